@@ -1,0 +1,66 @@
+package org.rlhf4j.cli;
+
+import java.io.PrintWriter;
+import org.rlhf4j.core.runtime.Runtime;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code rlhf4j} command: one subcommand per stage and tool. */
+@Command(
+        name = "rlhf4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        description = "Align Llama-family language models: SFT, reward models, PPO and DPO on DJL.",
+        subcommands = {
+            InitCommand.class,
+            GenerateCommand.class,
+            LogprobsCommand.class,
+            ExportCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  rlhf4j init --config configs/model/tiny.yaml --out runs/tiny",
+            "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
+            "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        Runtime.configureOffline();
+        CommandLine cli = commandLine();
+        return cli.execute(args);
+    }
+
+    /** The configured command line, with user errors printed as one line instead of a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("rlhf4j " + commandLine.getCommandName() + ": error: " + UserErrors.describe(e));
+            if (System.getenv("RLHF4J_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else if (!UserErrors.isUserError(e)) {
+                err.println("(set RLHF4J_DEBUG=1 for the stack trace)");
+            }
+            err.flush();
+            return 1;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,28 @@
+package org.rlhf4j.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import org.rlhf4j.core.config.ConfigException;
+
+/** Tells errors caused by the user's input (shown as one line) from bugs (shown with a hint). */
+final class UserErrors {
+
+    private UserErrors() {}
+
+    static boolean isUserError(Throwable e) {
+        return e instanceof ConfigException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof IllegalArgumentException;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof NoSuchFileException n) {
+            return n.getFile() + ": no such file or directory";
+        }
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.toString() : message;
+    }
+}

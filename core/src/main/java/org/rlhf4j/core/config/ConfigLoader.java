@@ -1,0 +1,221 @@
+package org.rlhf4j.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a YAML stage config, applies {@code --set a.b=value} overrides to the parsed tree, and
+ * binds it to a config record.
+ *
+ * <p>Overrides edit the tree before binding, so type checks and unknown-key checks apply to them
+ * exactly as to the file. An unknown key is an error naming its full path and the nearest known
+ * key; a value of the wrong type names the key and the expected type. Record components are
+ * bound by their snake_case names ({@code maxSteps} is {@code max_steps} in YAML).
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file}, applies the overrides in order and binds the result to {@code type}. */
+    public static <T> T load(Path file, List<String> overrides, Class<T> type) {
+        return bind(readTree(file, overrides), type, file.toString());
+    }
+
+    /** Reads a YAML file into a tree and applies {@code key.path=value} overrides. */
+    public static ObjectNode readTree(Path file, List<String> overrides) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such config file");
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ":" + e.getLocation().getLineNr() + ": not valid YAML: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(file + ": expected a mapping of keys at the top level");
+        }
+        ObjectNode tree = (ObjectNode) root;
+        for (String override : overrides) {
+            applyOverride(tree, override);
+        }
+        return tree;
+    }
+
+    /** Applies one {@code a.b.c=value} override; the value is parsed as a YAML scalar or flow value. */
+    public static void applyOverride(ObjectNode tree, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("--set '" + override + "': expected key.path=value");
+        }
+        String[] path = override.substring(0, eq).trim().split("\\.");
+        String text = override.substring(eq + 1);
+        JsonNode value;
+        try {
+            value = text.isEmpty() ? JsonNodeFactory.instance.textNode("") : YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("--set '" + override + "': value is not valid YAML: " + e.getOriginalMessage());
+        }
+        ObjectNode node = tree;
+        for (int i = 0; i < path.length - 1; i++) {
+            JsonNode child = node.get(path[i]);
+            if (child == null || child.isNull()) {
+                child = node.putObject(path[i]);
+            } else if (!child.isObject()) {
+                throw new ConfigException("--set '" + override + "': '" + String.join(".", List.of(path).subList(0, i + 1))
+                        + "' is a value, not a section");
+            }
+            node = (ObjectNode) child;
+        }
+        node.set(path[path.length - 1], value == null ? JsonNodeFactory.instance.nullNode() : value);
+    }
+
+    /** Binds a tree to a record; {@code source} names the file in error messages. */
+    public static <T> T bind(JsonNode tree, Class<T> type, String source) {
+        checkKeys(tree, type, "", source);
+        try {
+            return YAML.treeToValue(tree, type);
+        } catch (UnrecognizedPropertyException e) {
+            String key = pathOf(e);
+            Collection<Object> known = e.getKnownPropertyIds() == null ? List.of() : e.getKnownPropertyIds();
+            List<String> names = known.stream().map(Object::toString).sorted().collect(Collectors.toList());
+            String nearest = NearestName.of(e.getPropertyName(), names);
+            throw new ConfigException(source + ": unknown key '" + key + "'"
+                    + (nearest != null ? "; did you mean '" + replaceLast(key, nearest) + "'?" : "")
+                    + (names.isEmpty() ? "" : " Known keys here: " + String.join(", ", names)));
+        } catch (InvalidFormatException e) {
+            throw new ConfigException(source + ": key '" + pathOf(e) + "': value '" + e.getValue()
+                    + "' is not a valid " + e.getTargetType().getSimpleName());
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(source + ": " + cause.getMessage());
+        } catch (MismatchedInputException e) {
+            if (e.getOriginalMessage().contains("Cannot map `null`")) {
+                throw new ConfigException(source + ": key '" + pathOf(e) + "' is required ("
+                        + describe(e.getTargetType()) + ")");
+            }
+            throw new ConfigException(source + ": key '" + pathOf(e) + "': expected "
+                    + describe(e.getTargetType()) + " (" + e.getOriginalMessage() + ")");
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Rejects keys that no record component takes, before binding, so that the first error a user
+     * sees is the misspelt key rather than the required key it failed to set.
+     */
+    private static void checkKeys(JsonNode node, Class<?> type, String path, String source) {
+        if (!type.isRecord() || !node.isObject()) {
+            return;
+        }
+        Map<String, RecordComponent> components = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
+            if (p == null) {
+                p = c.getAnnotation(JsonProperty.class);
+            }
+            String name = p != null && !p.value().isEmpty() ? p.value() : SNAKE.translate(c.getName());
+            components.put(name, c);
+        }
+        if (type.isAnnotationPresent(com.fasterxml.jackson.annotation.JsonIgnoreProperties.class)
+                && type.getAnnotation(com.fasterxml.jackson.annotation.JsonIgnoreProperties.class).ignoreUnknown()) {
+            return;
+        }
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+            RecordComponent c = components.get(field.getKey());
+            if (c == null) {
+                List<String> names = components.keySet().stream().sorted().collect(Collectors.toList());
+                String nearest = NearestName.of(field.getKey(), names);
+                throw new ConfigException(source + ": unknown key '" + key + "'"
+                        + (nearest != null ? "; did you mean '" + replaceLast(key, nearest) + "'?" : "")
+                        + (names.isEmpty() ? "" : " Known keys" + (path.isEmpty() ? "" : " under '" + path + "'")
+                                + ": " + String.join(", ", names)));
+            }
+            checkKeys(field.getValue(), c.getType(), key, source);
+        }
+    }
+
+    private static final PropertyNamingStrategies.NamingBase SNAKE =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+
+    /** Serialises a config (the resolved config written next to every output). */
+    public static String toYaml(Object config) {
+        try {
+            return YAML.writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pathOf(com.fasterxml.jackson.databind.JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String replaceLast(String path, String name) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? name : path.substring(0, dot + 1) + name;
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "a section (" + type.getSimpleName() + ")";
+    }
+}
