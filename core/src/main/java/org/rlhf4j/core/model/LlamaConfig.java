@@ -1,5 +1,6 @@
 package org.rlhf4j.core.model;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -46,6 +47,7 @@ import java.util.Objects;
  * @param numLabels outputs of a sequence-classification head (1 for reward models)
  * @param slidingWindow Mistral's sliding-window size; sequences longer than it are rejected at run time
  * @param useSlidingWindow Qwen2's switch for the sliding window
+ * @param id2label label names of a classifier; transformers often writes only this, not num_labels
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -69,12 +71,13 @@ public record LlamaConfig(
         @JsonProperty("eos_token_id") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 List<Integer> eosTokenId,
         @JsonProperty("pad_token_id") Integer padTokenId,
-        @JsonProperty("torch_dtype") String torchDtype,
+        @JsonProperty("torch_dtype") @JsonAlias("dtype") String torchDtype,
         @JsonProperty("hidden_act") String hiddenAct,
         @JsonProperty("mlp_bias") Boolean mlpBias,
         @JsonProperty("num_labels") Integer numLabels,
         @JsonProperty("sliding_window") Integer slidingWindow,
-        @JsonProperty("use_sliding_window") Boolean useSlidingWindow) {
+        @JsonProperty("use_sliding_window") Boolean useSlidingWindow,
+        @JsonProperty("id2label") java.util.Map<String, String> id2label) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false)
@@ -131,6 +134,9 @@ public record LlamaConfig(
             throw new IllegalArgumentException("config.json: hidden_act '" + hiddenAct
                     + "' is not supported; Llama-family models use silu");
         }
+        if (numLabels == null && id2label != null && !id2label.isEmpty()) {
+            numLabels = id2label.size();
+        }
         if (mlpBias != null && mlpBias) {
             throw new IllegalArgumentException("config.json: mlp_bias=true is not supported");
         }
@@ -174,7 +180,8 @@ public record LlamaConfig(
         return new LlamaConfig(List.of(architecture.hfName()), modelType, hiddenSize, intermediateSize,
                 numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
                 ropeScaling, maxPositionEmbeddings, vocabSize, tieWordEmbeddings, attentionBias, bosTokenId,
-                eosTokenId, padTokenId, torchDtype, hiddenAct, mlpBias, labels, slidingWindow, useSlidingWindow);
+                eosTokenId, padTokenId, torchDtype, hiddenAct, mlpBias, labels, slidingWindow, useSlidingWindow,
+                id2label != null && labels != null && id2label.size() == labels ? id2label : null);
     }
 
     /** This config with another saved dtype. */
@@ -182,7 +189,8 @@ public record LlamaConfig(
         return new LlamaConfig(architectures, modelType, hiddenSize, intermediateSize,
                 numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
                 ropeScaling, maxPositionEmbeddings, vocabSize, tieWordEmbeddings, attentionBias, bosTokenId,
-                eosTokenId, padTokenId, dtype, hiddenAct, mlpBias, numLabels, slidingWindow, useSlidingWindow);
+                eosTokenId, padTokenId, dtype, hiddenAct, mlpBias, numLabels, slidingWindow, useSlidingWindow,
+                id2label);
     }
 
     /** Reads {@code config.json}; errors name the file. */
