@@ -1,11 +1,5 @@
 package org.rlhf4j.core.tokenizer;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-
 /**
  * Streams text from {@link ByteTokenizer} ids by feeding their bytes to a UTF-8 decoder that holds
  * back an incomplete trailing character until its last byte arrives.
@@ -17,12 +11,8 @@ import java.nio.charset.StandardCharsets;
 final class ByteStreamingDecoder implements StreamingDecoder {
 
     private final boolean skipSpecialTokens;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    // at most one incomplete character (3 bytes) plus the new byte are ever pending
-    private final ByteBuffer pending = ByteBuffer.allocate(8);
-    private final CharBuffer out = CharBuffer.allocate(16);
+    private final LossyUtf8Decoder utf8 = new LossyUtf8Decoder();
+    private final StringBuilder out = new StringBuilder();
 
     ByteStreamingDecoder(boolean skipSpecialTokens) {
         this.skipSpecialTokens = skipSpecialTokens;
@@ -30,33 +20,23 @@ final class ByteStreamingDecoder implements StreamingDecoder {
 
     @Override
     public String push(int id) {
+        out.setLength(0);
         if (id >= 0 && id < ByteTokenizer.BYTE_COUNT) {
-            pending.put((byte) id);
-            return drain(false);
+            utf8.accept(id, out);
+            return out.toString();
         }
         String special = ByteTokenizer.specialText(id);
-        if (special == null || skipSpecialTokens) {
-            return "";
+        if (special != null && !skipSpecialTokens) {
+            utf8.finish(out);
+            out.append(special);
         }
-        return drain(true) + special;
+        return out.toString();
     }
 
     @Override
     public String finish() {
-        return drain(true);
-    }
-
-    /** Decodes the pending bytes; at the end of a byte run an unfinished character becomes U+FFFD. */
-    private String drain(boolean endOfRun) {
-        pending.flip();
-        out.clear();
-        utf8.decode(pending, out, endOfRun);
-        if (endOfRun) {
-            utf8.flush(out);
-            utf8.reset();
-        }
-        pending.compact();
-        out.flip();
+        out.setLength(0);
+        utf8.finish(out);
         return out.toString();
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -138,20 +137,21 @@ public final class ByteTokenizer implements Tokenizer {
     @Override
     public String decode(int[] ids, boolean skipSpecialTokens) {
         StringBuilder text = new StringBuilder(ids.length);
-        ByteArrayOutputStream run = new ByteArrayOutputStream();
+        LossyUtf8Decoder utf8 = new LossyUtf8Decoder();
         for (int id : ids) {
             if (id >= 0 && id < BYTE_COUNT) {
-                run.write(id);
+                utf8.accept(id, text);
                 continue;
             }
             String special = specialText(id);
             // a skipped special does not end the byte run, as in Hugging Face's byte-level decoder
             if (special != null && !skipSpecialTokens) {
-                text.append(run.toString(StandardCharsets.UTF_8)).append(special);
-                run.reset();
+                utf8.finish(text);
+                text.append(special);
             }
         }
-        return text.append(run.toString(StandardCharsets.UTF_8)).toString();
+        utf8.finish(text);
+        return text.toString();
     }
 
     /** Returns the text of special id {@code id}, or null if {@code id} is not a special token. */

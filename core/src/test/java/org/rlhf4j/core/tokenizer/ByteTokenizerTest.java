@@ -67,6 +67,12 @@ class ByteTokenizerTest {
         assertEquals("\uFFFD", tokenizer.decode(new int[] {0xF0, 0x9F, 0x98}));
         // a lone continuation byte
         assertEquals("\uFFFDh", tokenizer.decode(new int[] {0x80, 104}));
+        // maximal subparts: ED may not take A0 (that would be a surrogate), so ED, A0 and 80 are each
+        // one invalid part; C0 can never start a character, so C0 and 80 are two
+        assertEquals("\uFFFD\uFFFD\uFFFD", tokenizer.decode(new int[] {0xED, 0xA0, 0x80}));
+        assertEquals("\uFFFD\uFFFD", tokenizer.decode(new int[] {0xC0, 0x80}));
+        // E4 B8 then 'a': the truncated character is one part and 'a' survives
+        assertEquals("\uFFFDa", tokenizer.decode(new int[] {0xE4, 0xB8, 'a'}));
         // a written special ends the byte run: "h", U+FFFD for F0 9F, then the special
         assertEquals("h\uFFFD<|im_end|>", tokenizer.decode(new int[] {104, 0xF0, 0x9F, 258}));
         // a skipped special does not: F0 9F + 98 80 is still 😀
