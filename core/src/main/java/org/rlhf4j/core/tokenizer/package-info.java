@@ -11,7 +11,8 @@
  *       template gives the ids of transformers' {@code apply_chat_template(tokenize=True)}.
  *       {@code encode(text, true)} runs the post-processor, for plain-text pretraining.</li>
  *   <li>{@code decode} skips ids outside the vocabulary and turns invalid or truncated UTF-8 into
- *       U+FFFD, as Hugging Face tokenizers does; {@code streamingDecoder} emits only finished
+ *       U+FFFD, one per maximal invalid subpart, exactly as Hugging Face tokenizers does (Rust's
+ *       {@code from_utf8_lossy}; Java's own decoder counts differently); {@code streamingDecoder} emits only finished
  *       characters and its output concatenates to {@code decode} of all ids.</li>
  *   <li>The byte tokenizer follows Qwen2's ChatML models: ids 0..255 are bytes,
  *       {@code <|endoftext|>} = 256 is the padding token, {@code <|im_start|>} = 257,
@@ -22,7 +23,8 @@
  *       padding off (DJL truncates to 512 tokens by default).</li>
  *   <li>EOS/BOS/padding come from tokenizer_config.json, else special_tokens_map.json, never from
  *       config.json; generation may stop on more ids than {@code eosId()} (generation_config.json),
- *       which is the generation code's concern.</li>
+ *       which is the generation code's concern. {@code vocabSize()} counts the tokenizer's ids; the
+ *       embedding size is config.json's {@code vocab_size}, which may be larger (padded).</li>
  * </ul>
  */
 package org.rlhf4j.core.tokenizer;

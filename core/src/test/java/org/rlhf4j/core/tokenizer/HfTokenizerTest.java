@@ -186,4 +186,23 @@ class HfTokenizerTest {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(dir));
         assertTrue(error.getMessage().contains("<|eot_id|>"), error.getMessage());
     }
+
+    @Test
+    void unigramVocabularyIsReadFromItsListForm(@TempDir Path dir) throws IOException {
+        // Unigram stores [piece, log-probability] pairs; the index is the id
+        Files.writeString(dir.resolve("tokenizer.json"), """
+                {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+                 "normalizer": null, "pre_tokenizer": null, "post_processor": null, "decoder": null,
+                 "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": false,
+                           "vocab": [["<unk>", 0.0], ["hello", -1.0], ["h", -5.0], ["e", -5.0],
+                                     ["l", -5.0], ["o", -5.0]]}}
+                """);
+        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
+            // "hello" as one piece scores -1, better than five letters at -25
+            assertArrayEquals(new int[] {1}, tokenizer.encode("hello"));
+            assertArrayEquals(new int[] {2, 5}, tokenizer.encode("ho"));
+            assertEquals(OptionalInt.of(4), tokenizer.tokenId("l"));
+            assertEquals(6, tokenizer.vocabSize());
+        }
+    }
 }
