@@ -107,7 +107,8 @@ public final class ModelDirectory {
      * {@code lm_head.weight} of a tied model and per-layer {@code rotary_emb.inv_freq} buffers are
      * skipped; anything else unexpected is an error, as is a missing tensor or a wrong shape.
      */
-    static List<String> checkAgainstConfig(Path dir, LlamaConfig config, Map<String, SafetensorsHeader> located) {
+    static List<String> checkAgainstConfig(Path dir, LlamaConfig config, Map<String, SafetensorsHeader> located)
+            throws IOException {
         Map<String, long[]> expected = WeightLayout.expectedShapes(config);
         String source = Files.isRegularFile(dir.resolve(ShardedCheckpoint.INDEX_FILE))
                 ? "the shards of " + dir.resolve(ShardedCheckpoint.INDEX_FILE)
@@ -135,7 +136,7 @@ public final class ModelDirectory {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(dir + ": the weights do not match " + CONFIG_FILE + " ("
+            throw new IOException(dir + ": the weights do not match " + CONFIG_FILE + " ("
                     + describe(config) + "):\n  " + report(problems));
         }
         return new ArrayList<>(expected.keySet());
