@@ -52,7 +52,7 @@ public final class ShardedCheckpoint {
         }
         ShardIndex index = ShardIndex.read(indexFile);
         Map<String, SafetensorsHeader> headers = new LinkedHashMap<>();
-        for (String shard : new LinkedHashMap<>(index.weightMap()).values()) {
+        for (String shard : index.weightMap().values()) {
             if (!headers.containsKey(shard)) {
                 Path file = dir.resolve(shard);
                 if (!Files.isRegularFile(file)) {

@@ -229,6 +229,24 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void readingAndWritingLeaveNoStrayArrays() throws IOException {
+        Path file = dir.resolve("leak.safetensors");
+        try (NDManager scope = manager.newSubManager()) {
+            LinkedHashMap<String, NDArray> tensors = new LinkedHashMap<>();
+            tensors.put("w", scope.create(randomFloats(21, 8), new Shape(7, 3)));
+            tensors.put("h", scope.create(randomFloats(6, 9), new Shape(6)).toType(DataType.FLOAT16, false));
+            int before = scope.getManagedArrays().size();
+            SafetensorsWriter.write(file, tensors, SaveDtype.BFLOAT16, 4); // pieces: slices and casts, all closed
+            assertEquals(before, scope.getManagedArrays().size());
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            SafetensorsHeader header = SafetensorsReader.header(file);
+            SafetensorsReader.read(header, header.tensors().keySet(), scope, DataType.FLOAT32, 4);
+            assertEquals(2, scope.getManagedArrays().size()); // the results only: views and pieces are closed
+        }
+    }
+
+    @Test
     void readsIntegerAndEmptyTensors() throws IOException {
         // hand-built: "ids" I64 [3] = 7, -1, 2^40 at [0, 24); "empty" F32 [0, 4] at [24, 24)
         String json = "{\"ids\":{\"dtype\":\"I64\",\"shape\":[3],\"data_offsets\":[0,24]},"
