@@ -1,0 +1,2 @@
+/** Scoring of given sequences: per-token log-probabilities under a causal LM. */
+package org.rlhf4j.core.scoring;
