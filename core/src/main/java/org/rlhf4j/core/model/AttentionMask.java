@@ -1,7 +1,6 @@
 package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -50,9 +49,9 @@ public final class AttentionMask {
         NDArray realKeys = mask.neq(manager.zeros(new Shape(), mask.getDataType()))
                 .reshape(mask.getShape().get(0), 1, 1, keyLength); // (B, 1, 1, Tk)
         NDArray allowed = visible.reshape(1, 1, queryLength, keyLength).logicalAnd(realKeys); // (B, 1, Tq, Tk)
-        return NDArrays.where(allowed,
-                manager.zeros(new Shape(), DataType.FLOAT32),
-                manager.full(new Shape(), MASKED, DataType.FLOAT32));
+        // allowed -> (1 - 1) * -MASKED = 0, hidden -> (0 - 1) * -MASKED = MASKED (DJL's where does not broadcast)
+        return allowed.toType(DataType.FLOAT32, false).sub(1)
+                .mul(manager.full(new Shape(), -MASKED, DataType.FLOAT32));
     }
 
     /** Index of each row's last nonzero mask entry, (B) int64 (0 for an all-zero row). */
