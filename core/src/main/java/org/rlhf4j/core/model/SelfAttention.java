@@ -65,17 +65,20 @@ record SelfAttention(
             keys = all.get(0);
             values = all.get(1);
         }
+        long keyLength = keys.getShape().get(2);
         int groupSize = heads / kvHeads;
-        if (groupSize > 1) {
-            // repeat = repeat_interleave: query head h reads kv head h / groupSize, transformers' order.
-            keys = keys.repeat(1, groupSize); // (B, H, Tk, hd)
-            values = values.repeat(1, groupSize);
-        }
+        // Query head h reads kv head h / groupSize (transformers' repeat_kv order). The heads of one
+        // group are adjacent, so folding them into the row axis, (B, KV, G * T, hd), lets one batched
+        // matmul per kv head do what repeating K and V G times would, without the copies.
+        NDArray grouped = queries.reshape(batch, kvHeads, groupSize * length, headDim); // (B, KV, G * T, hd)
+        NDArray scores = grouped.matMul(keys.transpose(KEYS_TRANSPOSED))
+                .reshape(batch, heads, length, keyLength); // (B, H, T, Tk)
         DataType dtype = x.getDataType();
-        NDArray scores = queries.matMul(keys.transpose(KEYS_TRANSPOSED)); // (B, H, T, Tk)
         NDArray probabilities = scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1)
-                .toType(dtype, false); // (B, H, T, Tk)
-        NDArray mixed = probabilities.matMul(values) // (B, H, T, hd)
+                .toType(dtype, false)
+                .reshape(batch, kvHeads, groupSize * length, keyLength); // (B, KV, G * T, Tk)
+        NDArray mixed = probabilities.matMul(values) // (B, KV, G * T, hd)
+                .reshape(batch, heads, length, headDim)
                 .transpose(HEADS_FIRST)
                 .reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
         return Linear.apply(mixed, o, oBias); // (B, T, D)
