@@ -195,4 +195,19 @@ class LlamaModelTest {
         NDArray probs = LlamaModel.tokenLogps(repeated, allTargets).exp().reshape(5, 50).sum(new int[] {1});
         assertClose(m.ones(new Shape(5)), probs, 1e-5f, "probabilities sum to one");
     }
+
+    @Test
+    void float16WeightsComputeInFloat16AndStayCloseToFloat32() {
+        ModelWeights fp32 = ModelWeights.random(TinyModels.config(",\"num_key_value_heads\":2"), m, 9);
+        Map<String, NDArray> half = new LinkedHashMap<>();
+        fp32.asMap().forEach((name, t) -> half.put(name, t.toType(DataType.FLOAT16, false)));
+        LlamaModel fp16 = new LlamaModel(ModelWeights.of(fp32.config(), half));
+        NDArray mask = m.create(new int[][] {{0, 1, 1, 1, 1, 1}});
+        NDArray input = ids(new long[] {0, 5, 17, 3, 42, 8});
+        NDArray h16 = fp16.hidden(input, mask);
+        assertEquals(DataType.FLOAT16, h16.getDataType());
+        assertClose(new LlamaModel(fp32).hidden(input, mask), h16.toType(DataType.FLOAT32, false), 2e-2f, "fp16 hidden");
+        NDArray logps = LlamaModel.tokenLogps(fp16.logits(h16), input);
+        assertEquals(DataType.FLOAT32, logps.getDataType());
+    }
 }
