@@ -1,0 +1,65 @@
+package org.rlhf4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * What a padded batch's 0/1 attention mask implies for the decoder: position ids, the additive
+ * attention bias, and where each row's last real token is. Works the same for left and right
+ * padding, so a padded row gives the same result at its real tokens as the row alone.
+ */
+public final class AttentionMask {
+
+    /**
+     * Bias added to the scores of keys a query must not see. Finite (unlike -inf) so a query that
+     * sees no key at all, a padding query in a left-padded row, gets a uniform softmax instead of
+     * NaN; large enough that exp underflows to exactly 0 next to any visible key.
+     */
+    public static final float MASKED = -1e9f;
+
+    private AttentionMask() {}
+
+    /** Position ids {@code max(cumsum(mask) - 1, 0)}, (B, T) int64: the real tokens count 0, 1, 2, ... */
+    public static NDArray positionIds(NDArray mask) {
+        NDManager manager = mask.getManager();
+        NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1); // (B, T)
+        return positions.maximum(manager.zeros(new Shape(), DataType.INT64));
+    }
+
+    /**
+     * Float32 additive bias (B, 1, Tq, Tk) for the last {@code queryLength} of {@code Tk} slots:
+     * 0 where key slot {@code j} is visible from query slot {@code i}, {@link #MASKED} elsewhere.
+     * Visible means the key is a real token ({@code mask} (B, Tk) is nonzero), causal
+     * ({@code j <= i}) and, when {@code window < Tk}, inside Mistral's sliding window
+     * ({@code i - window < j}).
+     */
+    public static NDArray bias(NDArray mask, long queryLength, int window) {
+        NDManager manager = mask.getManager();
+        long keyLength = mask.getShape().get(1);
+        NDArray keys = manager.arange(0, (int) keyLength, 1, DataType.INT64)
+                .reshape(1, keyLength); // (1, Tk)
+        NDArray queries = manager.arange((int) (keyLength - queryLength), (int) keyLength, 1, DataType.INT64)
+                .reshape(queryLength, 1); // (Tq, 1)
+        NDArray visible = keys.lte(queries); // (Tq, Tk)
+        if (window < keyLength) {
+            visible = visible.logicalAnd(keys.gt(queries.sub(window)));
+        }
+        NDArray realKeys = mask.neq(manager.zeros(new Shape(), mask.getDataType()))
+                .reshape(mask.getShape().get(0), 1, 1, keyLength); // (B, 1, 1, Tk)
+        NDArray allowed = visible.reshape(1, 1, queryLength, keyLength).logicalAnd(realKeys); // (B, 1, Tq, Tk)
+        // allowed -> (1 - 1) * -MASKED = 0, hidden -> (0 - 1) * -MASKED = MASKED (DJL's where does not broadcast)
+        return allowed.toType(DataType.FLOAT32, false).sub(1)
+                .mul(manager.full(new Shape(), -MASKED, DataType.FLOAT32));
+    }
+
+    /** Index of each row's last nonzero mask entry, (B) int64 (0 for an all-zero row). */
+    public static NDArray lastTokenIndex(NDArray mask) {
+        long length = mask.getShape().get(1);
+        NDArray slots = mask.getManager().arange(0, (int) length, 1, DataType.INT64); // (T)
+        NDArray real = mask.neq(mask.getManager().zeros(new Shape(), mask.getDataType()))
+                .toType(DataType.INT64, false); // (B, T)
+        return real.mul(slots).max(new int[] {1}); // (B)
+    }
+}

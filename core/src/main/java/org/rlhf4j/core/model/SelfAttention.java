@@ -1,0 +1,86 @@
+package org.rlhf4j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Causal multi-head self-attention with grouped key/value heads (MHA when KV = H, MQA when
+ * KV = 1), rotary positions and optional projection biases, as in transformers'
+ * {@code LlamaAttention}. Scores and softmax are float32 whatever the compute dtype.
+ *
+ * @param q query projection (H * hd, D), bias {@code qBias} (H * hd) or null
+ * @param k key projection (KV * hd, D), bias {@code kBias} or null
+ * @param v value projection (KV * hd, D), bias {@code vBias} or null
+ * @param o output projection (D, H * hd), bias {@code oBias} (D) or null
+ */
+record SelfAttention(
+        NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v, NDArray vBias, NDArray o, NDArray oBias,
+        int heads, int kvHeads, int headDim) {
+
+    private static final int[] HEADS_FIRST = {0, 2, 1, 3};
+    private static final int[] KEYS_TRANSPOSED = {0, 1, 3, 2};
+
+    static SelfAttention of(ModelWeights weights, int layer) {
+        LlamaConfig c = weights.config();
+        String p = WeightLayout.layer(layer) + "self_attn.";
+        return new SelfAttention(
+                weights.get(p + "q_proj.weight"), optional(weights, p + "q_proj.bias"),
+                weights.get(p + "k_proj.weight"), optional(weights, p + "k_proj.bias"),
+                weights.get(p + "v_proj.weight"), optional(weights, p + "v_proj.bias"),
+                weights.get(p + "o_proj.weight"), optional(weights, p + "o_proj.bias"),
+                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim());
+    }
+
+    private static NDArray optional(ModelWeights weights, String name) {
+        return weights.contains(name) ? weights.get(name) : null;
+    }
+
+    /**
+     * Attends from {@code x} (B, T, D) over the cached slots plus the new ones.
+     *
+     * @param angles rotary angles of the new positions, (B, T, 1, hd)
+     * @param bias float32 additive bias (B, 1, T, Tk), Tk = cached + T slots
+     * @param scale {@code 1/sqrt(hd)} as a scalar array of the compute dtype
+     * @param cache the layer's key/value cache, or null to attend over {@code x} alone
+     */
+    NDArray forward(NDArray x, RotaryEmbedding.Angles angles, NDArray bias, NDArray scale, KvCache cache,
+            int layer) {
+        Shape shape = x.getShape();
+        long batch = shape.get(0);
+        long length = shape.get(1);
+        NDArray queries = Linear.apply(x, q, qBias).reshape(batch, length, heads, headDim); // (B, T, H, hd)
+        NDArray newKeys = Linear.apply(x, k, kBias).reshape(batch, length, kvHeads, headDim); // (B, T, KV, hd)
+        NDArray newValues = Linear.apply(x, v, vBias).reshape(batch, length, kvHeads, headDim);
+        // Scaling q (T x hd) is cheaper than scaling the (T x Tk) scores and equal up to rounding.
+        queries = RotaryEmbedding.apply(queries, angles).mul(scale).transpose(HEADS_FIRST); // (B, H, T, hd)
+        newKeys = RotaryEmbedding.apply(newKeys, angles).transpose(HEADS_FIRST); // (B, KV, T, hd)
+        newValues = newValues.transpose(HEADS_FIRST); // (B, KV, T, hd)
+
+        NDArray keys = newKeys; // (B, KV, Tk, hd)
+        NDArray values = newValues;
+        if (cache != null) {
+            NDList all = cache.append(layer, newKeys, newValues);
+            keys = all.get(0);
+            values = all.get(1);
+        }
+        long keyLength = keys.getShape().get(2);
+        int groupSize = heads / kvHeads;
+        // Query head h reads kv head h / groupSize (transformers' repeat_kv order). The heads of one
+        // group are adjacent, so folding them into the row axis, (B, KV, G * T, hd), lets one batched
+        // matmul per kv head do what repeating K and V G times would, without the copies.
+        NDArray grouped = queries.reshape(batch, kvHeads, groupSize * length, headDim); // (B, KV, G * T, hd)
+        NDArray scores = grouped.matMul(keys.transpose(KEYS_TRANSPOSED))
+                .reshape(batch, heads, length, keyLength); // (B, H, T, Tk)
+        DataType dtype = x.getDataType();
+        NDArray probabilities = scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1)
+                .toType(dtype, false)
+                .reshape(batch, kvHeads, groupSize * length, keyLength); // (B, KV, G * T, Tk)
+        NDArray mixed = probabilities.matMul(values) // (B, KV, G * T, hd)
+                .reshape(batch, heads, length, headDim)
+                .transpose(HEADS_FIRST)
+                .reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
+        return Linear.apply(mixed, o, oBias); // (B, T, D)
+    }
+}
