@@ -31,7 +31,9 @@ import org.rlhf4j.core.model.WeightLayout;
  * step size; passing {@code eps * sqrt(1 - b2^t)} and {@code lr * sqrt(1 - b2^t) / (1 - b1^t)}
  * makes it PyTorch's formula exactly (algebraically; results match PyTorch to float rounding,
  * not bit for bit, because the kernel orders its float operations differently). Scalars reach
- * the kernel as float32 whatever the parameter's dtype.
+ * the kernel as float32 whatever the parameter's dtype, so the betas are in effect
+ * {@code (float) beta} (0.999 becomes 0.99900001); the bias corrections use the same rounded
+ * values so that they stay consistent with the moments.
  *
  * <p>A parameter whose gradient is absent (libtorch has none: the parameter took no part in any
  * backward pass yet) is skipped entirely, as PyTorch skips {@code grad is None}: no decay, no
@@ -121,8 +123,10 @@ public final class AdamW implements AutoCloseable {
             // Closing the wrapper releases only this handle; libtorch keeps the gradient itself.
             try (grad) {
                 long t = ++steps[i];
-                double biasCorrection1 = 1 - Math.pow(config.beta1(), t);
-                double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), t));
+                // The kernel decays the moments by the float32 betas; correcting by the same
+                // rounded betas keeps m_hat and v_hat exact weighted means (v_hat = g^2 at t = 1).
+                double biasCorrection1 = 1 - Math.pow(beta1, t);
+                double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
                 float stepSize = (float) (lr * biasCorrection2Sqrt / biasCorrection1);
                 float eps = (float) (config.eps() * biasCorrection2Sqrt);
                 // rescale 1 and clip -1 switch off DJL's MXNet-style gradient rescaling and clipping.
