@@ -116,7 +116,7 @@ public final class AdamW implements AutoCloseable {
         float beta1 = (float) config.beta1();
         float beta2 = (float) config.beta2();
         for (int i = 0; i < parameters.length; i++) {
-            PtNDArray grad = JniUtils.getGradient(parameters[i]);
+            PtNDArray grad = JniUtils.getGradient(parameters[i]); // the parameter's shape, or null
             if (grad == null) {
                 continue; // no gradient yet: skipped like PyTorch's `grad is None`
             }

@@ -71,7 +71,7 @@ public final class GradientClipping {
         if (gradients.isEmpty()) {
             return 0.0;
         }
-        NDList norms = new NDList(gradients.size());
+        NDList norms = new NDList(gradients.size()); // one () float32 norm per gradient
         for (NDArray g : gradients) {
             NDArray g32 = g.getDataType() == DataType.FLOAT32 ? g : g.toType(DataType.FLOAT32, false);
             norms.add(g32.norm()); // () L2 norm over every element

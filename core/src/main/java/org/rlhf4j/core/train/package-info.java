@@ -7,9 +7,10 @@
  * <ul>
  *   <li>{@link org.rlhf4j.core.train.AdamW} follows {@code torch.optim.AdamW} (decoupled weight
  *       decay, bias correction, eps added to the bias-corrected root; betas (0.9, 0.999), eps 1e-8)
- *       and runs it in libtorch's fused Adam kernel, one JNI call per parameter. Results equal
- *       PyTorch's to float rounding, not bit for bit; a resumed run equals an uninterrupted one
- *       bit for bit.
+ *       and runs it in libtorch's fused Adam kernel, one JNI call per parameter (eps and step
+ *       size are rescaled so the kernel's eps placement becomes PyTorch's). Scalars enter the
+ *       kernel as float32, so the betas are in effect float32; results equal PyTorch's to float
+ *       rounding, not bit for bit. A resumed run equals an uninterrupted one bit for bit.
  *   <li>Weight decay skips names for which {@code WeightLayout.isNoDecay} holds (norm gains,
  *       biases), as TRL and OpenRLHF group parameters.
  *   <li>A parameter with no gradient is skipped entirely (no decay, no moment update, its step
