@@ -68,7 +68,8 @@ public record LlamaConfig(
         @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings,
         @JsonProperty("attention_bias") Boolean attentionBias,
         @JsonProperty("bos_token_id") Integer bosTokenId,
-        @JsonProperty("eos_token_id") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        @JsonProperty("eos_token_id") @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
+                JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED})
                 List<Integer> eosTokenId,
         @JsonProperty("pad_token_id") Integer padTokenId,
         @JsonProperty("torch_dtype") @JsonAlias("dtype") String torchDtype,

@@ -1,0 +1,37 @@
+package org.rlhf4j.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Runs the real CLI entry point in-process and captures what it prints. */
+final class CliRunner {
+
+    record Outcome(int exitCode, String out, String err) {}
+
+    private CliRunner() {}
+
+    static synchronized Outcome run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        StringWriter cliErr = new StringWriter();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            org.rlhf4j.core.runtime.Runtime.configureOffline();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(cliErr, true));
+            int code = cli.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8) + cliErr);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+}
