@@ -1,0 +1,54 @@
+package org.rlhf4j.datasets;
+
+import org.rlhf4j.core.config.ConfigException;
+
+/**
+ * The {@code data:} section shared by every training stage.
+ *
+ * @param train JSONL (or, for pretraining, .txt) training file
+ * @param eval held-out file; mutually exclusive with {@code evalFraction}
+ * @param evalFraction share of the training file held out for evaluation (seeded split), 0 for none
+ * @param onBadRecord {@code fail} (default): a malformed line stops the run before training with
+ *     {@code FILE:LINE: what is wrong}; {@code skip}: such lines are counted, reported and left out
+ * @param packing pack several short examples into one row (attention and positions kept apart)
+ * @param groupByLength batch examples of similar length together (less padding), in seeded order
+ * @param chatTemplate {@code auto} (the model's own {@code chat_template} if its tokenizer has one,
+ *     else ChatML) or {@code chatml}
+ */
+public record DataConfig(
+        String train,
+        String eval,
+        Double evalFraction,
+        String onBadRecord,
+        Boolean packing,
+        Boolean groupByLength,
+        String chatTemplate) {
+
+    public DataConfig {
+        if (train == null || train.isBlank()) {
+            throw new ConfigException("data.train: a training file is required");
+        }
+        evalFraction = evalFraction == null ? 0.0 : evalFraction;
+        if (evalFraction < 0 || evalFraction >= 1) {
+            throw new ConfigException("data.eval_fraction must be in [0, 1), got " + evalFraction);
+        }
+        if (eval != null && evalFraction > 0) {
+            throw new ConfigException("data: set either eval or eval_fraction, not both");
+        }
+        onBadRecord = onBadRecord == null ? "fail" : onBadRecord;
+        if (!onBadRecord.equals("fail") && !onBadRecord.equals("skip")) {
+            throw new ConfigException("data.on_bad_record must be fail or skip, got '" + onBadRecord + "'");
+        }
+        packing = packing != null && packing;
+        groupByLength = groupByLength == null || groupByLength;
+        chatTemplate = chatTemplate == null ? "auto" : chatTemplate;
+        if (!chatTemplate.equals("auto") && !chatTemplate.equals("chatml")) {
+            throw new ConfigException("data.chat_template must be auto or chatml, got '" + chatTemplate + "'");
+        }
+    }
+
+    /** Whether malformed lines are skipped rather than fatal. */
+    public boolean skipBadRecords() {
+        return onBadRecord.equals("skip");
+    }
+}
