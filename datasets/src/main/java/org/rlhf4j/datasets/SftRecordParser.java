@@ -92,7 +92,7 @@ final class SftRecordParser {
                 throw new InvalidRecord(at + ".role is " + (role.isTextual() ? "\"" + role.asText() + "\"" : article(role))
                         + ", an unknown role; expected \"system\", \"user\" or \"assistant\"");
             }
-            out.add(new ChatMessage(role.asText(), string(m, "content", at + ".content")));
+            out.add(new ChatMessage(role.asText(), string(m, "content", at)));
         }
         if (out.stream().noneMatch(m -> m.role().equals("assistant"))) {
             throw new InvalidRecord("the conversation has no assistant message; expected at least one message with"
@@ -102,16 +102,16 @@ final class SftRecordParser {
     }
 
     private static List<ChatMessage> promptResponse(JsonNode record) throws InvalidRecord {
-        String prompt = string(record, "prompt", "\"prompt\"");
+        String prompt = string(record, "prompt", "");
         if (!record.has("response")) {
             throw new InvalidRecord("has \"prompt\" but no \"response\"; expected {\"prompt\": \"...\","
                     + " \"response\": \"...\", \"system\": \"...\" (optional)}");
         }
-        String response = string(record, "response", "\"response\"");
+        String response = string(record, "response", "");
         List<ChatMessage> out = new ArrayList<>();
         JsonNode system = record.get("system");
         if (system != null && !system.isNull()) {
-            out.add(ChatMessage.system(string(record, "system", "\"system\"")));
+            out.add(ChatMessage.system(string(record, "system", "")));
         }
         out.add(ChatMessage.user(prompt));
         out.add(ChatMessage.assistant(response));
@@ -120,17 +120,22 @@ final class SftRecordParser {
 
     /** Reads a {@code {"text": "..."}} record. */
     static String plainText(JsonNode record) throws InvalidRecord {
-        String text = string(record, "text", "\"text\"");
+        String text = string(record, "text", "");
         if (text.isEmpty()) {
             throw new InvalidRecord("\"text\" is empty; expected {\"text\": \"...\"} with some text");
         }
         return text;
     }
 
-    private static String string(JsonNode parent, String key, String name) throws InvalidRecord {
+    /**
+     * Reads {@code owner}'s string {@code key}; {@code owner} is "" for the record itself or a path
+     * such as {@code messages[2]}.
+     */
+    private static String string(JsonNode parent, String key, String owner) throws InvalidRecord {
         JsonNode value = parent.get(key);
+        String name = owner.isEmpty() ? "\"" + key + "\"" : owner + "." + key;
         if (value == null) {
-            throw new InvalidRecord("has no " + name + "; expected a string");
+            throw new InvalidRecord((owner.isEmpty() ? "" : owner + " ") + "has no \"" + key + "\"; expected a string");
         }
         if (!value.isTextual()) {
             throw new InvalidRecord(name + " is " + article(value) + "; expected a string");
