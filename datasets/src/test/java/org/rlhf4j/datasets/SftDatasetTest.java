@@ -208,6 +208,17 @@ class SftDatasetTest {
         }
     }
 
+    @Test
+    void byteOrderMarkAndCrLfLineEndsAreAccepted() throws IOException {
+        Path file = dir.resolve("crlf.jsonl");
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Files.write(file, concat(bom, "{\"prompt\": \"hi\", \"response\": \"yo\"}\r\n\r\n{\"prompt\": \"a\", \"response\": \"b\"}"
+                .getBytes(StandardCharsets.UTF_8)));
+        SftDataset data = sft(config(file, null, false), 64);
+        assertEquals(2, data.train().size());
+        assertEquals(3, data.train().get(0).lossTokens()); // "yo" + <|im_end|>: no '\r' crept into the text
+    }
+
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {
