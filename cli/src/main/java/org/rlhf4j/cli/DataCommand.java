@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
@@ -149,7 +150,7 @@ final class DataCommand implements Runnable {
 
         /** Plain text when the train file is .txt or its first record has "text" but no conversation. */
         private static boolean isPlainText(Path file) throws IOException {
-            if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".txt")) {
+            if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt")) {
                 return true;
             }
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -1,12 +1,12 @@
 package org.rlhf4j.datasets;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.ArrayDeque;
 
 /**
  * Packs short examples into rows of at most {@code maxSeqLen} tokens by best-fit decreasing:

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
@@ -123,7 +125,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         }
 
         List<TrainingSequence> read(Path file) throws IOException {
-            boolean txt = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".txt");
+            boolean txt = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt");
             if (txt && !pretrain) {
                 throw new IllegalArgumentException(file + ": a .txt file is plain text, which only pretraining"
                         + " reads; SFT expects JSONL of {\"messages\": [...]} or {\"prompt\": ..., \"response\": ...}");
@@ -165,7 +167,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         }
 
         /** Gathers the lines of each document of a .txt file and encodes it at the blank line after it. */
-        private final class TextDocuments implements java.util.function.Consumer<TextLine> {
+        private final class TextDocuments implements Consumer<TextLine> {
             private final List<TrainingSequence> out;
             private final StringBuilder text = new StringBuilder();
             private TextLine undecodable; // first line of the document that is not UTF-8

@@ -108,6 +108,12 @@ class LossMaskTest {
     }
 
     @Test
+    void autoPicksTheTokenizersOwnTemplate() {
+        assertEquals("jinja", ChatTemplates.select("auto", BYTES).name());
+        assertEquals("chatml", ChatTemplates.select("chatml", BYTES).name());
+    }
+
+    @Test
     void llama3StyleTemplateMasksContentAndEotId() {
         JinjaChatTemplate llama = new JinjaChatTemplate(LLAMA3, "<|begin_of_text|>", "<|eot_id|>");
         List<ChatMessage> c = List.of(ChatMessage.user(" hi "), ChatMessage.assistant(" yo "),
