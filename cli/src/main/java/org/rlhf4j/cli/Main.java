@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             LogprobsCommand.class,
             ExportCommand.class,
             DemoCommand.class,
+            DataCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

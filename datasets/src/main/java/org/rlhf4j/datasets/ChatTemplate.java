@@ -1,0 +1,31 @@
+package org.rlhf4j.datasets;
+
+import java.util.List;
+
+/**
+ * Renders a conversation to text and says which characters of that text the model is trained on.
+ *
+ * <p>Implementations: {@link #CHATML}, the built-in ChatML renderer, and {@link JinjaChatTemplate}, a
+ * tokenizer's own Jinja {@code chat_template}. {@link ChatTemplates#select} picks one per the
+ * {@code data.chat_template} setting.
+ */
+public interface ChatTemplate {
+
+    /** The built-in ChatML template ({@link ChatMlTemplate}). */
+    ChatTemplate CHATML = new ChatMlChatTemplate();
+
+    /** Renders the conversation, optionally followed by the header that opens an assistant turn. */
+    String render(List<ChatMessage> messages, boolean addGenerationPrompt);
+
+    /**
+     * Renders the conversation for training: its text and the character spans of every assistant
+     * turn that belong in the loss (the assistant's content and the end-of-turn marker after it).
+     *
+     * @throws IllegalArgumentException if the template cannot render it or its assistant turns
+     *     cannot be located exactly
+     */
+    RenderedConversation renderForTraining(List<ChatMessage> messages);
+
+    /** A short name for reports ({@code chatml} or {@code jinja}). */
+    String name();
+}

@@ -1,0 +1,240 @@
+package org.rlhf4j.datasets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.datasets.io.BadRecords;
+import org.rlhf4j.datasets.io.StrictUtf8Lines;
+import org.rlhf4j.datasets.io.TextLine;
+
+/**
+ * The training and evaluation rows of an SFT (or pretraining) run, tokenized, masked, truncated and
+ * optionally packed, with a {@link DataReport} of what was done.
+ *
+ * <p>Pipeline of {@link #load}: read and validate every record (bad records fail or are skipped per
+ * {@code data.on_bad_record}), render and tokenize with the loss mask, split off the evaluation set
+ * ({@code data.eval} file or a seeded {@code data.eval_fraction}), fit each example to
+ * {@code maxSeqLen} (conversations are cut at the end; plain text is split into chunks), drop
+ * examples with no loss token left, then pack when {@code data.packing} is on.
+ *
+ * @param train training rows, in file order (packed rows in packing order); batch them with a
+ *     {@link BatchSampler}
+ * @param eval evaluation rows, possibly empty
+ * @param report counts and statistics for the log
+ */
+public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> eval, DataReport report) {
+
+    public SftDataset {
+        train = List.copyOf(train);
+        eval = List.copyOf(eval);
+    }
+
+    /**
+     * Loads the {@code data:} section.
+     *
+     * @param data the data section (files, bad-record policy, packing, template choice)
+     * @param tokenizer the model's tokenizer
+     * @param template the chat template ({@link ChatTemplates#select}); unused for pretraining
+     * @param maxSeqLen longest row, in tokens
+     * @param pretrain plain text with every token in the loss ({@code {"text": ...}} JSONL or .txt)
+     *     instead of conversations with the loss on assistant turns
+     * @param seed seeds the {@code eval_fraction} split
+     * @throws org.rlhf4j.datasets.io.BadRecordException at the first bad record in fail mode
+     * @throws IllegalArgumentException if no training example is left
+     */
+    public static SftDataset load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxSeqLen,
+            boolean pretrain, long seed) throws IOException {
+        if (maxSeqLen < 2) {
+            throw new IllegalArgumentException("train.max_seq_len must be at least 2, got " + maxSeqLen);
+        }
+        Loader loader = new Loader(new LossMaskEncoder(tokenizer), template, pretrain, new BadRecords(data.skipBadRecords()));
+        List<TrainingSequence> train = loader.read(Path.of(data.train()));
+        List<TrainingSequence> eval;
+        if (data.eval() != null) {
+            eval = loader.read(Path.of(data.eval()));
+        } else {
+            eval = new ArrayList<>();
+            train = splitOff(train, data.evalFraction(), seed, eval, data.train());
+        }
+        int records = loader.records;
+        train = loader.fit(train, maxSeqLen);
+        eval = loader.fit(eval, maxSeqLen);
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException(data.train() + ": no training example left (" + records + " records, "
+                    + loader.bad.count() + " skipped, " + loader.droppedNoLoss + " without loss tokens after fitting"
+                    + " to max_seq_len " + maxSeqLen + ")");
+        }
+        if (data.packing()) {
+            train = SequencePacker.pack(train, maxSeqLen);
+            eval = SequencePacker.pack(eval, maxSeqLen);
+        }
+        DataReport report = new DataReport(pretrain ? "plain text" : "conversation",
+                pretrain ? "none" : template.name(), maxSeqLen, records, loader.bad.count(), loader.bad.reasons(),
+                loader.truncated, loader.split, loader.droppedNoLoss, DataReport.SplitStats.of(train),
+                DataReport.SplitStats.of(eval));
+        return new SftDataset(train, eval, report);
+    }
+
+    /** Moves a seeded random {@code fraction} of {@code all} to {@code eval}; the rest keep file order. */
+    private static List<TrainingSequence> splitOff(List<TrainingSequence> all, double fraction, long seed,
+            List<TrainingSequence> eval, String file) {
+        if (fraction <= 0) {
+            return all;
+        }
+        int n = all.size();
+        int evalCount = Math.max(1, (int) Math.round(fraction * n));
+        if (evalCount >= n) {
+            throw new IllegalArgumentException(file + ": data.eval_fraction " + fraction + " of " + n
+                    + " records leaves nothing to train on");
+        }
+        int[] order = BatchSampler.permutation(n, new Random(seed));
+        boolean[] held = new boolean[n];
+        for (int i = 0; i < evalCount; i++) {
+            held[order[i]] = true;
+        }
+        List<TrainingSequence> train = new ArrayList<>(n - evalCount);
+        for (int i = 0; i < n; i++) {
+            (held[i] ? eval : train).add(all.get(i));
+        }
+        return train;
+    }
+
+    /** Reading state shared by the train and eval files: the bad-record policy and the counters. */
+    private static final class Loader {
+        final LossMaskEncoder encoder;
+        final ChatTemplate template;
+        final boolean pretrain;
+        final BadRecords bad;
+        int records;
+        int truncated;
+        int split;
+        int droppedNoLoss;
+
+        Loader(LossMaskEncoder encoder, ChatTemplate template, boolean pretrain, BadRecords bad) {
+            this.encoder = encoder;
+            this.template = template;
+            this.pretrain = pretrain;
+            this.bad = bad;
+        }
+
+        List<TrainingSequence> read(Path file) throws IOException {
+            boolean txt = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt");
+            if (txt && !pretrain) {
+                throw new IllegalArgumentException(file + ": a .txt file is plain text, which only pretraining"
+                        + " reads; SFT expects JSONL of {\"messages\": [...]} or {\"prompt\": ..., \"response\": ...}");
+            }
+            List<TrainingSequence> out = new ArrayList<>();
+            if (txt) {
+                readTextDocuments(file, out);
+            } else {
+                StrictUtf8Lines.forEach(file, line -> readJsonLine(line, out));
+            }
+            return out;
+        }
+
+        private void readJsonLine(TextLine line, List<TrainingSequence> out) {
+            if (line.decoded() && line.text().isBlank()) {
+                return; // blank lines separate nothing in JSONL; tolerated
+            }
+            if (!line.decoded()) {
+                bad.report(line.where(), line.decodeError());
+                return;
+            }
+            try {
+                JsonNode record = SftRecordParser.object(line.text());
+                TrainingSequence encoded = pretrain
+                        ? encoder.encodePlainText(SftRecordParser.plainText(record))
+                        : encoder.encode(template.renderForTraining(SftRecordParser.conversation(record)));
+                out.add(encoded);
+                records++;
+            } catch (SftRecordParser.InvalidRecord | IllegalArgumentException e) {
+                bad.report(line.where(), e.getMessage());
+            }
+        }
+
+        /** A .txt file: documents are runs of non-blank lines separated by one or more blank lines. */
+        private void readTextDocuments(Path file, List<TrainingSequence> out) throws IOException {
+            TextDocuments documents = new TextDocuments(out);
+            StrictUtf8Lines.forEach(file, documents);
+            documents.endDocument();
+        }
+
+        /** Gathers the lines of each document of a .txt file and encodes it at the blank line after it. */
+        private final class TextDocuments implements Consumer<TextLine> {
+            private final List<TrainingSequence> out;
+            private final StringBuilder text = new StringBuilder();
+            private TextLine undecodable; // first line of the document that is not UTF-8
+
+            TextDocuments(List<TrainingSequence> out) {
+                this.out = out;
+            }
+
+            @Override
+            public void accept(TextLine line) {
+                if (line.decoded() && line.text().isBlank()) {
+                    endDocument();
+                } else if (!line.decoded()) {
+                    undecodable = undecodable == null ? line : undecodable;
+                } else {
+                    text.append(text.length() > 0 ? "\n" : "").append(line.text());
+                }
+            }
+
+            void endDocument() {
+                if (undecodable != null) {
+                    bad.report(undecodable.where(), undecodable.decodeError()); // the whole document is left out
+                } else if (text.length() > 0) {
+                    out.add(encoder.encodePlainText(text.toString()));
+                    records++;
+                }
+                text.setLength(0);
+                undecodable = null;
+            }
+        }
+
+        /** Cuts conversations at {@code maxSeqLen} or splits plain text into chunks; drops loss-free rows. */
+        List<TrainingSequence> fit(List<TrainingSequence> examples, int maxSeqLen) {
+            List<TrainingSequence> out = new ArrayList<>(examples.size());
+            for (TrainingSequence e : examples) {
+                List<TrainingSequence> pieces;
+                if (e.length() <= maxSeqLen) {
+                    pieces = List.of(e);
+                } else if (pretrain) {
+                    split++;
+                    pieces = chunks(e, maxSeqLen);
+                } else {
+                    truncated++;
+                    pieces = List.of(TrainingSequence.of(Arrays.copyOf(e.ids(), maxSeqLen),
+                            Arrays.copyOf(e.lossMask(), maxSeqLen)));
+                }
+                for (TrainingSequence p : pieces) {
+                    if (p.lossTokens() == 0) {
+                        droppedNoLoss++;
+                    } else {
+                        out.add(p);
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Consecutive pieces of at most {@code size} tokens; each piece's first token has no context. */
+        private static List<TrainingSequence> chunks(TrainingSequence e, int size) {
+            List<TrainingSequence> out = new ArrayList<>();
+            for (int from = 0; from < e.length(); from += size) {
+                int to = Math.min(e.length(), from + size);
+                boolean[] mask = Arrays.copyOfRange(e.lossMask(), from, to);
+                mask[0] = false;
+                out.add(TrainingSequence.of(Arrays.copyOfRange(e.ids(), from, to), mask));
+            }
+            return out;
+        }
+    }
+}
