@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "Align Llama-family language models: SFT, reward models, PPO and DPO on DJL.",
         subcommands = {
             InitCommand.class,
+            PretrainCommand.class,
+            SftCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
             ExportCommand.class,
@@ -24,6 +26,7 @@ import picocli.CommandLine.Command;
             "",
             "Examples:",
             "  rlhf4j init --config configs/model/tiny.yaml --out runs/tiny",
+            "  rlhf4j sft --config configs/demo/sft.yaml",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
         })

@@ -1,0 +1,26 @@
+package org.rlhf4j.cli;
+
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.sft.SftConfig;
+import org.rlhf4j.sft.SftTrainer;
+
+/** The lines a training command prints when it is done: what happened and where the outputs are. */
+final class TrainingReport {
+
+    private TrainingReport() {}
+
+    static int print(SftTrainer.Summary summary, SftConfig config) {
+        if (summary.resumedFromStep() > 0) {
+            System.out.printf("resumed from step %d%n", summary.resumedFromStep());
+        }
+        System.out.printf("trained to step %d/%d: loss %.4f%s%s%n", summary.step(), summary.totalSteps(),
+                summary.lastLoss(),
+                Double.isNaN(summary.lastEvalLoss()) ? "" : String.format(", eval_loss %.4f", summary.lastEvalLoss()),
+                summary.skippedSteps() > 0 ? ", " + summary.skippedSteps() + " step(s) skipped for non-finite gradients" : "");
+        System.out.printf("metrics: %s%n", config.outputPath().resolve(MetricsLog.FILE_NAME));
+        if (summary.finalModel() != null) {
+            System.out.printf("model:   %s%n", summary.finalModel());
+        }
+        return 0;
+    }
+}

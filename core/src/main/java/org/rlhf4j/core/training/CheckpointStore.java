@@ -1,0 +1,188 @@
+package org.rlhf4j.core.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.io.ModelDirectory;
+import org.rlhf4j.core.io.SafetensorsReader;
+import org.rlhf4j.core.io.SafetensorsWriter;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.train.AdamW;
+
+/**
+ * The checkpoints of a run, {@code OUTPUT_DIR/checkpoints/step-NNNNNN/}: writing them atomically,
+ * finding the newest complete one for a resume, reading it back, and pruning old ones.
+ *
+ * <p>A checkpoint is a Hugging Face model directory (so {@code --model} accepts it) plus
+ * {@code optimizer.safetensors} (AdamW state, always float32), {@link TrainerState#FILE_NAME}, and,
+ * when the model is saved in a narrower dtype than it trains in, {@code resume_weights.safetensors}
+ * with the exact float32 weights (bf16 weights alone cannot resume bit for bit). Everything is
+ * written into a hidden staging directory that is renamed to {@code step-NNNNNN} only when
+ * complete, so a directory under that name is complete by construction; {@link #latest} also
+ * requires the state, optimizer and config files, so a directory assembled by hand or by an older
+ * tool without them is ignored rather than half-loaded.
+ */
+public final class CheckpointStore {
+
+    /** Sub-directory of the output directory that holds the checkpoints. */
+    public static final String DIRECTORY = "checkpoints";
+    /** AdamW state file inside a checkpoint. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    /** Exact float32 weights, present when the model files are narrower than the training dtype. */
+    public static final String RESUME_WEIGHTS_FILE = "resume_weights.safetensors";
+
+    private static final Pattern NAME = Pattern.compile("step-(\\d{6,})");
+
+    private final Path root;
+    private final SaveDtype modelDtype;
+    private final Integer totalLimit;
+
+    /**
+     * @param outputDir the run's output directory; checkpoints go to its {@code checkpoints/}
+     * @param modelDtype dtype of the model files ({@code save_dtype})
+     * @param totalLimit keep only this many newest checkpoints, or null for all
+     */
+    public CheckpointStore(Path outputDir, SaveDtype modelDtype, Integer totalLimit) {
+        this.root = outputDir.resolve(DIRECTORY);
+        this.modelDtype = modelDtype;
+        this.totalLimit = totalLimit;
+    }
+
+    /** The directory name of the checkpoint after {@code step} optimizer steps. */
+    public static String name(int step) {
+        return String.format("step-%06d", step);
+    }
+
+    /** The directory a checkpoint of {@code step} has (or would have). */
+    public Path path(int step) {
+        return root.resolve(name(step));
+    }
+
+    /**
+     * Writes the checkpoint of {@code state.step()} (replacing one of the same step) and prunes
+     * old ones down to the limit. The weights and optimizer moments are only read.
+     */
+    public Path save(PretrainedModel model, AdamW optimizer, TrainerState state) throws IOException {
+        Path dir = path(state.step());
+        Map<String, NDArray> weights = model.weights();
+        boolean exactCopyNeeded = modelDtype != SaveDtype.FLOAT32
+                && !(modelDtype == SaveDtype.FLOAT16 && model.model().weights().dataType() == DataType.FLOAT16);
+        ModelDirectory.save(dir, model.config(), weights, modelDtype, model.generation(), staged -> {
+            model.tokenizer().save(staged);
+            try (NDManager scope = model.manager().newSubManager()) {
+                SafetensorsWriter.write(staged.resolve(OPTIMIZER_FILE), optimizer.exportState(scope), SaveDtype.FLOAT32);
+            }
+            if (exactCopyNeeded) {
+                SafetensorsWriter.write(staged.resolve(RESUME_WEIGHTS_FILE), weights, SaveDtype.FLOAT32);
+            }
+            // Written last, though the rename of the whole directory is what makes it visible.
+            Files.writeString(staged.resolve(TrainerState.FILE_NAME), state.toJson());
+        });
+        prune();
+        return dir;
+    }
+
+    /** The newest complete checkpoint, if any. */
+    public Optional<Path> latest() throws IOException {
+        List<Path> all = complete();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Complete checkpoints, oldest first. */
+    public List<Path> complete() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(root)) {
+            entries.filter(CheckpointStore::isComplete).forEach(found::add);
+        }
+        found.sort(Comparator.comparingInt(CheckpointStore::stepOf));
+        return found;
+    }
+
+    /** Whether {@code dir} is a checkpoint directory under its final name with every file resume needs. */
+    public static boolean isComplete(Path dir) {
+        return NAME.matcher(dir.getFileName().toString()).matches()
+                && Files.isDirectory(dir)
+                && Files.isRegularFile(dir.resolve(TrainerState.FILE_NAME))
+                && Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))
+                && Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE));
+    }
+
+    /** The step a checkpoint directory name encodes. */
+    public static int stepOf(Path dir) {
+        Matcher m = NAME.matcher(dir.getFileName().toString());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(dir + " is not a checkpoint directory (step-NNNNNN)");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Reads a checkpoint's trainer state. */
+    public static TrainerState readState(Path checkpoint) throws IOException {
+        return TrainerState.read(checkpoint.resolve(TrainerState.FILE_NAME));
+    }
+
+    /**
+     * Loads a checkpoint's model with its tokenizer onto {@code device} in {@code dtype}, with the
+     * exact weights of {@link #RESUME_WEIGHTS_FILE} when the checkpoint has them.
+     */
+    public static PretrainedModel loadModel(Path checkpoint, Device device, DataType dtype) throws IOException {
+        PretrainedModel model = PretrainedModel.load(checkpoint, device, dtype);
+        Path exact = checkpoint.resolve(RESUME_WEIGHTS_FILE);
+        if (Files.isRegularFile(exact)) {
+            try (NDManager scope = model.manager().newSubManager()) {
+                Map<String, NDArray> saved = SafetensorsReader.read(exact, scope, dtype);
+                for (Map.Entry<String, NDArray> e : model.weights().entrySet()) {
+                    NDArray source = saved.get(e.getKey());
+                    if (source == null) {
+                        model.close();
+                        throw new IOException(exact + ": no tensor '" + e.getKey() + "'");
+                    }
+                    e.getValue().set(source.toByteBuffer());
+                }
+            }
+        }
+        return model;
+    }
+
+    /** Loads a checkpoint's AdamW state into {@code optimizer} (whose parameters must match). */
+    public static void loadOptimizer(Path checkpoint, AdamW optimizer, NDManager manager) throws IOException {
+        Path file = checkpoint.resolve(OPTIMIZER_FILE);
+        try (NDManager scope = manager.newSubManager()) {
+            LinkedHashMap<String, NDArray> saved = SafetensorsReader.read(file, scope, DataType.FLOAT32);
+            try {
+                optimizer.loadState(saved);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Deletes the oldest complete checkpoints beyond the limit, and nothing when there is none. */
+    private void prune() throws IOException {
+        if (totalLimit == null) {
+            return;
+        }
+        List<Path> all = complete();
+        for (int i = 0; i < all.size() - totalLimit; i++) {
+            AtomicFiles.deleteRecursively(all.get(i));
+        }
+    }
+}

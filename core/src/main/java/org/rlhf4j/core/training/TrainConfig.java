@@ -1,0 +1,131 @@
+package org.rlhf4j.core.training;
+
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.train.AdamWConfig;
+import org.rlhf4j.core.train.LearningRateSchedule;
+
+/**
+ * The {@code train:} section every training stage shares. Missing keys take the defaults below
+ * (TRL's where TRL has the knob); {@code null} in YAML means "default".
+ *
+ * @param maxSteps optimizer steps to run; wins over {@code epochs} when both are set (as in TRL)
+ * @param epochs passes over the training data, used when {@code max_steps} is absent; the step
+ *     count is {@code ceil(epochs * micro-batches per epoch / grad_accum)}
+ * @param batchSize sequences per micro-batch (default 8)
+ * @param gradAccum micro-batches per optimizer step (default 1); the loss is normalised over the
+ *     whole accumulated batch, so {@code batch_size * grad_accum} is the effective batch
+ * @param lr peak learning rate (default 2e-5)
+ * @param warmupSteps linear warmup from 0 (default 0)
+ * @param schedule {@code cosine} (default), {@code linear} or {@code constant}, after warmup
+ * @param weightDecay AdamW decoupled weight decay, never on norms and biases (default 0.0, TRL's)
+ * @param maxGradNorm global-norm gradient clipping (default 1.0); 0 turns clipping off (the norm
+ *     is still logged)
+ * @param maxSeqLen longest training sequence in tokens; longer ones are truncated (default 1024)
+ * @param logEvery write a metrics line every this many steps (default 10)
+ * @param evalEvery evaluate on the eval split every this many steps, 0 for never (default 100);
+ *     the last step is always evaluated when there is an eval split
+ * @param saveEvery write a checkpoint every this many steps, 0 for never (default 100); the last
+ *     step is always saved unless this is 0
+ * @param saveTotalLimit keep only this many newest checkpoints; absent keeps all
+ */
+public record TrainConfig(
+        Integer maxSteps,
+        Integer epochs,
+        Integer batchSize,
+        Integer gradAccum,
+        Double lr,
+        Integer warmupSteps,
+        String schedule,
+        Double weightDecay,
+        Double maxGradNorm,
+        Integer maxSeqLen,
+        Integer logEvery,
+        Integer evalEvery,
+        Integer saveEvery,
+        Integer saveTotalLimit) {
+
+    public TrainConfig {
+        if (maxSteps == null && epochs == null) {
+            throw new ConfigException("train: set max_steps or epochs");
+        }
+        atLeast("train.max_steps", maxSteps, 1);
+        atLeast("train.epochs", epochs, 1);
+        batchSize = atLeast("train.batch_size", batchSize == null ? 8 : batchSize, 1);
+        gradAccum = atLeast("train.grad_accum", gradAccum == null ? 1 : gradAccum, 1);
+        lr = lr == null ? 2.0e-5 : lr;
+        if (!(lr >= 0) || lr.isInfinite()) {
+            throw new ConfigException("train.lr must be finite and >= 0, got " + lr);
+        }
+        warmupSteps = atLeast("train.warmup_steps", warmupSteps == null ? 0 : warmupSteps, 0);
+        schedule = schedule == null ? "cosine" : schedule;
+        try {
+            schedule = LearningRateSchedule.Kind.fromName(schedule).configName();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        weightDecay = weightDecay == null ? 0.0 : weightDecay;
+        if (!(weightDecay >= 0) || weightDecay.isInfinite()) {
+            throw new ConfigException("train.weight_decay must be finite and >= 0, got " + weightDecay);
+        }
+        maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
+        if (!(maxGradNorm >= 0) || maxGradNorm.isInfinite()) {
+            throw new ConfigException("train.max_grad_norm must be finite and >= 0 (0 = no clipping), got "
+                    + maxGradNorm);
+        }
+        maxSeqLen = atLeast("train.max_seq_len", maxSeqLen == null ? 1024 : maxSeqLen, 2);
+        logEvery = atLeast("train.log_every", logEvery == null ? 10 : logEvery, 1);
+        evalEvery = atLeast("train.eval_every", evalEvery == null ? 100 : evalEvery, 0);
+        saveEvery = atLeast("train.save_every", saveEvery == null ? 100 : saveEvery, 0);
+        atLeast("train.save_total_limit", saveTotalLimit, 1);
+    }
+
+    /** A config with every default and the given step count (for tests and programmatic use). */
+    public static TrainConfig ofSteps(int maxSteps) {
+        return new TrainConfig(maxSteps, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+    }
+
+    /**
+     * Optimizer steps of the run: {@code max_steps}, or {@code epochs} over a stream of
+     * {@code microBatchesPerEpoch} micro-batches taken {@code grad_accum} at a time.
+     */
+    public int totalSteps(long microBatchesPerEpoch) {
+        if (maxSteps != null) {
+            return maxSteps;
+        }
+        long micro = (long) epochs * Math.max(1, microBatchesPerEpoch);
+        return Math.toIntExact(Math.max(1, (micro + gradAccum - 1) / gradAccum));
+    }
+
+    /** The learning-rate schedule of a run of {@code totalSteps} optimizer steps. */
+    public LearningRateSchedule learningRateSchedule(int totalSteps) {
+        return new LearningRateSchedule(LearningRateSchedule.Kind.fromName(schedule), lr, warmupSteps, totalSteps);
+    }
+
+    /** AdamW with PyTorch's betas and eps and this config's weight decay. */
+    public AdamWConfig adamW() {
+        return AdamWConfig.withWeightDecay(weightDecay);
+    }
+
+    /** Whether the 1-based optimizer step {@code step} of {@code total} writes a metrics line. */
+    public boolean logsAt(int step, int total) {
+        return step % logEvery == 0 || step == total;
+    }
+
+    /** Whether the 1-based step {@code step} of {@code total} evaluates (when there is eval data). */
+    public boolean evaluatesAt(int step, int total) {
+        return evalEvery > 0 && (step % evalEvery == 0 || step == total);
+    }
+
+    /** Whether the 1-based step {@code step} of {@code total} writes a checkpoint. */
+    public boolean savesAt(int step, int total) {
+        return saveEvery > 0 && (step % saveEvery == 0 || step == total);
+    }
+
+    private static Integer atLeast(String key, Integer value, int min) {
+        if (value != null && value < min) {
+            throw new ConfigException(key + " must be >= " + min + ", got " + value);
+        }
+        return value;
+    }
+}

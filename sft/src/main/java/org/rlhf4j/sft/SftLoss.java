@@ -1,0 +1,59 @@
+package org.rlhf4j.sft;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.model.TokenLogProbs;
+
+/**
+ * The masked causal-LM loss of supervised fine-tuning (and, with every token a target, of
+ * pretraining): the negative log-likelihood of each target token given the tokens before it,
+ * summed over the target tokens and divided by a normaliser the caller chooses.
+ *
+ * <pre>
+ * loss = -(1 / N) * sum_{b, t >= 1} mask[b, t] * log softmax(logits[b, t - 1])[ids[b, t]]
+ * </pre>
+ *
+ * <p>N is the number of target tokens in the whole accumulated batch (all micro-batches of one
+ * optimizer step), not of the micro-batch, so that {@code grad_accum} 4 x {@code batch_size} 2
+ * gives the gradient of one batch of 8, and every target token weighs the same whatever row or
+ * micro-batch it sits in (TRL's {@code num_items_in_batch} normalisation).
+ */
+public final class SftLoss {
+
+    private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1, :");
+    private static final NDIndex ALL_BUT_FIRST = new NDIndex(":, 1:");
+
+    private SftLoss() {}
+
+    /**
+     * @param loss () float32, the summed negative log-likelihood divided by the normaliser; the
+     *     value to call {@code backward} on
+     * @param nll () float32, the summed negative log-likelihood of the target tokens (no normaliser)
+     */
+    public record Result(NDArray loss, NDArray nll) {}
+
+    /**
+     * The loss of one (micro-)batch.
+     *
+     * @param logits (B, T, V) next-token logits, any floating dtype (log-softmax runs in float32)
+     * @param ids (B, T) token ids; position t is predicted from logits at t - 1
+     * @param targetMask (B, T) float32, 1 where {@code ids[b, t]} is a target (0 at padding,
+     *     prompts and each sequence's first token)
+     * @param normaliser N > 0, the number of target tokens of the whole accumulated batch
+     */
+    public static Result of(NDArray logits, NDArray ids, NDArray targetMask, float normaliser) {
+        if (!(normaliser > 0) || Float.isInfinite(normaliser)) {
+            throw new IllegalArgumentException("normaliser must be finite and > 0, got " + normaliser);
+        }
+        NDArray predicting = logits.get(ALL_BUT_LAST); // (B, T-1, V)
+        NDArray targets = ids.get(ALL_BUT_FIRST); // (B, T-1)
+        NDArray mask = targetMask.get(ALL_BUT_FIRST).toType(DataType.FLOAT32, false); // (B, T-1)
+        NDArray logps = TokenLogProbs.of(predicting, targets); // (B, T-1) float32
+        NDArray nll = logps.mul(mask).sum().neg(); // ()
+        // A torch-owned scalar: a Java-number div would corrupt the gradient (DJL-NOTES item 2).
+        NDArray n = logits.getManager().full(new Shape(), normaliser, DataType.FLOAT32); // ()
+        return new Result(nll.div(n), nll);
+    }
+}

@@ -1,0 +1,359 @@
+package org.rlhf4j.sft;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.train.AdamW;
+import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.datasets.BatchCollator;
+import org.rlhf4j.datasets.TokenBatch;
+import org.rlhf4j.datasets.TrainingSequence;
+
+/**
+ * Supervised fine-tuning (and pretraining) of a causal LM: the masked next-token loss of
+ * {@link SftLoss} minimised with AdamW, with gradient accumulation, global-norm clipping, a
+ * warmup-then-decay schedule, periodic evaluation and checkpoints, and an exact resume.
+ *
+ * <p>One optimizer step reads {@code grad_accum} micro-batches of {@code batch_size} sequences,
+ * runs forward and backward on each (its graph freed right after its backward), normalises every
+ * micro-batch's loss by the target tokens of all of them, then clips, updates and zeroes the
+ * gradients. Deliberate simplifications: one process, one device, no mixed precision (compute in
+ * the config's dtype), no sequence packing or length grouping in the built-in data path (the
+ * datasets module adds them), and {@code pretrain} differs from {@code sft} only in its data,
+ * where every token is a target.
+ */
+public final class SftTrainer {
+
+    /** Which loss mask the data gets. */
+    public enum Objective {
+        /** Assistant tokens only (or every token with {@code sft.completion_only: false}). */
+        SFT,
+        /** Every token of plain text. */
+        PRETRAIN
+    }
+
+    /** What a run did. */
+    public record Summary(int step, int totalSteps, int resumedFromStep, double lastLoss, double lastEvalLoss,
+            Path finalModel, int skippedSteps) {}
+
+    /** Where one step's time went, for the benchmark; nanoseconds. */
+    record StepTimings(long collate, long forward, long backward, long optimizer, long total, long tokens) {}
+
+    /** Called after every optimizer step (tests: memory; benchmark: timings). */
+    @FunctionalInterface
+    interface StepObserver {
+        void afterStep(int step, PretrainedModel policy, StepTimings timings);
+    }
+
+    private final SftConfig config;
+    private final TrainingData.Loader dataLoader;
+    private StepObserver observer = (step, policy, timings) -> { };
+    private int stopAfter = Integer.MAX_VALUE;
+
+    /** A trainer reading the config's data files (the one place the data source is chosen). */
+    public SftTrainer(SftConfig config, Objective objective) {
+        this(config, JsonlTrainingData.loader(config.data(), objective == Objective.PRETRAIN,
+                config.sft().completionOnly(), config.seed()));
+    }
+
+    /** A trainer over data from {@code dataLoader}, e.g. in-memory sequences in tests. */
+    public SftTrainer(SftConfig config, TrainingData.Loader dataLoader) {
+        this.config = config;
+        this.dataLoader = dataLoader;
+    }
+
+    SftTrainer observe(StepObserver stepObserver) {
+        this.observer = stepObserver;
+        return this;
+    }
+
+    /** Stops after {@code step} as if the process were killed there (tests of resume). */
+    SftTrainer stopAfter(int step) {
+        this.stopAfter = step;
+        return this;
+    }
+
+    /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
+    public Summary run() throws IOException {
+        Path out = config.outputPath();
+        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
+        Path resumeFrom = checkpoints.latest().orElse(null);
+        Device device = new DeviceSpec(config.device()).resolve();
+        try (PretrainedModel policy = resumeFrom != null
+                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
+                : PretrainedModel.load(config.modelPath(), device, config.computeType())) {
+            TrainingData data = dataLoader.load(policy.tokenizer(), config.train().maxSeqLen());
+            BatchOrder order = new BatchOrder(data.train().size(), config.train().batchSize(), config.seed());
+            int total = config.train().totalSteps(order.batchesPerEpoch());
+            TrainerState state = resumeFrom != null ? resumedState(resumeFrom, data, total) : freshState(data, total);
+            RunDirectory.writeResolvedConfig(out, config);
+            RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
+            policy.model().weights().setRequiresGradient(true);
+            Loop loop;
+            try (AdamW adamW = new AdamW(policy.weights(), config.train().adamW(), policy.manager());
+                    MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
+                if (resumeFrom != null) {
+                    CheckpointStore.loadOptimizer(resumeFrom, adamW, policy.manager());
+                }
+                OptimizerStep optimizer = new OptimizerStep(adamW, policy.weights(), config.train().maxGradNorm(),
+                        config.train().learningRateSchedule(total));
+                optimizer.restoreSkippedSteps(state.skippedSteps());
+                loop = new Loop(policy, data, order, adamW, optimizer, metrics, checkpoints, total);
+                state = loop.train(state);
+            }
+            Path finalDir = null;
+            if (state.step() >= total) {
+                finalDir = out.resolve("final");
+                policy.save(finalDir, config.modelSaveType());
+            }
+            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
+                    loop.lastLoss, loop.lastEvalLoss, finalDir, state.skippedSteps());
+        }
+    }
+
+    /** The collaborators of one run and the loop over its steps. */
+    private final class Loop {
+        final PretrainedModel policy;
+        final TrainingData data;
+        final BatchOrder order;
+        final AdamW adamW;
+        final OptimizerStep optimizer;
+        final MetricsLog metrics;
+        final CheckpointStore checkpoints;
+        final int total;
+        final BatchCollator collator;
+        double lastLoss = Double.NaN;
+        double lastEvalLoss = Double.NaN;
+
+        Loop(PretrainedModel policy, TrainingData data, BatchOrder order, AdamW adamW, OptimizerStep optimizer,
+                MetricsLog metrics, CheckpointStore checkpoints, int total) {
+            this.policy = policy;
+            this.data = data;
+            this.order = order;
+            this.adamW = adamW;
+            this.optimizer = optimizer;
+            this.metrics = metrics;
+            this.checkpoints = checkpoints;
+            this.total = total;
+            this.collator = new BatchCollator(padId(policy), policy.config().effectiveSlidingWindow());
+        }
+
+        TrainerState train(TrainerState state) throws IOException {
+            TrainConfig train = config.train();
+            ProgressBar progress = ProgressBar.onStderr(total, state.step());
+            LogWindow window = new LogWindow();
+            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+                long started = System.nanoTime();
+                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+                List<List<TrainingSequence>> microBatches = new ArrayList<>();
+                for (int i = 0; i < train.gradAccum(); i++) { // this step's rows, read on the Java side first
+                    microBatches.add(rows(data.train(), order.rowsAt(position)));
+                    position = order.next(position);
+                }
+                PhaseTimes times = new PhaseTimes();
+                Accumulated out;
+                OptimizerStep.Result update;
+                try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
+                    scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
+                    out = accumulate(policy.model(), collator, microBatches, scope, times); // forward + backward
+                    long t = System.nanoTime();
+                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
+                    times.optimizer += System.nanoTime() - t;
+                }
+                int done = step + 1;
+                state = new TrainerState(done, position.epoch(), position.batch(), state.seed(),
+                        state.tokensSeen() + out.tokens(), optimizer.skippedSteps(), total, state.schedule(),
+                        state.peakLr(), state.warmupSteps(), state.batchSize(), state.gradAccum(), state.trainRows(),
+                        state.bestMetrics());
+                window.add(out.loss(), out.tokens());
+                lastLoss = out.loss();
+                boolean logged = train.logsAt(done, total);
+                if (logged) {
+                    metrics.log(done, window.drain(update, order.epochProgress(position), state.tokensSeen(),
+                            state.skippedSteps()));
+                }
+                if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                    lastEvalLoss = evaluate(policy, collator, data.eval(), train.batchSize());
+                    state = state.withBest("eval_loss", lastEvalLoss);
+                    metrics.log(done, Map.of("eval_loss", lastEvalLoss, "epoch", order.epochProgress(position)));
+                    progress.message(String.format("step %d: eval_loss %.4f", done, lastEvalLoss));
+                }
+                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
+                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                    checkpoints.save(policy, adamW, state);
+                }
+                observer.afterStep(done, policy, times.finish(System.nanoTime() - started, out.tokens()));
+            }
+            progress.finish();
+            return state;
+        }
+    }
+
+    /** Loss (normalised over the whole step) and real tokens of one optimizer step's micro-batches. */
+    record Accumulated(double loss, long tokens, long lossTokens) {}
+
+    /** Mutable phase clocks of one step. */
+    static final class PhaseTimes {
+        long collate;
+        long forward;
+        long backward;
+        long optimizer;
+
+        StepTimings finish(long total, long tokens) {
+            return new StepTimings(collate, forward, backward, optimizer, total, tokens);
+        }
+    }
+
+    /**
+     * Runs forward and backward over {@code microBatches}, leaving the summed gradients on the
+     * model's weights. Each micro-batch's loss is divided by the target tokens of all of them, so
+     * the gradient equals that of one batch holding every row.
+     */
+    static Accumulated accumulate(LlamaModel model, BatchCollator collator, List<List<TrainingSequence>> microBatches,
+            NDManager scope, PhaseTimes times) {
+        long lossTokens = 0;
+        long tokens = 0;
+        for (List<TrainingSequence> rows : microBatches) {
+            for (TrainingSequence row : rows) {
+                lossTokens += row.lossTokens();
+                tokens += row.length();
+            }
+        }
+        float normaliser = Math.max(1, lossTokens); // all-masked: loss 0, gradient 0
+        double loss = 0;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            for (List<TrainingSequence> rows : microBatches) {
+                try (NDManager micro = scope.newSubManager()) { // this micro-batch's activations die after its backward
+                    long t0 = System.nanoTime();
+                    TokenBatch batch = collator.collate(rows, micro);
+                    long t1 = System.nanoTime();
+                    NDArray hidden = model.hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null); // (B, T, D)
+                    SftLoss.Result out = SftLoss.of(model.logits(hidden), batch.ids(), batch.targetMask(), normaliser);
+                    long t2 = System.nanoTime();
+                    collector.backward(out.loss());
+                    loss += out.loss().getFloat();
+                    long t3 = System.nanoTime();
+                    times.collate += t1 - t0;
+                    times.forward += t2 - t1;
+                    times.backward += t3 - t2;
+                }
+            }
+        }
+        return new Accumulated(loss, tokens, lossTokens);
+    }
+
+    /** Mean loss per target token over {@code rows}, in batches, without building a graph. */
+    static double evaluate(PretrainedModel policy, BatchCollator collator, List<TrainingSequence> rows, int batchSize) {
+        double nll = 0;
+        long targets = 0;
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            try (NDManager scope = policy.manager().newSubManager()) {
+                scope.tempAttachAll(policy.model().weights().asList());
+                TokenBatch batch = collator.collate(rows.subList(from, Math.min(rows.size(), from + batchSize)), scope);
+                NDArray hidden = policy.model().hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null);
+                nll += SftLoss.of(policy.model().logits(hidden), batch.ids(), batch.targetMask(), 1f).nll().getFloat();
+                targets += batch.lossTokens();
+            }
+        }
+        return targets == 0 ? Double.NaN : nll / targets;
+    }
+
+    /** Loss and tokens since the last metrics line (TRL logs the mean loss over the logging window). */
+    private static final class LogWindow {
+        double lossSum;
+        int steps;
+        long tokens;
+        long startNanos = System.nanoTime();
+
+        void add(double loss, long stepTokens) {
+            lossSum += loss;
+            steps++;
+            tokens += stepTokens;
+        }
+
+        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
+            long now = System.nanoTime();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("loss", lossSum / Math.max(1, steps));
+            line.put("grad_norm", update.gradNorm());
+            line.put("learning_rate", update.learningRate());
+            line.put("epoch", epoch);
+            line.put("num_tokens", tokensSeen);
+            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
+            if (skipped > 0) {
+                line.put("skipped_steps", skipped);
+            }
+            lossSum = 0;
+            steps = 0;
+            tokens = 0;
+            startNanos = now;
+            return line;
+        }
+    }
+
+    private TrainerState freshState(TrainingData data, int total) {
+        TrainConfig t = config.train();
+        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
+                t.batchSize(), t.gradAccum(), data.train().size(), Map.of());
+    }
+
+    /** The checkpoint's state, after checking that the config still describes the same data stream. */
+    private TrainerState resumedState(Path checkpoint, TrainingData data, int total) throws IOException {
+        TrainerState s = CheckpointStore.readState(checkpoint);
+        TrainConfig t = config.train();
+        requireSame(checkpoint, "seed", s.seed(), config.seed());
+        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
+        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
+        requireSame(checkpoint, "the number of training sequences", s.trainRows(), data.train().size());
+        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
+                || s.warmupSteps() != t.warmupSteps()) {
+            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
+                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
+                    t.schedule(), s.peakLr(), t.lr());
+        }
+        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
+                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
+                s.bestMetrics());
+    }
+
+    private static void requireSame(Path checkpoint, String what, long saved, long now) {
+        if (saved != now) {
+            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
+                    + ", the config now gives " + now + "; restore it or use a new output_dir");
+        }
+    }
+
+    private static List<TrainingSequence> rows(List<TrainingSequence> all, int[] indices) {
+        List<TrainingSequence> out = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            out.add(all.get(i));
+        }
+        return out;
+    }
+
+    /** Padding is never attended to nor scored; any valid id does, the tokenizer's own if it has one. */
+    private static int padId(PretrainedModel policy) {
+        if (policy.tokenizer().padId().isPresent()) {
+            return policy.tokenizer().padId().getAsInt();
+        }
+        Integer fromConfig = policy.config().padTokenId();
+        return fromConfig != null ? fromConfig : 0;
+    }
+}

@@ -1,0 +1,60 @@
+package org.rlhf4j.sft;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rlhf4j.core.pretrained.InitConfig;
+import org.rlhf4j.core.pretrained.ModelInitializer;
+import org.rlhf4j.core.tokenizer.ByteTokenizer;
+import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.DataConfig;
+import org.rlhf4j.datasets.TrainingSequence;
+
+/** A seeded tiny Llama with the byte tokenizer, and small ChatML tasks, shared by the SFT tests. */
+final class SftFixtures {
+
+    private SftFixtures() {}
+
+    /** Writes a random Llama (byte tokenizer, V=259) of hidden size {@code hidden} and {@code layers} layers. */
+    static Path tinyModel(Path dir, int hidden, int layers, long seed) throws IOException {
+        String model = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
+                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":" + layers
+                + ",\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":256,"
+                + "\"tie_word_embeddings\":false}";
+        InitConfig init = new InitConfig(seed, "byte", "float32", new ObjectMapper().readTree(model));
+        ModelInitializer.create(init, dir, "test");
+        return dir;
+    }
+
+    /** "add a b" -> "a+b" for single digits whose sum is a single digit, in a fixed order. */
+    static List<List<ChatMessage>> additions(int count) {
+        List<List<ChatMessage>> out = new ArrayList<>();
+        for (int a = 0; a <= 9 && out.size() < count; a++) {
+            for (int b = 0; a + b <= 9 && out.size() < count; b++) {
+                out.add(List.of(ChatMessage.user("add " + a + " " + b), ChatMessage.assistant(Integer.toString(a + b))));
+            }
+        }
+        return out;
+    }
+
+    static List<TrainingSequence> tokenized(List<List<ChatMessage>> conversations, int maxSeqLen) {
+        Tokenizer tokenizer = new ByteTokenizer();
+        return conversations.stream().map(c -> ChatMlSequences.conversation(c, tokenizer, true, maxSeqLen)).toList();
+    }
+
+    static SftConfig config(Path model, Path out, TrainConfig train) {
+        return new SftConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+                new DataConfig("in-memory", null, null, null, null, null, null), train, null);
+    }
+
+    /** A train section: the given steps, batch, accumulation, lr, schedule; log, eval and save cadence. */
+    static TrainConfig train(int maxSteps, int batchSize, int gradAccum, double lr, String schedule, int warmup,
+            int evalEvery, int saveEvery, Integer saveTotalLimit) {
+        return new TrainConfig(maxSteps, null, batchSize, gradAccum, lr, warmup, schedule, 0.0, 1.0, 64, 5,
+                evalEvery, saveEvery, saveTotalLimit);
+    }
+}
