@@ -61,13 +61,14 @@ class SftCommandTest {
     @Test
     void pretrainTrainsOnPlainText() throws Exception {
         Path text = dir.resolve("text.txt");
-        Files.writeString(text, "the cat sat on the mat\nthe dog sat on the log\n".repeat(4));
+        // A .txt document is a run of non-blank lines; blank lines separate documents.
+        Files.writeString(text, "the cat sat on the mat\n\nthe dog sat on the log\n\n".repeat(4));
         Path out = dir.resolve("pretrain");
         CliRunner.Outcome o = CliRunner.run("pretrain", "--config", DEMO.toString(), "--set", "model=" + model,
                 "--set", "output_dir=" + out, "--set", "data.train=" + text, "--set", "data.eval=null",
                 "--set", "train.max_steps=4", "--set", "train.save_every=0", "--set", "train.log_every=1");
         assertEquals(0, o.exitCode(), o.err());
-        // 8 lines of 22 bytes, batch_size 8: one step reads all of them, num_tokens = 8 x 22 = 176
+        // 8 documents of 22 bytes, batch_size 8: one step reads all of them, num_tokens = 8 x 22 = 176
         assertEquals(176, MetricsLog.read(out.resolve(MetricsLog.FILE_NAME)).get(0).get("num_tokens").asInt());
         assertFalse(Files.exists(out.resolve("checkpoints")));
         assertTrue(Files.isRegularFile(out.resolve("final/model.safetensors")));

@@ -1,31 +1,27 @@
 package org.rlhf4j.sft;
 
-import java.util.SplittableRandom;
+import java.util.List;
+import org.rlhf4j.datasets.BatchSampler;
+import org.rlhf4j.datasets.TrainingSequence;
 
 /**
- * The order in which training rows are read: a stream of micro-batches, each epoch a fresh
- * permutation drawn from {@code seed + epoch}, cut into {@code ceil(rows / batchSize)} batches (the
- * last may be smaller; nothing is dropped). A position in the stream is (epoch, batch index), a
- * pure function of which no hidden RNG state exists, so a resume only needs the position.
+ * The order in which training rows are read: a stream of micro-batches, each epoch drawn afresh
+ * from {@code (seed, epoch)} by the datasets module's {@link BatchSampler} (length-grouped when
+ * the config asks). A position in the stream is (epoch, batch index), a pure function of which no
+ * hidden RNG state exists, so a resume only needs the position.
  */
 public final class BatchOrder {
 
-    private final int rows;
-    private final int batchSize;
-    private final long seed;
-    private int cachedEpoch = -1;
-    private int[] cachedPermutation;
+    private final BatchSampler sampler;
 
-    public BatchOrder(int rows, int batchSize, long seed) {
-        if (rows < 1) {
+    public BatchOrder(List<TrainingSequence> rows, int batchSize, boolean groupByLength, long seed) {
+        if (rows.isEmpty()) {
             throw new IllegalArgumentException("data.train: no training sequences");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("train.batch_size must be >= 1, got " + batchSize);
         }
-        this.rows = rows;
-        this.batchSize = batchSize;
-        this.seed = seed;
+        this.sampler = BatchSampler.of(rows, batchSize, groupByLength, seed);
     }
 
     /** A place in the micro-batch stream: the next batch to read. */
@@ -33,7 +29,7 @@ public final class BatchOrder {
 
     /** Micro-batches per epoch. */
     public int batchesPerEpoch() {
-        return (rows + batchSize - 1) / batchSize;
+        return sampler.batchesPerEpoch();
     }
 
     /** The position after {@code p}. */
@@ -48,32 +44,6 @@ public final class BatchOrder {
 
     /** Row indices of the micro-batch at {@code p}. */
     public int[] rowsAt(Position p) {
-        int[] permutation = permutation(p.epoch());
-        int from = p.batch() * batchSize;
-        int to = Math.min(rows, from + batchSize);
-        int[] out = new int[to - from];
-        System.arraycopy(permutation, from, out, 0, out.length);
-        return out;
-    }
-
-    private int[] permutation(int epoch) {
-        if (epoch != cachedEpoch) {
-            int[] p = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                p[i] = i;
-            }
-            // Fisher-Yates; SplittableRandom's algorithm is fixed by its specification, so the order
-            // is the same on every JVM.
-            SplittableRandom random = new SplittableRandom(seed + epoch);
-            for (int i = rows - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-            cachedPermutation = p;
-            cachedEpoch = epoch;
-        }
-        return cachedPermutation;
+        return sampler.batch(p.epoch(), p.batch());
     }
 }

@@ -35,8 +35,7 @@ import org.rlhf4j.datasets.TrainingSequence;
  * runs forward and backward on each (its graph freed right after its backward), normalises every
  * micro-batch's loss by the target tokens of all of them, then clips, updates and zeroes the
  * gradients. Deliberate simplifications: one process, one device, no mixed precision (compute in
- * the config's dtype), no sequence packing or length grouping in the built-in data path (the
- * datasets module adds them), and {@code pretrain} differs from {@code sft} only in its data,
+ * the config's dtype), and {@code pretrain} differs from {@code sft} only in its data,
  * where every token is a target.
  */
 public final class SftTrainer {
@@ -69,7 +68,7 @@ public final class SftTrainer {
 
     /** A trainer reading the config's data files (the one place the data source is chosen). */
     public SftTrainer(SftConfig config, Objective objective) {
-        this(config, JsonlTrainingData.loader(config.data(), objective == Objective.PRETRAIN,
+        this(config, DatasetTrainingData.loader(config.data(), objective == Objective.PRETRAIN,
                 config.sft().completionOnly(), config.seed()));
     }
 
@@ -100,7 +99,7 @@ public final class SftTrainer {
                 ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
                 : PretrainedModel.load(config.modelPath(), device, config.computeType())) {
             TrainingData data = dataLoader.load(policy.tokenizer(), config.train().maxSeqLen());
-            BatchOrder order = new BatchOrder(data.train().size(), config.train().batchSize(), config.seed());
+            BatchOrder order = new BatchOrder(data.train(), config.train().batchSize(), config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());
             TrainerState state = resumeFrom != null ? resumedState(resumeFrom, data, total) : freshState(data, total);
             RunDirectory.writeResolvedConfig(out, config);

@@ -24,6 +24,11 @@ public interface TrainingData {
 
     /** In-memory data, e.g. for tests. */
     static TrainingData of(List<TrainingSequence> train, List<TrainingSequence> eval) {
+        return of(train, eval, List.of());
+    }
+
+    /** Data read from {@code files}. */
+    static TrainingData of(List<TrainingSequence> train, List<TrainingSequence> eval, List<Path> files) {
         return new TrainingData() {
             @Override
             public List<TrainingSequence> train() {
@@ -37,7 +42,7 @@ public interface TrainingData {
 
             @Override
             public List<Path> files() {
-                return List.of();
+                return files;
             }
         };
     }

@@ -12,16 +12,16 @@
  *       target, and no EOS is appended to a document.
  *   <li>{@code sft.completion_only} (default true) keeps the loss on assistant content and its
  *       {@code <|im_end|>}; false puts every token in the loss.
- *   <li>Batches: a seeded stream of micro-batches ({@link org.rlhf4j.sft.BatchOrder}), each epoch
- *       a permutation drawn from {@code seed + epoch}, the last batch of an epoch possibly
+ *   <li>Batches: a seeded stream of micro-batches ({@link org.rlhf4j.sft.BatchOrder} over the
+ *       datasets module's {@code BatchSampler}), each epoch drawn from {@code (seed, epoch)} and
+ *       length-grouped unless {@code data.group_by_length: false}, the last batch of an epoch possibly
  *       smaller; an optimizer step takes the next {@code grad_accum} micro-batches and may cross
  *       an epoch boundary. The position (epoch, batch) is in the trainer state, so resume is
  *       exact.
  *   <li>The data seam: {@link org.rlhf4j.sft.TrainingData} (tokenized train/eval sequences) built
  *       by a {@link org.rlhf4j.sft.TrainingData.Loader}; the one place that picks the file loader
- *       is {@code SftTrainer(SftConfig, Objective)}. {@link org.rlhf4j.sft.JsonlTrainingData} is a
- *       minimal ChatML-only reader that the datasets module's loader (templates, packing,
- *       validation) is meant to replace there.
+ *       is {@code SftTrainer(SftConfig, Objective)}, which reads the files through the datasets
+ *       module ({@code SftDataset}: validation, chat template, truncation, packing).
  *   <li>Metrics use TRL's names: {@code loss} (mean over the logging window), {@code grad_norm}
  *       (before clipping), {@code learning_rate}, {@code epoch} (fractional), {@code num_tokens},
  *       plus {@code tokens_per_second}; evaluation writes its own line with {@code eval_loss}

@@ -11,6 +11,8 @@ import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.ChatTemplate;
+import org.rlhf4j.datasets.LossMaskEncoder;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.TrainingSequence;
 
@@ -43,7 +45,12 @@ final class SftFixtures {
 
     static List<TrainingSequence> tokenized(List<List<ChatMessage>> conversations, int maxSeqLen) {
         Tokenizer tokenizer = new ByteTokenizer();
-        return conversations.stream().map(c -> ChatMlSequences.conversation(c, tokenizer, true, maxSeqLen)).toList();
+        LossMaskEncoder encoder = new LossMaskEncoder(tokenizer);
+        return conversations.stream().map(c -> {
+            TrainingSequence s = encoder.encode(ChatTemplate.CHATML.renderForTraining(c));
+            int n = Math.min(s.length(), maxSeqLen); // keep the start, as the datasets module truncates
+            return TrainingSequence.of(java.util.Arrays.copyOf(s.ids(), n), java.util.Arrays.copyOf(s.lossMask(), n));
+        }).toList();
     }
 
     static SftConfig config(Path model, Path out, TrainConfig train) {
