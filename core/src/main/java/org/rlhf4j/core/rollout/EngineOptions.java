@@ -1,0 +1,24 @@
+package org.rlhf4j.core.rollout;
+
+/**
+ * How the {@link RolloutEngine} runs its forward passes.
+ *
+ * @param kvCache true: each new token goes through the model once, attending over cached keys
+ *     and values; false: every step recomputes the whole sequence (the reference the cache is
+ *     tested and benchmarked against)
+ * @param decodeThreads libtorch intra-op threads during the decode steps (0: leave the process
+ *     setting alone); restored afterwards. The prefill runs with the process setting.
+ */
+public record EngineOptions(boolean kvCache, int decodeThreads) {
+
+    public EngineOptions {
+        if (decodeThreads < 0) {
+            throw new IllegalArgumentException("decodeThreads must be >= 0, got " + decodeThreads);
+        }
+    }
+
+    /** The KV cache, threads as the process has them. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(true, 0);
+    }
+}
