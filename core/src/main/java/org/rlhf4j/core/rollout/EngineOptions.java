@@ -17,8 +17,12 @@ public record EngineOptions(boolean kvCache, int decodeThreads) {
         }
     }
 
-    /** The KV cache, threads as the process has them. */
+    /**
+     * The KV cache, decoding with one thread: a decode step is hundreds of small ops, and with two
+     * threads on a shared machine a descheduled worker stalls every op (measured: 1.4-265 ms per
+     * step with 2 threads against a steady 2-3 ms with 1, batch 1, benchmark config).
+     */
     public static EngineOptions defaults() {
-        return new EngineOptions(true, 0);
+        return new EngineOptions(true, 1);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -23,16 +24,20 @@ class RolloutEngineTest {
 
     private static NDManager manager;
     private static LlamaModel policy;
+    private static int threads;
     private static final ByteTokenizer TOKENIZER = new ByteTokenizer();
 
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
         policy = RolloutFixtures.policy(manager, 3);
+        threads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(1); // the prefill and recompute too: tiny models, shared machine
     }
 
     @AfterAll
     static void release() {
+        JniUtils.setNumThreads(threads);
         manager.close();
     }
 
