@@ -66,7 +66,11 @@ public final class GenerateBenchmark {
         try (NDManager root = NDManager.newBaseManager()) {
             LlamaModel model = new LlamaModel(ModelWeights.random(config, root, 0));
             ByteTokenizer tokenizer = new ByteTokenizer(); // decodes only; ids past 258 are skipped
-            run(model, tokenizer, root, 1, promptLength, SamplingParams.greedy(32), true, 1); // warm-up
+            // Warm-up: JIT-compile the Java side and let libtorch allocate its pools for both shapes.
+            for (int t : threads) {
+                run(model, tokenizer, root, 1, prompt, SamplingParams.greedy(128), true, t);
+                run(model, tokenizer, root, 16, prompt, SamplingParams.greedy(64), true, t);
+            }
 
             System.out.println("\n# tokens/s (B x new tokens / wall time, prefill included; best of " + repeats
                     + " runs, 1 for recompute at batch > 1)");
