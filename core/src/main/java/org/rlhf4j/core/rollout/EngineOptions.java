@@ -19,8 +19,9 @@ public record EngineOptions(boolean kvCache, int decodeThreads) {
 
     /**
      * The KV cache, decoding with one thread: a decode step is hundreds of small ops, and with two
-     * threads on a shared machine a descheduled worker stalls every op (measured: 1.4-265 ms per
-     * step with 2 threads against a steady 2-3 ms with 1, batch 1, benchmark config).
+     * threads on a shared machine a descheduled worker stalls every op (measured on the 2-core
+     * machine under load: 1.2-290 ms per step with 2 threads against 1.5-2.7 ms with 1, batch 1,
+     * benchmark config).
      */
     public static EngineOptions defaults() {
         return new EngineOptions(true, 1);
