@@ -1,5 +1,6 @@
 package org.rlhf4j.cli;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.generate.SamplingParams;
-import org.rlhf4j.core.generate.TextGenerator;
+import org.rlhf4j.core.rollout.Completion;
+import org.rlhf4j.core.rollout.EngineOptions;
+import org.rlhf4j.core.rollout.RolloutBatch;
+import org.rlhf4j.core.rollout.RolloutEngine;
+import org.rlhf4j.core.rollout.RolloutListener;
+import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.StreamingDecoder;
@@ -25,11 +31,16 @@ import picocli.CommandLine.Option;
 
 /** {@code rlhf4j generate}: ChatML-wrapped generation for one prompt or a JSONL file of prompts. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generate responses. The prompt is wrapped in the ChatML template",
-            "(<|im_start|>user ... <|im_end|> <|im_start|>assistant); a single prompt streams to the terminal."},
+        description = {"Generate responses with the batched KV-cache rollout engine. The prompt is wrapped in the",
+            "ChatML template (<|im_start|>user ... <|im_end|> <|im_start|>assistant); a single prompt streams",
+            "to the terminal, a file shows progress. --out lines: {\"prompt\", \"response\", \"prompt_ids\",",
+            "\"response_ids\", \"finish_reason\": \"eos\"|\"stop\"|\"length\"}, prompt_ids as fed (template applied).",
+            "Row i of the file samples with a generator seeded by (--seed, i), so --batch-size changes the",
+            "samples only through float rounding."},
         footer = {"", "Examples:",
             "  rlhf4j generate --model runs/sft/final --prompt \"What is 2+3?\"",
-            "  rlhf4j generate --model runs/sft/final --input prompts.jsonl --out out.jsonl --temperature 0.7"})
+            "  rlhf4j generate --model runs/sft/final --input prompts.jsonl --out out.jsonl --temperature 0.7",
+            "  rlhf4j generate --model runs/sft/final --prompt \"Count to 5\" --stop \"4\" --max-new-tokens 64"})
 final class GenerateCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,56 +81,114 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--stop", paramLabel = "STRING",
+            description = "End a response at this text (repeatable); it is cut from the response text.")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--batch-size", defaultValue = "8",
+            description = "Prompts generated together from --input (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
     @Mixin
     DeviceOption device = new DeviceOption();
 
     @Override
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topK, topP, seed);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
-            TextGenerator generator = new TextGenerator(m.model(), m.manager());
-            PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            RolloutEngine engine = new RolloutEngine(m.model(), m.tokenizer(), EngineOptions.defaults());
+            StopCriteria stop = new StopCriteria(m.stopTokenIds(), new int[0], stops);
             if (source.prompt != null) {
-                int[] prompt = m.tokenizer().encode(ChatMlTemplate.prompt(system, source.prompt));
-                StreamingDecoder decoder = m.tokenizer().streamingDecoder(true);
-                TextGenerator.Result r = generator.generate(prompt, params, m.stopTokenIds(),
-                        id -> stdout.print(decoder.push(id)));
-                stdout.println(decoder.finish());
-                System.err.printf("[%d tokens, finish_reason=%s]%n", r.responseIds().length,
-                        r.finishReason().jsonName());
-                return 0;
+                return streamOne(engine, m, params, stop);
             }
-            List<JsonNode> prompts = readPrompts(source.input);
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < prompts.size(); i++) {
-                JsonNode p = prompts.get(i);
-                String rendered = render(p);
-                int[] promptIds = m.tokenizer().encode(rendered);
-                TextGenerator.Result r = generator.generate(promptIds, params, m.stopTokenIds(), id -> { });
-                ObjectNode o = JSON.createObjectNode();
-                o.put("prompt", p.has("prompt") ? p.get("prompt").asText() : rendered);
-                o.put("response", m.tokenizer().decode(r.responseIds(), true));
-                var pi = o.putArray("prompt_ids");
-                for (int id : promptIds) {
-                    pi.add(id);
-                }
-                var ri = o.putArray("response_ids");
-                for (int id : r.responseIds()) {
-                    ri.add(id);
-                }
-                o.put("finish_reason", r.finishReason().jsonName());
-                text.append(JSON.writeValueAsString(o)).append('\n');
-                System.err.printf("\rgenerate: %d/%d prompts", i + 1, prompts.size());
-            }
-            System.err.println();
-            if (out == null) {
-                stdout.print(text);
-            } else {
-                AtomicFiles.writeString(out, text.toString());
-                System.err.printf("wrote %d lines to %s%n", prompts.size(), out);
-            }
+            generateFile(engine, m, params, stop);
         }
         return 0;
+    }
+
+    /** Prints the response as it is generated; text that may begin a stop string is held back. */
+    private int streamOne(RolloutEngine engine, PretrainedModel m, SamplingParams params, StopCriteria stop) {
+        PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        int[] prompt = m.tokenizer().encode(ChatMlTemplate.prompt(system, source.prompt));
+        StreamingDecoder decoder = m.tokenizer().streamingDecoder(true);
+        int holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
+        StringBuilder streamed = new StringBuilder();
+        int[] printed = {0};
+        RolloutListener printer = new RolloutListener() {
+            @Override
+            public void onToken(int row, int id) {
+                streamed.append(decoder.push(id));
+                int upTo = streamed.length() - holdBack;
+                if (upTo > printed[0]) {
+                    stdout.print(streamed.substring(printed[0], upTo));
+                    printed[0] = upTo;
+                }
+            }
+        };
+        try (NDManager scope = m.manager().newSubManager()) {
+            Completion row = engine.generate(List.of(prompt), params, stop, 0, printer, scope).rows().get(0);
+            String text = row.responseText();
+            stdout.println(text.length() >= printed[0] ? text.substring(printed[0]) : "");
+            System.err.printf("[%d tokens, finish_reason=%s]%n", row.responseIds().length,
+                    row.finishReason().jsonName());
+        }
+        return 0;
+    }
+
+    /** Generates for every prompt of --input in batches and writes one JSON line per prompt, in input order. */
+    private void generateFile(RolloutEngine engine, PretrainedModel m, SamplingParams params, StopCriteria stop)
+            throws Exception {
+        List<JsonNode> prompts = readPrompts(source.input);
+        StringBuilder text = new StringBuilder();
+        long started = System.nanoTime();
+        long tokens = 0;
+        for (int first = 0; first < prompts.size(); first += batchSize) {
+            List<JsonNode> chunk = prompts.subList(first, Math.min(prompts.size(), first + batchSize));
+            List<String> rendered = chunk.stream().map(this::render).toList();
+            List<int[]> ids = rendered.stream().map(r -> m.tokenizer().encode(r)).toList();
+            try (NDManager scope = m.manager().newSubManager()) {
+                RolloutBatch batch = engine.generate(ids, params, stop, first, RolloutListener.NONE, scope);
+                for (int b = 0; b < chunk.size(); b++) {
+                    Completion row = batch.rows().get(b);
+                    JsonNode p = chunk.get(b);
+                    text.append(JSON.writeValueAsString(toJson(p.has("prompt") ? p.get("prompt").asText()
+                            : rendered.get(b), row))).append('\n');
+                    tokens += row.responseIds().length;
+                }
+            }
+            int done = Math.min(prompts.size(), first + batchSize);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.err.printf("\rgenerate: %d/%d prompts, %d tokens, %.1f tokens/s", done, prompts.size(), tokens,
+                    tokens / seconds);
+        }
+        System.err.println();
+        if (out == null) {
+            PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+            stdout.print(text);
+            stdout.flush();
+        } else {
+            AtomicFiles.writeString(out, text.toString());
+            System.err.printf("wrote %d lines to %s%n", prompts.size(), out);
+        }
+    }
+
+    private static ObjectNode toJson(String prompt, Completion row) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("prompt", prompt);
+        o.put("response", row.responseText());
+        var promptIds = o.putArray("prompt_ids");
+        for (int id : row.promptIds()) {
+            promptIds.add(id);
+        }
+        var responseIds = o.putArray("response_ids");
+        for (int id : row.responseIds()) {
+            responseIds.add(id);
+        }
+        o.put("finish_reason", row.finishReason().jsonName());
+        return o;
     }
 
     private String render(JsonNode p) {

@@ -148,6 +148,60 @@ class CliEndToEndTest {
     }
 
     @Test
+    void generateGivesTheSameLinesWhateverTheBatchSize() throws IOException {
+        Path in = dir.resolve("batch-prompts.jsonl");
+        Files.writeString(in, "{\"prompt\": \"Hi\"}\n{\"prompt\": \"What is the capital of France?\"}\n"
+                + "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, "
+                + "{\"role\": \"user\", \"content\": \"Count\"}]}\n");
+        List<List<String>> outputs = new java.util.ArrayList<>();
+        for (String batchSize : List.of("1", "3")) {
+            Path out = dir.resolve("batch-" + batchSize + ".jsonl");
+            CliRunner.Outcome o = CliRunner.run("generate", "--model", model.toString(), "--input", in.toString(),
+                    "--out", out.toString(), "--max-new-tokens", "8", "--batch-size", batchSize);
+            assertEquals(0, o.exitCode(), o.err());
+            assertTrue(o.err().contains("3/3 prompts"), o.err());
+            outputs.add(Files.readAllLines(out));
+        }
+        // greedy: a row generated in a left-padded batch of 3 equals the row generated alone
+        assertEquals(outputs.get(0), outputs.get(1));
+    }
+
+    @Test
+    void generateStopsAtAStopStringAndCutsIt() throws IOException {
+        Path in = dir.resolve("stop-prompts.jsonl");
+        Path free = dir.resolve("free.jsonl");
+        Files.writeString(in, "{\"prompt\": \"What is 2+3?\"}\n");
+        assertEquals(0, CliRunner.run("generate", "--model", model.toString(), "--input", in.toString(), "--out",
+                free.toString(), "--max-new-tokens", "12").exitCode());
+        JsonNode unstopped = JSON.readTree(Files.readAllLines(free).get(0));
+        String text = unstopped.get("response").asText();
+        assertTrue(text.length() >= 3, "the tiny model should say something: " + text);
+        String stop = text.substring(2, 3);
+        Path out = dir.resolve("stopped.jsonl");
+        CliRunner.Outcome o = CliRunner.run("generate", "--model", model.toString(), "--input", in.toString(),
+                "--out", out.toString(), "--max-new-tokens", "12", "--stop", stop, "--stop", "never-seen");
+        assertEquals(0, o.exitCode(), o.err());
+        JsonNode stopped = JSON.readTree(Files.readAllLines(out).get(0));
+        assertEquals("stop", stopped.get("finish_reason").asText());
+        assertEquals(text.substring(0, text.indexOf(stop)), stopped.get("response").asText());
+        assertTrue(stopped.get("response_ids").size() < unstopped.get("response_ids").size());
+    }
+
+    @Test
+    void generateStreamsTheSameTextAsTheFileOutput() throws IOException {
+        Path in = dir.resolve("stream-prompt.jsonl");
+        Path out = dir.resolve("stream.jsonl");
+        Files.writeString(in, "{\"prompt\": \"Hi\"}\n");
+        assertEquals(0, CliRunner.run("generate", "--model", model.toString(), "--input", in.toString(), "--out",
+                out.toString(), "--max-new-tokens", "10").exitCode());
+        String response = JSON.readTree(Files.readAllLines(out).get(0)).get("response").asText();
+        CliRunner.Outcome o = CliRunner.run("generate", "--model", model.toString(), "--prompt", "Hi",
+                "--max-new-tokens", "10");
+        assertEquals(0, o.exitCode(), o.err());
+        assertEquals(response + System.lineSeparator(), o.out());
+    }
+
+    @Test
     void generateStreamsASinglePrompt() {
         CliRunner.Outcome o = CliRunner.run("generate", "--model", model.toString(), "--prompt", "Hi",
                 "--max-new-tokens", "4");

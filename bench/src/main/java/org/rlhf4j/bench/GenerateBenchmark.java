@@ -1,0 +1,197 @@
+package org.rlhf4j.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rlhf4j.core.generate.SamplingParams;
+import org.rlhf4j.core.model.LlamaConfig;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.rollout.EngineOptions;
+import org.rlhf4j.core.rollout.RolloutBatch;
+import org.rlhf4j.core.rollout.RolloutEngine;
+import org.rlhf4j.core.rollout.RolloutListener;
+import org.rlhf4j.core.rollout.StopCriteria;
+import org.rlhf4j.core.runtime.Runtime;
+import org.rlhf4j.core.tokenizer.ByteTokenizer;
+
+/**
+ * Generation speed of the rollout engine on the benchmark config (D=256, L=4, H=8, KV=4, F=768,
+ * V=1024, random weights): tokens/s with the KV cache and with whole-sequence recompute at batch 1
+ * and 16 for 128 and 256 new tokens, per-token decode time at positions 16 and 256, the cost of
+ * sampling over greedy, and 1 vs 2 decode threads.
+ *
+ * <p>{@code ./bench/run generate [--threads 1,2] [--batches 1,16] [--new-tokens 128,256] [--prompt 16]
+ * [--repeats 3] [--no-recompute]}. Rows never stop early (no EOS), so every row produces all its tokens.
+ */
+public final class GenerateBenchmark {
+
+    private static final String CONFIG = "{\"hidden_size\":256,\"intermediate_size\":768,\"num_hidden_layers\":4,"
+            + "\"num_attention_heads\":8,\"num_key_value_heads\":4,\"vocab_size\":1024,\"rms_norm_eps\":1e-5,"
+            + "\"max_position_embeddings\":2048}";
+    private static final StopCriteria NEVER = StopCriteria.eos();
+
+    private GenerateBenchmark() {}
+
+    public static void main(String[] args) {
+        Runtime.configureOffline();
+        int[] threads = {1, 2};
+        int[] batches = {1, 16};
+        int[] newTokens = {128, 256};
+        int promptLength = 16;
+        boolean recompute = true;
+        int repeats = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> threads = ints(args[++i]);
+                case "--batches" -> batches = ints(args[++i]);
+                case "--new-tokens" -> newTokens = ints(args[++i]);
+                case "--prompt" -> promptLength = Integer.parseInt(args[++i]);
+                case "--no-recompute" -> recompute = false;
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        int prompt = promptLength; // effectively final, for the lambdas
+        LlamaConfig config = LlamaConfig.parse(CONFIG);
+        ai.djl.engine.Engine.getInstance(); // loads libtorch before the first JniUtils call
+        int processThreads = JniUtils.getNumThreads();
+        System.out.printf("generate benchmark: D=%d L=%d H=%d KV=%d F=%d V=%d, prompt %d tokens, greedy, "
+                + "libtorch intra-op threads %d, %d cores, load %.2f%n", config.hiddenSize(),
+                config.numHiddenLayers(), config.numAttentionHeads(), config.numKeyValueHeads(),
+                config.intermediateSize(), config.vocabSize(), promptLength, processThreads,
+                java.lang.Runtime.getRuntime().availableProcessors(), loadAverage());
+        try (NDManager root = NDManager.newBaseManager()) {
+            LlamaModel model = new LlamaModel(ModelWeights.random(config, root, 0));
+            ByteTokenizer tokenizer = new ByteTokenizer(); // decodes only; ids past 258 are skipped
+            // Warm-up: JIT-compile the Java side and let libtorch allocate its pools for both shapes.
+            for (int t : threads) {
+                run(model, tokenizer, root, 1, prompt, SamplingParams.greedy(128), true, t);
+                run(model, tokenizer, root, 16, prompt, SamplingParams.greedy(64), true, t);
+            }
+
+            System.out.println("\n# tokens/s (B x new tokens / wall time, prefill included; best of " + repeats
+                    + " runs, 1 for recompute at batch > 1)");
+            System.out.println("threads  batch  new  mode       tokens/s   ms/step");
+            java.util.Map<String, Double> best = new java.util.HashMap<>();
+            for (int b : batches) {
+                for (int n : newTokens) {
+                    for (int t : threads) {
+                        Timing cached = best(repeats, () -> run(model, tokenizer, root, b, prompt,
+                                SamplingParams.greedy(n), true, t));
+                        report(cached, t, b, n, "cache");
+                        best.merge("cache " + b + " " + n, cached.tokens() / cached.seconds(), Math::max);
+                    }
+                    if (recompute) {
+                        for (int t : b == 1 ? threads : new int[] {threads[threads.length - 1]}) {
+                            Timing full = best(b == 1 ? repeats : 1, () -> run(model, tokenizer, root, b,
+                                    prompt, SamplingParams.greedy(n), false, t));
+                            report(full, t, b, n, "recompute");
+                            best.merge("recompute " + b + " " + n, full.tokens() / full.seconds(), Math::max);
+                        }
+                    }
+                }
+            }
+            if (recompute) {
+                System.out.println("\n# cache speed-up over recompute (best thread setting of each)");
+                for (int b : batches) {
+                    for (int n : newTokens) {
+                        System.out.printf("batch %2d, %3d new tokens: %.1fx%n", b, n,
+                                best.get("cache " + b + " " + n) / best.get("recompute " + b + " " + n));
+                    }
+                }
+            }
+
+            System.out.println("\n# sampling (T=1, top-k 50, top-p 0.9) vs greedy, cache, 128 new tokens");
+            for (int b : batches) {
+                int t = threads[0];
+                report(run(model, tokenizer, root, b, promptLength, new SamplingParams(128, 1.0, 50, 0.9, 1),
+                        true, t), t, b, 128, "sampled");
+            }
+
+            System.out.println("\n# decode time per token by position (batch 1, cache; median of 16 steps)");
+            for (int t : threads) {
+                Timing timing = best(repeats, () -> run(model, tokenizer, root, 1, 8, SamplingParams.greedy(280),
+                        true, t));
+                System.out.printf("threads %d: position 16: %.2f ms, position 256: %.2f ms (ratio %.2f)%n", t,
+                        timing.medianAt(16, 8), timing.medianAt(256, 8),
+                        timing.medianAt(256, 8) / timing.medianAt(16, 8));
+            }
+            System.out.printf("%nload average at the end: %.2f%n", loadAverage());
+        }
+    }
+
+    /** Wall time of one generation and the time of each step (step s feeds position P + s - 1 of row 0). */
+    private record Timing(double seconds, long tokens, double[] stepMillis) {
+        double medianAt(int position, int promptLength) {
+            int first = position - promptLength + 1;
+            double[] window = Arrays.copyOfRange(stepMillis, first, first + 16);
+            Arrays.sort(window);
+            return (window[7] + window[8]) / 2;
+        }
+    }
+
+    private static Timing run(LlamaModel model, ByteTokenizer tokenizer, NDManager root, int batch,
+            int promptLength, SamplingParams params, boolean cache, int threads) {
+        List<int[]> prompts = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] prompt = new int[promptLength];
+            for (int i = 0; i < promptLength; i++) {
+                prompt[i] = (b * 31 + i * 7) % 1024;
+            }
+            prompts.add(prompt);
+        }
+        RolloutEngine engine = new RolloutEngine(model, tokenizer, new EngineOptions(cache, threads));
+        double[] steps = new double[params.maxNewTokens()];
+        long[] last = {System.nanoTime()};
+        RolloutListener timer = new RolloutListener() {
+            @Override
+            public void onStep(int step) {
+                long now = System.nanoTime();
+                steps[step] = (now - last[0]) / 1e6;
+                last[0] = now;
+            }
+        };
+        int processThreads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(threads); // the prefill too, so the figures are for one thread setting
+        try (NDManager scope = root.newSubManager()) {
+            long start = System.nanoTime();
+            last[0] = start;
+            RolloutBatch out = engine.generate(prompts, params, NEVER, 0, timer, scope);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long tokens = out.rows().stream().mapToLong(r -> r.responseIds().length).sum();
+            return new Timing(seconds, tokens, steps);
+        } finally {
+            JniUtils.setNumThreads(processThreads);
+        }
+    }
+
+    /** The fastest of {@code repeats} runs: on a shared machine the slower ones measure the neighbours. */
+    private static Timing best(int repeats, java.util.function.Supplier<Timing> run) {
+        Timing fastest = null;
+        for (int i = 0; i < repeats; i++) {
+            Timing t = run.get();
+            if (fastest == null || t.seconds() < fastest.seconds()) {
+                fastest = t;
+            }
+        }
+        return fastest;
+    }
+
+    private static void report(Timing t, int threads, int batch, int newTokens, String mode) {
+        double[] decode = Arrays.copyOfRange(t.stepMillis(), 1, t.stepMillis().length);
+        double mean = Arrays.stream(decode).average().orElse(0);
+        System.out.printf("%7d  %5d  %3d  %-9s  %9.1f  %8.2f%n", threads, batch, newTokens, mode,
+                t.tokens() / t.seconds(), mean);
+    }
+
+    private static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
