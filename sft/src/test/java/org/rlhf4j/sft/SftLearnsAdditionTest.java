@@ -8,7 +8,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.generate.SamplingParams;
-import org.rlhf4j.core.generate.TextGenerator;
+import ai.djl.ndarray.NDManager;
+import org.rlhf4j.core.rollout.Completion;
+import org.rlhf4j.core.rollout.EngineOptions;
+import org.rlhf4j.core.rollout.RolloutEngine;
+import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.datasets.ChatMessage;
@@ -37,14 +41,18 @@ class SftLearnsAdditionTest {
         int right = 0;
         StringBuilder answers = new StringBuilder();
         try (PretrainedModel trained = PretrainedModel.load(summary.finalModel())) {
-            TextGenerator generator = new TextGenerator(trained.model(), trained.manager());
-            for (List<ChatMessage> c : conversations) {
-                int[] prompt = trained.tokenizer().encode(ChatMlTemplate.prompt(null, c.get(0).content()));
-                int[] response = generator.generate(prompt, SamplingParams.greedy(4), trained.stopTokenIds(), id -> { })
-                        .responseIds();
-                String text = trained.tokenizer().decode(response, true).trim();
-                answers.append(c.get(0).content()).append('=').append(text).append("; ");
-                right += text.equals(c.get(1).content()) ? 1 : 0;
+            RolloutEngine engine = new RolloutEngine(trained.model(), trained.tokenizer(), EngineOptions.defaults());
+            List<int[]> prompts = conversations.stream()
+                    .map(c -> trained.tokenizer().encode(ChatMlTemplate.prompt(null, c.get(0).content()))).toList();
+            List<Completion> completions;
+            try (NDManager scope = trained.manager().newSubManager()) {
+                completions = engine.generate(prompts, SamplingParams.greedy(4),
+                        StopCriteria.eos(trained.stopTokenIds()), scope).rows();
+            }
+            for (int i = 0; i < conversations.size(); i++) {
+                String text = completions.get(i).responseText().trim();
+                answers.append(conversations.get(i).get(0).content()).append('=').append(text).append("; ");
+                right += text.equals(conversations.get(i).get(1).content()) ? 1 : 0;
             }
         }
         assertTrue(right >= 24, right + "/30 right: " + answers);
