@@ -16,7 +16,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.println("rlhf4j demo: not yet available — the embedded pipeline lands with the demo issue.");
-        System.out.println("Available now: init, generate, logprobs, export (see ./rlhf4j --help).");
+        System.out.println("Available now: init, pretrain, sft, generate, logprobs, export, data inspect (see ./rlhf4j --help).");
         return 0;
     }
 }
