@@ -119,15 +119,18 @@ public final class TrainStepBenchmark {
         memory.add(memoryPoint("after warm-up"));
 
         List<StepTimes> measured = new ArrayList<>();
+        CpuShare cpuBefore = CpuShare.start();
         for (int i = 0; i < options.steps(); i++) {
             measured.add(trainStep(batches.get(options.warmup() + i)));
         }
+        CpuShare.Interval othersCpu = cpuBefore.othersSince();
         memory.add(memoryPoint("after " + options.steps() + " steps"));
         double peakMib = ProcessMemory.peakResidentMib();
 
         // After the steps, so that its buffers do not show in the memory figures above.
         Summary matmulMs = MatmulReference.timeMatmul(root, MATMUL_SIZE, MATMUL_REPETITIONS);
-        new Report(options, machine, weights, measured, memory, peakMib, matmulMs, Machine.currentLoadAverage()).print();
+        new Report(options, machine, weights, measured, memory, peakMib, matmulMs, othersCpu,
+                Machine.currentLoadAverage()).print();
     }
 
     /**
@@ -213,7 +216,8 @@ public final class TrainStepBenchmark {
 
     /** Formats the figures as a plain-text table and a one-line JSON summary. */
     private record Report(BenchmarkOptions options, Machine machine, ModelWeights weights, List<StepTimes> steps,
-            List<MemoryPoint> memory, double peakMib, Summary matmulMs, double loadAtEnd) {
+            List<MemoryPoint> memory, double peakMib, Summary matmulMs, CpuShare.Interval othersCpu,
+            double loadAtEnd) {
 
         void print() throws JsonProcessingException {
             LlamaConfig c = weights.config();
@@ -232,7 +236,7 @@ public final class TrainStepBenchmark {
             line("software     Java %s, DJL %s, PyTorch %s, intra-op threads %d%s", machine.javaVersion(),
                     machine.djlVersion(), machine.pytorchVersion(), machine.intraOpThreads(),
                     options.threads() == 0 ? " (libtorch default)" : "");
-            line("load avg     %.2f at start, %.2f at end (1 min; > threads means others share the cores)",
+            line("load avg     %.2f at start, %.2f at end (1 min, this process included)",
                     machine.loadAverage(), loadAtEnd);
             line("model        Llama D %d, L %d, H %d / KV %d (hd %d), SwiGLU F %d, V %d, untied head, %s",
                     c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
@@ -259,6 +263,8 @@ public final class TrainStepBenchmark {
                     "matmul reference", referenceGflops, MATMUL_SIZE, MATMUL_SIZE, MATMUL_SIZE, MATMUL_SIZE,
                     MATMUL_REPETITIONS, matmulMs.median());
             line("%-28s %.1f %%", "fraction of reference", 100 * achievedGflops / referenceGflops);
+            line("%-28s %.2f cores by other processes, %.2f stolen by the hypervisor", "CPU not ours (measured)",
+                    othersCpu.others(), othersCpu.steal());
             line("");
             line("%-28s %10s %13s %15s", "memory", "RSS (MiB)", "root arrays", "system arrays");
             for (MemoryPoint m : memory) {
@@ -302,10 +308,12 @@ public final class TrainStepBenchmark {
             out.put("gflops", round(achievedGflops, 1));
             out.put("matmul_gflops", round(referenceGflops, 1));
             out.put("fraction_of_matmul", round(achievedGflops / referenceGflops, 3));
-            out.put("rss_mib_after_warmup", round(memory.get(1).residentMib(), 0));
-            out.put("rss_mib_end", round(memory.get(memory.size() - 1).residentMib(), 0));
+            out.put("rss_mib_after_warmup", Math.round(memory.get(1).residentMib()));
+            out.put("rss_mib_end", Math.round(memory.get(memory.size() - 1).residentMib()));
             out.put("root_arrays_start", memory.get(0).rootArrays());
             out.put("root_arrays_end", memory.get(memory.size() - 1).rootArrays());
+            out.put("others_cores", round(othersCpu.others(), 2));
+            out.put("steal_cores", round(othersCpu.steal(), 2));
             out.put("load_avg_start", round(machine.loadAverage(), 2));
             out.put("load_avg_end", round(loadAtEnd, 2));
             return new ObjectMapper().writeValueAsString(out);
