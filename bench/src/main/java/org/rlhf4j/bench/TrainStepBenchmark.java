@@ -181,6 +181,10 @@ public final class TrainStepBenchmark {
         return logps.mean().neg(); // ()
     }
 
+    /**
+     * Backward from the scalar loss: libtorch accumulates into every weight's gradient, which the
+     * previous step's AdamW left zeroed, so no separate zero-grad pass is timed.
+     */
     private static void backward(GradientCollector collector, NDArray loss) {
         collector.backward(loss);
     }
