@@ -240,6 +240,7 @@ public final class TrainStepBenchmark {
             line("software     Java %s, DJL %s, PyTorch %s, intra-op threads %d%s", machine.javaVersion(),
                     machine.djlVersion(), machine.pytorchVersion(), machine.intraOpThreads(),
                     options.threads() == 0 ? " (libtorch default)" : "");
+            line("OpenMP env   %s", machine.openMpEnvironment());
             line("load avg     %.2f at start, %.2f at end (1 min, this process included)",
                     machine.loadAverage(), loadAtEnd);
             line("model        Llama D %d, L %d, H %d / KV %d (hd %d), SwiGLU F %d, V %d, untied head, %s",
@@ -297,6 +298,7 @@ public final class TrainStepBenchmark {
             out.put("java", machine.javaVersion());
             out.put("djl", machine.djlVersion());
             out.put("pytorch", machine.pytorchVersion());
+            out.put("openmp_env", machine.openMpEnvironment());
             out.put("batch", options.batch());
             out.put("seq", options.seq());
             out.put("steps", options.steps());
