@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             PretrainCommand.class,
             SftCommand.class,
+            DpoCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
             ExportCommand.class,

@@ -1,0 +1,92 @@
+package org.rlhf4j.dpo;
+
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.DataConfig;
+
+/**
+ * The config of {@code rlhf4j dpo}: the keys every training stage shares (DESIGN.md) and the
+ * {@code dpo:} section.
+ *
+ * @param model starting checkpoint, usually an SFT model (required); also the reference unless
+ *     {@code dpo.reference_model} names another
+ * @param outputDir where {@code config.resolved.yaml}, {@code provenance.json},
+ *     {@code metrics.jsonl}, {@code reference_logps.json}, {@code checkpoints/} and {@code final/}
+ *     go (required); a complete checkpoint already there is resumed
+ * @param seed data order and evaluation split (default 0)
+ * @param device {@code auto} (default), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param dtype compute dtype, {@code float32} (default) or {@code float16}
+ * @param saveDtype dtype of the model files in {@code final/} and checkpoints (default float32)
+ * @param data training and evaluation preference files
+ * @param train the shared optimisation keys
+ * @param dpo DPO options (defaults when absent)
+ */
+public record DpoConfig(
+        String model,
+        String outputDir,
+        Long seed,
+        String device,
+        String dtype,
+        String saveDtype,
+        DataConfig data,
+        TrainConfig train,
+        DpoOptions dpo) {
+
+    public DpoConfig {
+        if (model == null || model.isBlank()) {
+            throw new ConfigException("model: the starting model directory is required");
+        }
+        if (outputDir == null || outputDir.isBlank()) {
+            throw new ConfigException("output_dir is required");
+        }
+        if (data == null) {
+            throw new ConfigException("data: the section with data.train is required");
+        }
+        if (train == null) {
+            throw new ConfigException("train: the section with max_steps or epochs is required");
+        }
+        seed = seed == null ? 0L : seed;
+        device = new DeviceSpec(device).text();
+        dtype = dtype == null ? "float32" : dtype.trim().toLowerCase();
+        if (!dtype.equals("float32") && !dtype.equals("float16")) {
+            throw new ConfigException("dtype must be float32 or float16, got '" + dtype
+                    + "' (bfloat16 exists only in files: use save_dtype)");
+        }
+        saveDtype = saveDtype == null ? "float32" : saveDtype;
+        try {
+            saveDtype = SaveDtype.fromName(saveDtype).torchName();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (data.packing()) {
+            throw new ConfigException("data.packing does not apply to preference pairs; remove it");
+        }
+        dpo = dpo == null ? DpoOptions.defaults() : dpo;
+        dpo.promptBudget(train.maxSeqLen()); // validates max_prompt_len against max_seq_len
+    }
+
+    public Path modelPath() {
+        return Path.of(model);
+    }
+
+    /** The reference model's directory: {@code dpo.reference_model} or the starting checkpoint. */
+    public Path referencePath() {
+        return Path.of(dpo.referenceModel() != null ? dpo.referenceModel() : model);
+    }
+
+    public Path outputPath() {
+        return Path.of(outputDir);
+    }
+
+    public DataType computeType() {
+        return dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+
+    public SaveDtype modelSaveType() {
+        return SaveDtype.fromName(saveDtype);
+    }
+}

@@ -1,0 +1,477 @@
+package org.rlhf4j.dpo;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.core.train.AdamW;
+import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.datasets.BatchOrder;
+import org.rlhf4j.datasets.TokenizedPair;
+
+/**
+ * Direct preference optimisation of a causal LM against a frozen reference: the losses of
+ * {@link DpoLoss} (DPO, cDPO, robust, hinge, IPO, optional RPO term) minimised with AdamW,
+ * with gradient accumulation, global-norm clipping, a warmup-then-decay schedule, periodic
+ * evaluation and checkpoints, and an exact resume.
+ *
+ * <p>One optimizer step reads {@code grad_accum} micro-batches of {@code batch_size} pairs. The
+ * reference's log-probs of all of them are fetched first, outside the gradient collector (from
+ * the precomputed table or the frozen model); then each micro-batch's chosen and rejected rows
+ * go through the policy in one forward pass, its loss (summed over pairs, divided by the pairs of
+ * the whole step) is backpropagated and its graph freed. Then clip, update, zero.
+ *
+ * <p>Deliberate simplifications: one process, one device, no mixed precision; the reference
+ * shares the policy's tokenizer (pairs are tokenized once); no padding-free packing of pairs.
+ */
+public final class DpoTrainer {
+
+    /**
+     * What a run did.
+     *
+     * @param lastTrain the last metrics line's DPO statistics and loss
+     * @param lastEval the last evaluation's metrics ({@code eval_} keys), empty without an eval split
+     * @param referenceFromCache whether the reference log-probs were read from an existing cache
+     */
+    public record Summary(int step, int totalSteps, int resumedFromStep, Map<String, Double> lastTrain,
+            Map<String, Double> lastEval, Path finalModel, int skippedSteps, boolean referenceFromCache) {}
+
+    /** The fitted pairs of a run: train rows first, then eval, indexed in that order. */
+    record Pairs(List<DpoPair> train, List<DpoPair> eval, int truncated) {
+        List<DpoPair> all() {
+            List<DpoPair> out = new ArrayList<>(train);
+            out.addAll(eval);
+            return out;
+        }
+    }
+
+    private final DpoConfig config;
+    private final PreferenceData.Loader dataLoader;
+    private int stopAfter = Integer.MAX_VALUE;
+
+    /** A trainer reading the config's data files (the one place the data source is chosen). */
+    public DpoTrainer(DpoConfig config) {
+        this(config, InterimPreferenceReader.loader(config.data(), config.seed()));
+    }
+
+    /** A trainer over pairs from {@code dataLoader}, e.g. in-memory pairs in tests. */
+    public DpoTrainer(DpoConfig config, PreferenceData.Loader dataLoader) {
+        this.config = config;
+        this.dataLoader = dataLoader;
+    }
+
+    /** Stops after {@code step} as if the process were killed there (tests of resume). */
+    DpoTrainer stopAfter(int step) {
+        this.stopAfter = step;
+        return this;
+    }
+
+    /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
+    public Summary run() throws IOException {
+        Path out = config.outputPath();
+        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
+        Path resumeFrom = checkpoints.latest().orElse(null);
+        Device device = new DeviceSpec(config.device()).resolve();
+        TrainConfig train = config.train();
+        try (PretrainedModel policy = resumeFrom != null
+                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
+                : PretrainedModel.load(config.modelPath(), device, config.computeType())) {
+            PreferenceData data = dataLoader.load(policy.tokenizer());
+            Pairs pairs = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
+            if (pairs.truncated() > 0) {
+                System.err.printf("%d pair(s) cut to max_seq_len %d%n", pairs.truncated(), train.maxSeqLen());
+            }
+            BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
+                    train.batchSize(), config.data().groupByLength(), config.seed());
+            int total = train.totalSteps(order.batchesPerEpoch());
+            TrainerState state = resumeFrom != null
+                    ? resumedState(resumeFrom, pairs.train().size(), total)
+                    : freshState(pairs.train().size(), total);
+            RunDirectory.writeResolvedConfig(out, config);
+            RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
+            boolean[] fromCache = new boolean[1];
+            Loop loop;
+            try (Reference reference = openReference(pairs, device, fromCache)) {
+                policy.model().weights().setRequiresGradient(true);
+                try (AdamW adamW = new AdamW(policy.weights(), train.adamW(), policy.manager());
+                        MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
+                    if (resumeFrom != null) {
+                        CheckpointStore.loadOptimizer(resumeFrom, adamW, policy.manager());
+                    }
+                    OptimizerStep optimizer = new OptimizerStep(adamW, policy.weights(), train.maxGradNorm(),
+                            train.learningRateSchedule(total));
+                    optimizer.restoreSkippedSteps(state.skippedSteps());
+                    loop = new Loop(policy, reference, pairs, order, adamW, optimizer, metrics, checkpoints, total);
+                    state = loop.train(state);
+                }
+            }
+            Path finalDir = null;
+            if (state.step() >= total) {
+                finalDir = out.resolve("final");
+                policy.save(finalDir, config.modelSaveType());
+            }
+            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
+                    loop.lastTrain, loop.lastEval, finalDir, state.skippedSteps(), fromCache[0]);
+        }
+    }
+
+    /** The collaborators of one run and the loop over its steps. */
+    private final class Loop {
+        final PretrainedModel policy;
+        final Reference reference;
+        final Pairs pairs;
+        final BatchOrder order;
+        final AdamW adamW;
+        final OptimizerStep optimizer;
+        final MetricsLog metrics;
+        final CheckpointStore checkpoints;
+        final int total;
+        Map<String, Double> lastTrain = Map.of();
+        Map<String, Double> lastEval = Map.of();
+
+        Loop(PretrainedModel policy, Reference reference, Pairs pairs, BatchOrder order, AdamW adamW,
+                OptimizerStep optimizer, MetricsLog metrics, CheckpointStore checkpoints, int total) {
+            this.policy = policy;
+            this.reference = reference;
+            this.pairs = pairs;
+            this.order = order;
+            this.adamW = adamW;
+            this.optimizer = optimizer;
+            this.metrics = metrics;
+            this.checkpoints = checkpoints;
+            this.total = total;
+        }
+
+        TrainerState train(TrainerState state) throws IOException {
+            TrainConfig train = config.train();
+            ProgressBar progress = ProgressBar.onStderr(total, state.step());
+            LogWindow window = new LogWindow();
+            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+                long started = System.nanoTime();
+                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+                List<List<DpoPair>> microBatches = new ArrayList<>();
+                List<ReferenceLogps> references = new ArrayList<>();
+                for (int i = 0; i < train.gradAccum(); i++) {
+                    List<DpoPair> rows = rows(pairs.train(), order.rowsAt(position));
+                    microBatches.add(rows);
+                    references.add(reference.logps(rows)); // no graph: before the collector opens
+                    position = order.next(position);
+                }
+                Accumulated out;
+                OptimizerStep.Result update;
+                try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
+                    scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
+                    out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope,
+                            window.stats);
+                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
+                }
+                int done = step + 1;
+                state = new TrainerState(done, position.epoch(), position.batch(), state.seed(),
+                        state.tokensSeen() + out.tokens(), optimizer.skippedSteps(), total, state.schedule(),
+                        state.peakLr(), state.warmupSteps(), state.batchSize(), state.gradAccum(), state.trainRows(),
+                        state.bestMetrics());
+                window.add(out);
+                boolean logged = train.logsAt(done, total);
+                if (logged) {
+                    Map<String, Object> line = window.drain(update, order.epochProgress(position), state.tokensSeen(),
+                            state.skippedSteps());
+                    lastTrain = numbers(line);
+                    metrics.log(done, line);
+                }
+                if (!pairs.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                    lastEval = evaluate(policy, reference, pairs.eval(), train.batchSize(), config.dpo());
+                    state = state.withBest("eval_loss", lastEval.get("eval_loss"));
+                    Map<String, Object> line = new LinkedHashMap<>(lastEval);
+                    line.put("epoch", order.epochProgress(position));
+                    metrics.log(done, line);
+                    progress.message(String.format("step %d: eval_loss %.4f, eval_rewards/accuracies %.3f,"
+                            + " eval_rewards/margins %.4f", done, lastEval.get("eval_loss"),
+                            lastEval.get("eval_rewards/accuracies"), lastEval.get("eval_rewards/margins")));
+                }
+                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
+                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                    checkpoints.save(policy, adamW, state);
+                }
+            }
+            progress.finish();
+            return state;
+        }
+    }
+
+    /** Objective, NLL term and real tokens of one optimizer step's micro-batches. */
+    record Accumulated(double loss, double nll, long tokens) {}
+
+    /**
+     * Forward and backward over {@code microBatches}, leaving the summed gradients on the model's
+     * weights. Each micro-batch's summed pair losses are divided by the pairs of the whole step
+     * and its RPO term by the chosen tokens of the whole step, so the gradient equals that of one
+     * batch holding every pair.
+     */
+    Accumulated accumulate(LlamaModel model, Tokenizer tokenizer, List<List<DpoPair>> microBatches,
+            List<ReferenceLogps> references, NDManager scope, PairMetrics stats) {
+        DpoOptions dpo = config.dpo();
+        long pairCount = 0;
+        long chosenTokens = 0;
+        long tokens = 0;
+        for (List<DpoPair> rows : microBatches) {
+            for (DpoPair p : rows) {
+                pairCount++;
+                chosenTokens += p.chosen().length;
+                tokens += 2L * p.prompt().length + p.chosen().length + p.rejected().length;
+            }
+        }
+        double loss = 0;
+        double nll = 0;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            for (int i = 0; i < microBatches.size(); i++) {
+                try (NDManager micro = scope.newSubManager()) { // this micro-batch's graph dies after its backward
+                    PairBatch batch = PairBatch.of(microBatches.get(i), tokenizer, micro);
+                    Forward f = forward(model, batch, references.get(i), dpo, micro);
+                    NDArray objective = f.loss().losses().sum().div(scalar(micro, pairCount)); // ()
+                    if (dpo.rpoAlpha() > 0) {
+                        NDArray rpo = DpoLoss.rpoNll(f.policySummed().chosen(), chosenTokens); // ()
+                        objective = objective.add(rpo.mul(scalar(micro, dpo.rpoAlpha())));
+                        nll += rpo.getFloat();
+                    }
+                    collector.backward(objective);
+                    loss += objective.getFloat();
+                    f.addTo(stats);
+                }
+            }
+        }
+        return new Accumulated(loss, nll, tokens);
+    }
+
+    /**
+     * One micro-batch's losses: the policy's sequence log-probs through the engine's scorer, the
+     * reference's from {@code reference}, both averaged per token for IPO.
+     *
+     * @param policySummed the policy's summed log-probs (for RPO's NLL, whatever the loss type)
+     * @param policy the log-probs the loss saw (summed, or per-token for IPO)
+     */
+    record Forward(DpoLoss.Result loss, SequenceLogps policySummed, SequenceLogps policy) {
+        void addTo(PairMetrics stats) {
+            stats.add(loss.chosenRewards().toFloatArray(), loss.rejectedRewards().toFloatArray(),
+                    policy.chosen().toFloatArray(), policy.rejected().toFloatArray());
+        }
+    }
+
+    static Forward forward(LlamaModel model, PairBatch batch, ReferenceLogps referenceLogps, DpoOptions dpo,
+            NDManager manager) {
+        SequenceLogps summed = batch.sequenceLogps(model, manager); // (B) each, in the graph
+        SequenceLogps reference = new SequenceLogps(manager.create(referenceLogps.chosen()),
+                manager.create(referenceLogps.rejected())); // (B) each, constants
+        SequenceLogps policy = summed;
+        if (dpo.averagesLogps()) {
+            policy = perToken(summed, batch);
+            reference = perToken(reference, batch);
+        }
+        return new Forward(DpoLoss.of(dpo.type(), policy, reference, dpo.beta(), dpo.labelSmoothing()), summed,
+                policy);
+    }
+
+    private static SequenceLogps perToken(SequenceLogps summed, PairBatch batch) {
+        return new SequenceLogps(summed.chosen().div(batch.chosenTokens()), summed.rejected().div(batch.rejectedTokens()));
+    }
+
+    /**
+     * The eval split's metrics without a graph: {@code eval_loss} (mean pair loss, plus the RPO
+     * term per chosen token) and the {@code eval_rewards/...}, {@code eval_logps/...} means.
+     */
+    static Map<String, Double> evaluate(PretrainedModel policy, Reference reference, List<DpoPair> pairs,
+            int batchSize, DpoOptions dpo) {
+        PairMetrics stats = new PairMetrics();
+        double lossSum = 0;
+        double nllSum = 0;
+        long chosenTokens = 0;
+        for (int from = 0; from < pairs.size(); from += batchSize) {
+            List<DpoPair> rows = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
+            ReferenceLogps ref = reference.logps(rows);
+            try (NDManager scope = policy.manager().newSubManager()) {
+                scope.tempAttachAll(policy.model().weights().asList());
+                PairBatch batch = PairBatch.of(rows, policy.tokenizer(), scope);
+                Forward f = forward(policy.model(), batch, ref, dpo, scope);
+                lossSum += f.loss().losses().sum().getFloat();
+                nllSum -= f.policySummed().chosen().sum().getFloat();
+                chosenTokens += batch.chosenTokenCount();
+                f.addTo(stats);
+            }
+        }
+        double loss = lossSum / pairs.size() + (dpo.rpoAlpha() > 0 ? dpo.rpoAlpha() * nllSum / chosenTokens : 0);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("eval_loss", loss);
+        out.putAll(stats.drain("eval_"));
+        if (dpo.rpoAlpha() > 0) {
+            out.put("eval_nll_loss", nllSum / chosenTokens);
+        }
+        return out;
+    }
+
+    /** Loss and statistics since the last metrics line (TRL logs means over the logging window). */
+    private final class LogWindow {
+        final PairMetrics stats = new PairMetrics();
+        double lossSum;
+        double nllSum;
+        int steps;
+        long tokens;
+        long startNanos = System.nanoTime();
+
+        void add(Accumulated step) {
+            lossSum += step.loss();
+            nllSum += step.nll();
+            steps++;
+            tokens += step.tokens();
+        }
+
+        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
+            long now = System.nanoTime();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("loss", lossSum / Math.max(1, steps));
+            line.putAll(stats.drain(""));
+            if (config.dpo().rpoAlpha() > 0) {
+                line.put("nll_loss", nllSum / Math.max(1, steps));
+            }
+            line.put("grad_norm", update.gradNorm());
+            line.put("learning_rate", update.learningRate());
+            line.put("epoch", epoch);
+            line.put("num_tokens", tokensSeen);
+            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
+            if (skipped > 0) {
+                line.put("skipped_steps", skipped);
+            }
+            lossSum = 0;
+            nllSum = 0;
+            steps = 0;
+            tokens = 0;
+            startNanos = now;
+            return line;
+        }
+    }
+
+    /**
+     * The reference of this run: the frozen model, or the precomputed table, read from
+     * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
+     * otherwise.
+     */
+    private Reference openReference(Pairs pairs, Device device, boolean[] fromCache) throws IOException {
+        Path referenceDir = config.referencePath();
+        if (!config.dpo().precomputed()) {
+            return new FrozenReference(PretrainedModel.load(referenceDir, device, config.computeType()));
+        }
+        List<DpoPair> all = pairs.all();
+        Path file = config.outputPath().resolve(ReferenceCache.FILE_NAME);
+        String key = ReferenceCache.key(referenceDir, config.dtype(), all);
+        var cached = ReferenceCache.read(file, key);
+        if (cached.isPresent()) {
+            fromCache[0] = true;
+            System.err.printf("reference log-probs of %d pairs read from %s%n", all.size(), file);
+            return new CachedReference(cached.get());
+        }
+        long started = System.nanoTime();
+        ReferenceLogps table;
+        try (FrozenReference model = new FrozenReference(
+                PretrainedModel.load(referenceDir, device, config.computeType()))) { // released after the pass
+            table = model.table(all, config.train().batchSize());
+        }
+        ReferenceCache.write(file, key, referenceDir, table);
+        System.err.printf("reference log-probs of %d pairs computed in %.1f s, cached in %s%n", all.size(),
+                (System.nanoTime() - started) / 1e9, file);
+        return new CachedReference(table);
+    }
+
+    /** Splits and fits every pair; train pairs are indexed first, then eval pairs. */
+    static Pairs fit(PreferenceData data, int maxSeqLen, int maxPromptLen) {
+        List<DpoPair> train = new ArrayList<>();
+        List<DpoPair> eval = new ArrayList<>();
+        int index = 0;
+        int truncated = 0;
+        for (TokenizedPair p : data.train()) {
+            DpoPair pair = DpoPair.of(p, index++, maxSeqLen, maxPromptLen);
+            truncated += pair.truncated() ? 1 : 0;
+            train.add(pair);
+        }
+        for (TokenizedPair p : data.eval()) {
+            DpoPair pair = DpoPair.of(p, index++, maxSeqLen, maxPromptLen);
+            truncated += pair.truncated() ? 1 : 0;
+            eval.add(pair);
+        }
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("data.train: no preference pairs");
+        }
+        return new Pairs(train, eval, truncated);
+    }
+
+    private TrainerState freshState(int trainRows, int total) {
+        TrainConfig t = config.train();
+        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
+                t.batchSize(), t.gradAccum(), trainRows, Map.of());
+    }
+
+    /** The checkpoint's state, after checking that the config still describes the same data stream. */
+    private TrainerState resumedState(Path checkpoint, int trainRows, int total) throws IOException {
+        TrainerState s = CheckpointStore.readState(checkpoint);
+        TrainConfig t = config.train();
+        requireSame(checkpoint, "seed", s.seed(), config.seed());
+        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
+        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
+        requireSame(checkpoint, "the number of training pairs", s.trainRows(), trainRows);
+        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
+                || s.warmupSteps() != t.warmupSteps()) {
+            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
+                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
+                    t.schedule(), s.peakLr(), t.lr());
+        }
+        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
+                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
+                s.bestMetrics());
+    }
+
+    private static void requireSame(Path checkpoint, String what, long saved, long now) {
+        if (saved != now) {
+            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
+                    + ", the config now gives " + now + "; restore it or use a new output_dir");
+        }
+    }
+
+    private static List<DpoPair> rows(List<DpoPair> all, int[] indices) {
+        List<DpoPair> out = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            out.add(all.get(i));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> numbers(Map<String, Object> line) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        line.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                out.put(k, n.doubleValue());
+            }
+        });
+        return out;
+    }
+
+    /** A torch-owned float32 scalar (a Java-number div would corrupt the gradient, DJL-NOTES item 2). */
+    private static NDArray scalar(NDManager manager, double value) {
+        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
+    }
+}

@@ -1,0 +1,81 @@
+package org.rlhf4j.dpo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rlhf4j.core.pretrained.InitConfig;
+import org.rlhf4j.core.pretrained.ModelInitializer;
+import org.rlhf4j.core.tokenizer.ByteTokenizer;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.ChatTemplate;
+import org.rlhf4j.datasets.DataConfig;
+import org.rlhf4j.datasets.LossMaskEncoder;
+import org.rlhf4j.datasets.PreferencePair;
+import org.rlhf4j.datasets.TokenizedPair;
+
+/** A seeded tiny Llama with the byte tokenizer, and tokenized ChatML preference pairs, for the DPO tests. */
+final class DpoFixtures {
+
+    private DpoFixtures() {}
+
+    /** Writes a random Llama (byte tokenizer, V=259) of hidden size {@code hidden} and {@code layers} layers. */
+    static Path tinyModel(Path dir, int hidden, int layers, long seed) throws IOException {
+        String model = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
+                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":" + layers
+                + ",\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":256,"
+                + "\"tie_word_embeddings\":false}";
+        ModelInitializer.create(new InitConfig(seed, "byte", "float32", new ObjectMapper().readTree(model)), dir, "test");
+        return dir;
+    }
+
+    /** A pair {@code user: prompt} / {@code assistant: chosen | rejected}, tokenized with ChatML and the byte tokenizer. */
+    static TokenizedPair pair(String prompt, String chosen, String rejected) {
+        LossMaskEncoder encoder = new LossMaskEncoder(new ByteTokenizer());
+        List<ChatMessage> p = List.of(ChatMessage.user(prompt));
+        return new TokenizedPair(
+                encoder.encode(ChatTemplate.CHATML.renderForTraining(List.of(p.get(0), ChatMessage.assistant(chosen)))),
+                encoder.encode(ChatTemplate.CHATML.renderForTraining(List.of(p.get(0), ChatMessage.assistant(rejected)))),
+                new PreferencePair(p, chosen, rejected, null, null, null, "test:" + prompt));
+    }
+
+    /** {@code count} pairs of varied lengths: chosen "w!" (short, polite), rejected "no. w. go away." */
+    static List<TokenizedPair> pairs(int count, int offset) {
+        List<TokenizedPair> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String w = word(i + offset);
+            out.add(pair("greet " + w, "hi " + w + "!", "no. " + w + ". go away."));
+        }
+        return out;
+    }
+
+    /** A distinct lower-case word for each {@code i}: 2-4 letters. */
+    static String word(int i) {
+        String letters = "abcdefghijklmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder();
+        int n = i;
+        do {
+            sb.append(letters.charAt(n % 26));
+            n /= 26;
+        } while (n > 0);
+        sb.append(letters.charAt((i * 7 + 3) % 26));
+        return sb.toString();
+    }
+
+    static DpoConfig config(Path model, Path out, TrainConfig train, DpoOptions dpo) {
+        return new DpoConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+                new DataConfig("in-memory", null, null, null, null, false, null), train, dpo);
+    }
+
+    static DpoOptions options(String lossType, double beta, String reference) {
+        return new DpoOptions(beta, lossType, null, null, reference, null, null);
+    }
+
+    /** A train section: steps, batch, accumulation, lr, constant schedule; log every step; eval and save cadence. */
+    static TrainConfig train(int maxSteps, int batchSize, int gradAccum, double lr, int evalEvery, int saveEvery) {
+        return new TrainConfig(maxSteps, null, batchSize, gradAccum, lr, 0, "constant", 0.0, 1.0, 64, 1,
+                evalEvery, saveEvery, null);
+    }
+}
