@@ -29,7 +29,8 @@ public final class LengthPenaltyReward implements RewardFunction {
     public double[] score(List<RewardInput> batch) {
         double[] out = new double[batch.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = -perToken * Math.max(0, batch.get(i).responseIds().length - freeTokens);
+            int excess = Math.max(0, batch.get(i).responseIds().length - freeTokens);
+            out[i] = excess == 0 ? 0 : -perToken * excess; // not -0.0 in logs
         }
         return out;
     }
