@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             PretrainCommand.class,
             SftCommand.class,
+            PpoCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
             ExportCommand.class,
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             "Examples:",
             "  rlhf4j init --config configs/model/tiny.yaml --out runs/tiny",
             "  rlhf4j sft --config configs/demo/sft.yaml",
+            "  rlhf4j ppo --config configs/demo/ppo-rule.yaml",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
         })
