@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
             SftCommand.class,
             DpoCommand.class,
+            PpoCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
             ExportCommand.class,
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
             "Examples:",
             "  rlhf4j init --config configs/model/tiny.yaml --out runs/tiny",
             "  rlhf4j sft --config configs/demo/sft.yaml",
+            "  rlhf4j ppo --config configs/demo/ppo-rule.yaml",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
         })

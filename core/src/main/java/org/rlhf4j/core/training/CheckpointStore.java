@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.io.SafetensorsWriter;
@@ -78,7 +79,37 @@ public final class CheckpointStore {
      * old ones down to the limit. The weights and optimizer moments are only read.
      */
     public Path save(PretrainedModel model, AdamW optimizer, TrainerState state) throws IOException {
+        return save(model, optimizer, state, null);
+    }
+
+    /**
+     * {@link #save(PretrainedModel, AdamW, TrainerState)} with further files of the stage (PPO:
+     * the critic and its optimizer, the KL controller) written by {@code extraFiles} into the
+     * staging directory, so that they become visible atomically with the rest of the checkpoint.
+     */
+    public Path save(PretrainedModel model, AdamW optimizer, TrainerState state, IoConsumer<Path> extraFiles)
+            throws IOException {
         Path dir = path(state.step());
+        saveModelAndOptimizer(dir, model, optimizer, modelDtype, staged -> {
+            if (extraFiles != null) {
+                extraFiles.accept(staged);
+            }
+            // Written last, though the rename of the whole directory is what makes it visible.
+            Files.writeString(staged.resolve(TrainerState.FILE_NAME), state.toJson());
+        });
+        prune();
+        return dir;
+    }
+
+    /**
+     * Writes {@code model} as a Hugging Face directory at {@code dir} with its tokenizer,
+     * {@link #OPTIMIZER_FILE} and, when {@code modelDtype} is narrower than the weights,
+     * {@link #RESUME_WEIGHTS_FILE}; {@link #loadModel} and {@link #loadOptimizer} read it back. The
+     * directory appears only when complete. A stage with a second trained model (PPO's critic)
+     * writes it with this into a sub-directory of its checkpoint.
+     */
+    public static void saveModelAndOptimizer(Path dir, PretrainedModel model, AdamW optimizer, SaveDtype modelDtype,
+            IoConsumer<Path> extraFiles) throws IOException {
         Map<String, NDArray> weights = model.weights();
         boolean exactCopyNeeded = modelDtype != SaveDtype.FLOAT32
                 && !(modelDtype == SaveDtype.FLOAT16 && model.model().weights().dataType() == DataType.FLOAT16);
@@ -90,11 +121,10 @@ public final class CheckpointStore {
             if (exactCopyNeeded) {
                 SafetensorsWriter.write(staged.resolve(RESUME_WEIGHTS_FILE), weights, SaveDtype.FLOAT32);
             }
-            // Written last, though the rename of the whole directory is what makes it visible.
-            Files.writeString(staged.resolve(TrainerState.FILE_NAME), state.toJson());
+            if (extraFiles != null) {
+                extraFiles.accept(staged);
+            }
         });
-        prune();
-        return dir;
     }
 
     /** The newest complete checkpoint, if any. */

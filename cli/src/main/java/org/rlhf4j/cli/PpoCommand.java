@@ -1,0 +1,41 @@
+package org.rlhf4j.cli;
+
+import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.ppo.PpoConfig;
+import org.rlhf4j.ppo.PpoTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code rlhf4j ppo}: PPO of a policy against reward sources, with a critic and a frozen reference. */
+@Command(name = "ppo", mixinStandardHelpOptions = true,
+        description = "PPO on prompts: actor, critic, reference and reward sources (reward models, rules or your"
+                + " own RewardFunction classes) on one rollout engine. Resumes from the newest checkpoint in"
+                + " output_dir.",
+        footer = {"", "Examples:",
+            "  rlhf4j ppo --config configs/demo/ppo-rule.yaml",
+            "  rlhf4j ppo --config configs/demo/ppo.yaml --set train.max_steps=20 --set ppo.kl_coef=0.1",
+            "  java -cp 'rlhf4j.jar:my-rewards.jar' org.rlhf4j.cli.Main ppo --config my-ppo.yaml"})
+final class PpoCommand implements Callable<Integer> {
+
+    @Mixin
+    StageConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        PpoConfig config = ConfigLoader.load(options.config, options.overrides, PpoConfig.class);
+        PpoTrainer.Summary summary = new PpoTrainer(config).run();
+        if (summary.resumedFromIteration() > 0) {
+            System.out.printf("resumed from iteration %d%n", summary.resumedFromIteration());
+        }
+        System.out.printf("trained to iteration %d/%d: score %.4f, kl %.4f%n", summary.iteration(),
+                summary.totalIterations(), summary.lastScore(), summary.lastKl());
+        System.out.printf("metrics: %s%n", config.outputPath().resolve(MetricsLog.FILE_NAME));
+        System.out.printf("samples: %s%n", config.outputPath().resolve(PpoTrainer.SAMPLES_FILE));
+        if (summary.finalModel() != null) {
+            System.out.printf("model:   %s%n", summary.finalModel());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package org.rlhf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.io.FloatTensor;
+import org.rlhf4j.core.io.SafetensorsReader;
+import org.rlhf4j.core.training.MetricsLog;
+
+/** {@code rlhf4j ppo} through the real entry point on the rule-reward demo config, then a resume. */
+class PpoCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ruleDemoConfigRunsAndResumes() throws Exception {
+        Path model = dir.resolve("tiny");
+        CliRunner.Outcome init = CliRunner.run("init", "--config", "../configs/model/tiny.yaml", "--out",
+                model.toString(), "--set", "model.hidden_size=32", "--set", "model.intermediate_size=64",
+                "--set", "model.num_hidden_layers=2");
+        assertEquals(0, init.exitCode(), init.err());
+        Path out = dir.resolve("ppo");
+        String[] common = {"--config", "../configs/demo/ppo-rule.yaml", "--set", "model=" + model,
+            "--set", "output_dir=" + out, "--set", "data.train=../configs/demo/data/ppo-prompts-rule.jsonl",
+            "--set", "train.batch_size=4", "--set", "ppo.mini_batch_size=2", "--set", "ppo.ppo_epochs=1",
+            "--set", "ppo.max_new_tokens=3", "--set", "train.save_every=1", "--set", "train.lr=1e-3"};
+        CliRunner.Outcome first = CliRunner.run(concat(new String[] {"ppo"}, common,
+                new String[] {"--set", "train.max_steps=1"}));
+        assertEquals(0, first.exitCode(), first.err());
+        CliRunner.Outcome second = CliRunner.run(concat(new String[] {"ppo"}, common,
+                new String[] {"--set", "train.max_steps=2"}));
+        assertEquals(0, second.exitCode(), second.err());
+        assertTrue(second.out().contains("resumed from iteration 1") && second.out().contains("iteration 2/2"),
+                second.out());
+        List<JsonNode> lines = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME));
+        assertEquals(2, lines.size());
+        for (JsonNode l : lines) {
+            assertTrue(l.has("objective/scores/exact") && l.has("objective/scores/brevity") && l.has("loss/value"),
+                    l.toString());
+        }
+        assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-000002/ppo_state.json")));
+        assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-000002/critic/optimizer.safetensors")));
+        Map<String, FloatTensor> before = SafetensorsReader.readFloats(model.resolve("model.safetensors"));
+        Map<String, FloatTensor> after = SafetensorsReader.readFloats(out.resolve("final/model.safetensors"));
+        assertFalse(java.util.Arrays.equals(before.get("lm_head.weight").values(),
+                after.get("lm_head.weight").values()), "the policy changed");
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        CliRunner.Outcome o = CliRunner.run("ppo", "--config", "../configs/demo/ppo-rule.yaml", "--set",
+                "ppo.kl_coeff=0.1");
+        assertEquals(1, o.exitCode());
+        assertTrue(o.err().contains("kl_coef"), o.err());
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+}

@@ -1,0 +1,67 @@
+package org.rlhf4j.ppo;
+
+import java.util.List;
+import org.rlhf4j.core.rollout.RolloutBatch;
+import org.rlhf4j.datasets.PromptRecord;
+
+/**
+ * One scored rollout batch, everything the update phase reads, on the Java side (B rows, A
+ * response columns; every per-token array is 0 at pads).
+ *
+ * @param batch the rollout: ids, masks, response texts (its arrays live in the iteration's scope)
+ * @param prompts the prompt record of each row
+ * @param mask (B, A) 1 at response tokens
+ * @param logps (B, A) {@code log pi_old(a_t|s_t)} recorded at sampling, the ratio's denominator
+ * @param refLogps (B, A) {@code log pi_ref(a_t|s_t)}, the reference policy
+ * @param values (B, A) {@code V_old(s_t)}, the critic at rollout time
+ * @param kl (B, A) per-token KL estimate against the reference
+ * @param rewards (B, A) {@code -beta * kl_t}, plus the score at the last response token
+ * @param advantages (B, A) GAE advantages, whitened over the batch's valid tokens
+ * @param returns (B, A) GAE returns, the critic's targets
+ * @param scores (B) the score each response got (after the EOS penalty, before normalisation)
+ * @param rewardScores every source's raw scores
+ * @param klCoef the {@code beta} used
+ */
+record Experience(
+        RolloutBatch batch,
+        List<PromptRecord> prompts,
+        double[][] mask,
+        double[][] logps,
+        double[][] refLogps,
+        double[][] values,
+        double[][] kl,
+        double[][] rewards,
+        double[][] advantages,
+        double[][] returns,
+        double[] scores,
+        RewardSources.Scores rewardScores,
+        double klCoef) {
+
+    int rows() {
+        return mask.length;
+    }
+
+    /** Mean over rows of the summed per-token values of {@code perToken} (TRL's per-sequence means). */
+    double meanSequenceSum(double[][] perToken) {
+        double total = 0;
+        for (int b = 0; b < perToken.length; b++) {
+            for (int t = 0; t < perToken[b].length; t++) {
+                total += perToken[b][t] * mask[b][t];
+            }
+        }
+        return total / Math.max(1, perToken.length);
+    }
+
+    /** Mean over valid tokens of {@code perToken}. */
+    double meanToken(double[][] perToken) {
+        double total = 0;
+        double n = 0;
+        for (int b = 0; b < perToken.length; b++) {
+            for (int t = 0; t < perToken[b].length; t++) {
+                total += perToken[b][t] * mask[b][t];
+                n += mask[b][t];
+            }
+        }
+        return n == 0 ? Double.NaN : total / n;
+    }
+}

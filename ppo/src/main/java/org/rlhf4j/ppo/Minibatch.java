@@ -1,0 +1,53 @@
+package org.rlhf4j.ppo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.rollout.Completion;
+import org.rlhf4j.core.rollout.RolloutBatch;
+
+/**
+ * Some rows of an {@link Experience} laid out afresh for one training forward: the rows' prompts
+ * and responses re-padded to their own widths (b, A' &lt;= A), and the per-token arrays the losses
+ * read, cut to A' columns (response token t sits at column t in both layouts). The arrays are
+ * created from Java data in the minibatch's manager, which stays open until after backward.
+ *
+ * @param batch the rows as a rollout batch
+ * @param mask (b, A') 1 at response tokens
+ * @param logps (b, A') log pi_old at sampling
+ * @param values (b, A') V_old at rollout
+ * @param advantages (b, A') whitened advantages
+ * @param returns (b, A') value targets
+ */
+record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray values, NDArray advantages,
+        NDArray returns) {
+
+    static Minibatch of(Experience exp, int[] rows, PretrainedModel policy, NDManager manager) {
+        List<int[]> prompts = new ArrayList<>(rows.length);
+        List<int[]> responses = new ArrayList<>(rows.length);
+        for (int r : rows) {
+            Completion row = exp.batch().rows().get(r);
+            prompts.add(row.promptIds());
+            responses.add(row.responseIds());
+        }
+        RolloutBatch batch = RolloutBatch.of(prompts, responses, policy.tokenizer(), manager);
+        int a = batch.responseLength();
+        return new Minibatch(batch, slice(exp.mask(), rows, a, manager), slice(exp.logps(), rows, a, manager),
+                slice(exp.values(), rows, a, manager), slice(exp.advantages(), rows, a, manager),
+                slice(exp.returns(), rows, a, manager));
+    }
+
+    /** Rows {@code rows} and the first {@code a} columns of {@code x}, as a (b, a) float32 array. */
+    private static NDArray slice(double[][] x, int[] rows, int a, NDManager manager) {
+        float[] flat = new float[rows.length * a];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < a; j++) {
+                flat[i * a + j] = (float) x[rows[i]][j];
+            }
+        }
+        return manager.create(flat, new Shape(rows.length, a));
+    }
+}

@@ -1,0 +1,114 @@
+package org.rlhf4j.ppo;
+
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.DataConfig;
+
+/**
+ * The config of {@code rlhf4j ppo}: the keys every training stage shares (DESIGN.md), the
+ * {@code ppo:} section and the {@code rewards:} section.
+ *
+ * <p>Shared keys as PPO reads them: {@code data.train} is a prompt file; {@code train.max_steps}
+ * (or {@code epochs} over the prompts) counts PPO iterations; {@code train.batch_size} is the
+ * prompts per rollout batch; {@code train.lr} and its schedule drive the actor (the schedule
+ * advances once per iteration); {@code log_every} and {@code save_every} count iterations.
+ * {@code train.grad_accum}, {@code max_seq_len} and {@code eval_every} are not used.
+ *
+ * @param model the starting policy (an SFT model directory; required)
+ * @param outputDir the run's output directory (required); a complete checkpoint there is resumed
+ * @param seed prompt order and sampling (default 0)
+ * @param device {@code auto} (default), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param dtype compute dtype, float32 (default) or float16
+ * @param saveDtype dtype of the model files of {@code final/} and checkpoints (default float32)
+ * @param data the prompt file ({@code train}, {@code on_bad_record}, {@code chat_template})
+ * @param train the shared optimisation keys
+ * @param ppo PPO options (defaults when absent)
+ * @param rewards the reward sources (required)
+ */
+public record PpoConfig(
+        String model,
+        String outputDir,
+        Long seed,
+        String device,
+        String dtype,
+        String saveDtype,
+        DataConfig data,
+        TrainConfig train,
+        PpoOptions ppo,
+        RewardsConfig rewards) {
+
+    public PpoConfig {
+        if (model == null || model.isBlank()) {
+            throw new ConfigException("model: the starting policy directory (an SFT model) is required");
+        }
+        if (outputDir == null || outputDir.isBlank()) {
+            throw new ConfigException("output_dir is required");
+        }
+        if (data == null) {
+            throw new ConfigException("data: the section with data.train (a prompt file) is required");
+        }
+        if (train == null) {
+            throw new ConfigException("train: the section with max_steps (PPO iterations) is required");
+        }
+        if (rewards == null) {
+            throw new ConfigException("rewards: the section with rewards.sources is required");
+        }
+        seed = seed == null ? 0L : seed;
+        device = new DeviceSpec(device).text();
+        dtype = dtype == null ? "float32" : dtype.trim().toLowerCase();
+        if (!dtype.equals("float32") && !dtype.equals("float16")) {
+            throw new ConfigException("dtype must be float32 or float16, got '" + dtype
+                    + "' (bfloat16 exists only in files: use save_dtype)");
+        }
+        saveDtype = saveDtype == null ? "float32" : saveDtype;
+        try {
+            saveDtype = SaveDtype.fromName(saveDtype).torchName();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        ppo = ppo == null ? PpoOptions.defaults() : ppo;
+        if (ppo.miniBatchSize() != null && ppo.miniBatchSize() > train.batchSize()) {
+            throw new ConfigException("ppo.mini_batch_size " + ppo.miniBatchSize() + " is larger than"
+                    + " train.batch_size " + train.batchSize() + " (the rollout batch)");
+        }
+    }
+
+    public Path modelPath() {
+        return Path.of(model);
+    }
+
+    public Path outputPath() {
+        return Path.of(outputDir);
+    }
+
+    /** The reference policy's directory: {@code ppo.reference_model}, else {@code model}. */
+    public Path referencePath() {
+        return Path.of(ppo.referenceModel() != null ? ppo.referenceModel() : model);
+    }
+
+    /** Where the critic starts: {@code ppo.critic_model}, else {@code model}. */
+    public Path criticPath() {
+        return Path.of(ppo.criticModel() != null ? ppo.criticModel() : model);
+    }
+
+    /** Rows per optimizer step. */
+    public int miniBatchSize() {
+        return ppo.miniBatchSize() != null ? ppo.miniBatchSize() : train.batchSize();
+    }
+
+    public double criticLr() {
+        return ppo.criticLr() != null ? ppo.criticLr() : train.lr();
+    }
+
+    public DataType computeType() {
+        return dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+
+    public SaveDtype modelSaveType() {
+        return SaveDtype.fromName(saveDtype);
+    }
+}

@@ -1,0 +1,85 @@
+package org.rlhf4j.ppo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The clipped PPO losses (Schulman et al. 2017, eq. 7; the value clipping of OpenAI's baselines
+ * that TRL and OpenRLHF keep), averaged over the valid tokens of a minibatch. Inputs are (B, A)
+ * float32, {@code mask} 1 at response tokens. Constants are torch-made scalars, never Java
+ * numbers (DJL-NOTES item 2), so the losses are safe inside a gradient collector.
+ */
+public final class PpoLoss {
+
+    private PpoLoss() {}
+
+    /**
+     * @param loss scalar {@code mean(max(-A r, -A clip(r, 1 - eps, 1 + eps)))}, {@code r = exp(logp - logp_old)}
+     * @param clipFraction scalar, share of tokens where the clipped term was taken
+     * @param approxKl scalar {@code 0.5 * mean((logp - logp_old)^2)}, TRL's {@code approxkl}
+     */
+    public record PolicyResult(NDArray loss, NDArray clipFraction, NDArray approxKl) {}
+
+    /**
+     * @param loss scalar {@code 0.5 * mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2))}
+     * @param clipFraction scalar, share of tokens where the clipped term was larger
+     */
+    public record ValueResult(NDArray loss, NDArray clipFraction) {}
+
+    /**
+     * The clipped surrogate policy loss.
+     *
+     * @param logps (B, A) {@code log pi(a_t|s_t)} of the policy being trained (in the graph)
+     * @param oldLogps (B, A) {@code log pi_old(a_t|s_t)} recorded at rollout
+     * @param advantages (B, A) whitened advantages
+     * @param mask (B, A) 1 at response tokens
+     * @param cliprange {@code eps}
+     */
+    public static PolicyResult policy(NDArray logps, NDArray oldLogps, NDArray advantages, NDArray mask,
+            double cliprange) {
+        NDManager m = logps.getManager();
+        NDArray logRatio = logps.sub(oldLogps); // (B, A)
+        NDArray ratio = logRatio.exp(); // (B, A)
+        NDArray clipped = ratio.maximum(scalar(m, 1 - cliprange)).minimum(scalar(m, 1 + cliprange)); // (B, A)
+        NDArray unclippedLoss = advantages.neg().mul(ratio); // (B, A)
+        NDArray clippedLoss = advantages.neg().mul(clipped); // (B, A)
+        NDArray loss = maskedMean(unclippedLoss.maximum(clippedLoss), mask);
+        NDArray clipFraction = maskedMean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
+        NDArray approxKl = maskedMean(logRatio.square(), mask).mul(scalar(m, 0.5));
+        return new PolicyResult(loss, clipFraction, approxKl);
+    }
+
+    /**
+     * The clipped value loss.
+     *
+     * @param values (B, A) {@code V(s_t)} of the critic being trained (in the graph)
+     * @param oldValues (B, A) values at rollout
+     * @param returns (B, A) GAE returns
+     * @param mask (B, A) 1 at response tokens
+     * @param cliprangeValue {@code eps} of the value clipping
+     */
+    public static ValueResult value(NDArray values, NDArray oldValues, NDArray returns, NDArray mask,
+            double cliprangeValue) {
+        NDManager m = values.getManager();
+        NDArray step = values.sub(oldValues).maximum(scalar(m, -cliprangeValue)).minimum(scalar(m, cliprangeValue));
+        NDArray clippedValues = oldValues.add(step); // (B, A)
+        NDArray unclippedLoss = values.sub(returns).square(); // (B, A)
+        NDArray clippedLoss = clippedValues.sub(returns).square(); // (B, A)
+        NDArray loss = maskedMean(unclippedLoss.maximum(clippedLoss), mask).mul(scalar(m, 0.5));
+        NDArray clipFraction = maskedMean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
+        return new ValueResult(loss, clipFraction);
+    }
+
+    /** {@code sum(x * mask) / max(sum(mask), 1)}, a scalar. */
+    public static NDArray maskedMean(NDArray x, NDArray mask) {
+        NDManager m = x.getManager();
+        return x.mul(mask).sum().div(mask.sum().maximum(scalar(m, 1)));
+    }
+
+    /** A float32 scalar made by torch in {@code manager}. */
+    static NDArray scalar(NDManager manager, double value) {
+        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
+    }
+}

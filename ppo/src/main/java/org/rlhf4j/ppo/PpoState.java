@@ -1,0 +1,42 @@
+package org.rlhf4j.ppo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a PPO checkpoint adds to the shared trainer state, {@value #FILE_NAME}: the KL
+ * coefficient (adaptive controllers move it) and the running reward moments. The prompt position
+ * is the trainer state's (epoch, batch); sampling needs no saved RNG state because each
+ * iteration's rows are drawn from generators seeded by {@code (seed, iteration * batch + row)}.
+ *
+ * @param klCoef the KL coefficient for the next iteration
+ * @param rewardMoments running moments of the scores ({@code ppo.reward_norm: running})
+ */
+record PpoState(double klCoef, RunningMoments rewardMoments) {
+
+    static final String FILE_NAME = "ppo_state.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    String toJson() {
+        try {
+            return JSON.writeValueAsString(this) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static PpoState read(Path checkpoint) throws IOException {
+        Path file = checkpoint.resolve(FILE_NAME);
+        try {
+            return JSON.readValue(file.toFile(), PpoState.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": not a valid PPO state: " + e.getMessage(), e);
+        }
+    }
+}

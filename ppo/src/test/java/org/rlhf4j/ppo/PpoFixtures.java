@@ -1,0 +1,113 @@
+package org.rlhf4j.ppo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.pretrained.InitConfig;
+import org.rlhf4j.core.pretrained.ModelInitializer;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.tokenizer.ByteTokenizer;
+import org.rlhf4j.core.train.AdamW;
+import org.rlhf4j.core.train.AdamWConfig;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.BatchCollator;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.ChatTemplate;
+import org.rlhf4j.datasets.DataConfig;
+import org.rlhf4j.datasets.LossMaskEncoder;
+import org.rlhf4j.datasets.TokenBatch;
+import org.rlhf4j.datasets.TrainingSequence;
+
+/**
+ * A tiny SFT-like policy made in the test (ppo does not depend on sft): a random Llama with the
+ * byte tokenizer, taught with a few supervised steps to answer "say a letter" prompts with one of
+ * a, b, c, d, each a quarter of the time.
+ */
+final class PpoFixtures {
+
+    static final List<String> PHRASES = List.of("say a letter", "a letter please", "letter?", "give me a letter",
+            "one letter", "pick a letter", "any letter", "letter now");
+    static final List<String> LETTERS = List.of("a", "b", "c", "d");
+
+    private PpoFixtures() {}
+
+    /** Writes and warms up the policy; returns its directory. */
+    static Path letterPolicy(Path dir, int hidden, int steps) throws IOException {
+        String json = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
+                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":2,\"num_attention_heads\":4,"
+                + "\"num_key_value_heads\":2,\"max_position_embeddings\":128,\"tie_word_embeddings\":false}";
+        Path init = dir.resolve("init");
+        ModelInitializer.create(new InitConfig(7L, "byte", "float32", new ObjectMapper().readTree(json)), init, "test");
+        LossMaskEncoder encoder = new LossMaskEncoder(new ByteTokenizer());
+        List<TrainingSequence> rows = new ArrayList<>();
+        for (String phrase : PHRASES) {
+            for (String letter : LETTERS) {
+                rows.add(encoder.encode(ChatTemplate.CHATML.renderForTraining(
+                        List.of(ChatMessage.user(phrase), ChatMessage.assistant(letter)))));
+            }
+        }
+        Path sft = dir.resolve("sft");
+        try (PretrainedModel model = PretrainedModel.load(init)) {
+            model.model().weights().setRequiresGradient(true);
+            BatchCollator collator = new BatchCollator(0, model.config().effectiveSlidingWindow());
+            try (AdamW adam = new AdamW(model.weights(), AdamWConfig.withWeightDecay(0), model.manager())) {
+                for (int step = 0; step < steps; step++) {
+                    try (NDManager scope = model.manager().newSubManager()) {
+                        scope.tempAttachAll(model.model().weights().asList());
+                        List<TrainingSequence> batch = new ArrayList<>();
+                        for (int i = 0; i < 16; i++) {
+                            batch.add(rows.get((step * 16 + i) % rows.size()));
+                        }
+                        TokenBatch tokens = collator.collate(batch, scope);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray states = model.model().hidden(tokens.ids(), tokens.positionIds(),
+                                    tokens.attentionBias(), null); // (B, T, D)
+                            NDArray logps = TokenLogProbs.of(model.model().logits(states).get(new NDIndex(":, :-1, :")),
+                                    tokens.ids().get(new NDIndex(":, 1:"))); // (B, T-1)
+                            NDArray mask = tokens.targetMask().get(new NDIndex(":, 1:")); // (B, T-1)
+                            gc.backward(logps.mul(mask).sum().neg().div(mask.sum()));
+                        }
+                        adam.step(3e-3);
+                    }
+                }
+            }
+            model.save(sft, SaveDtype.FLOAT32);
+        }
+        return sft;
+    }
+
+    /** One prompt file line per phrase, each twice. */
+    static Path prompts(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < 2; k++) {
+            for (String phrase : PHRASES) {
+                sb.append("{\"prompt\": \"").append(phrase).append("\", \"tags\": [\"letters\"]}\n");
+            }
+        }
+        Files.writeString(file, sb.toString());
+        return file;
+    }
+
+    /** A config rewarding responses that start with "a" through the user class, by name. */
+    static PpoConfig config(Path model, Path prompts, Path out, int iterations, int saveEvery) {
+        TrainConfig train = new TrainConfig(iterations, null, 8, 1, 2e-3, 0, "constant", 0.0, 1.0, null, 1, 0,
+                saveEvery, null);
+        PpoOptions ppo = new PpoOptions(null, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, 5, 4);
+        RewardsConfig rewards = new RewardsConfig(Map.of("starts_a", new RewardSourceConfig(null,
+                "starts_with", null, null, null, null, Map.of("prefix", "a"))), null, null, null);
+        return new PpoConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+                new DataConfig(prompts.toString(), null, null, null, null, null, null), train, ppo, rewards);
+    }
+}

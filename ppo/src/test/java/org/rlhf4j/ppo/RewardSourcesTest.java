@@ -1,0 +1,59 @@
+package org.rlhf4j.ppo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.reward.RewardFunctions;
+import org.rlhf4j.core.reward.RewardInput;
+import org.rlhf4j.core.rollout.FinishReason;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.PromptRecord;
+
+/** Routing by condition and tags, and the weighted sum, with rule sources (no model needed). */
+class RewardSourcesTest {
+
+    @Test
+    void routesByConditionThenTagThenDefault() {
+        Map<String, RewardSourceConfig> sources = new LinkedHashMap<>();
+        sources.put("exact", new RewardSourceConfig("exact_answer", null, null, null, 2.0, null, null));
+        sources.put("short", new RewardSourceConfig("length_penalty", null, null, null, null, null,
+                Map.of("per_token", 1.0)));
+        Map<String, ConditionConfig> conditions = new LinkedHashMap<>();
+        conditions.put("math", new ConditionConfig(List.of("exact"), null));
+        conditions.put("default", new ConditionConfig(List.of("short"), null));
+        RewardsConfig config = new RewardsConfig(sources, "sum", null, conditions);
+        Map<String, RewardSource> opened = new LinkedHashMap<>();
+        opened.put("exact", new FunctionSource("exact", RewardFunctions.load("exact_answer", Map.of())));
+        opened.put("short", new FunctionSource("short", RewardFunctions.load("length_penalty",
+                Map.of("per_token", 1.0))));
+        RewardSources rewards = new RewardSources(config, opened);
+
+        // row 0: condition math, right answer -> 2 * 1; row 1: tagged math, wrong -> 2 * 0;
+        // row 2: no condition or tag -> default: -1 * 3 tokens
+        List<PromptRecord> prompts = List.of(record("math", List.of(), "4"), record(null, List.of("math"), "5"),
+                record(null, List.of("chat"), null));
+        List<String> responses = List.of("4", "6", "hey");
+        List<RewardInput> inputs = new ArrayList<>();
+        List<RewardRouter.Route> routes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PromptRecord p = prompts.get(i);
+            inputs.add(new RewardInput(p.userText(), responses.get(i), new int[] {1}, new int[] {1, 2, 3},
+                    FinishReason.EOS, p.condition(), p.tags(), p.answer(), Map.of()));
+            routes.add(rewards.router().route(p));
+        }
+        RewardSources.Scores s = rewards.score(new ScoringBatch(null, prompts, inputs, routes), null);
+        assertArrayEquals(new double[] {2, 0, -3}, s.combined(), 1e-12);
+        assertEquals(1.0, s.perSource().get("exact")[0]);
+        assertEquals(Double.NaN, s.perSource().get("exact")[2]);
+        assertEquals(-3.0, s.perSource().get("short")[2]);
+    }
+
+    private static PromptRecord record(String condition, List<String> tags, String answer) {
+        return new PromptRecord(List.of(ChatMessage.user("q")), condition, tags, answer, Map.of(), "test:1");
+    }
+}
