@@ -23,6 +23,7 @@ import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.datasets.BatchCollator;
+import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenBatch;
 import org.rlhf4j.datasets.TrainingSequence;
 

@@ -9,7 +9,7 @@ import org.rlhf4j.datasets.TrainingSequence;
 /**
  * What the SFT trainer needs from its data: tokenized training and evaluation sequences with
  * their loss masks, already truncated (and packed, if asked) to {@code max_seq_len}. The trainer
- * orders and batches them itself ({@link BatchOrder}).
+ * orders and batches them itself ({@link org.rlhf4j.datasets.BatchOrder}).
  */
 public interface TrainingData {
 

@@ -12,7 +12,7 @@
  *       target, and no EOS is appended to a document.
  *   <li>{@code sft.completion_only} (default true) keeps the loss on assistant content and its
  *       {@code <|im_end|>}; false puts every token in the loss.
- *   <li>Batches: a seeded stream of micro-batches ({@link org.rlhf4j.sft.BatchOrder} over the
+ *   <li>Batches: a seeded stream of micro-batches ({@link org.rlhf4j.datasets.BatchOrder} over the
  *       datasets module's {@code BatchSampler}), each epoch drawn from {@code (seed, epoch)} and
  *       length-grouped unless {@code data.group_by_length: false}, the last batch of an epoch possibly
  *       smaller; an optimizer step takes the next {@code grad_accum} micro-batches and may cross

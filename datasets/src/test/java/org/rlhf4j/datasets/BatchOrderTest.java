@@ -1,4 +1,4 @@
-package org.rlhf4j.sft;
+package org.rlhf4j.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.rlhf4j.datasets.TrainingSequence;
 
 class BatchOrderTest {
 

@@ -1,27 +1,35 @@
-package org.rlhf4j.sft;
+package org.rlhf4j.datasets;
 
 import java.util.List;
-import org.rlhf4j.datasets.BatchSampler;
-import org.rlhf4j.datasets.TrainingSequence;
 
 /**
  * The order in which training rows are read: a stream of micro-batches, each epoch drawn afresh
- * from {@code (seed, epoch)} by the datasets module's {@link BatchSampler} (length-grouped when
- * the config asks). A position in the stream is (epoch, batch index), a pure function of which no
- * hidden RNG state exists, so a resume only needs the position.
+ * from {@code (seed, epoch)} by a {@link BatchSampler} (length-grouped when the config asks). A
+ * position in the stream is (epoch, batch index), a pure function of which no hidden RNG state
+ * exists, so a resume only needs the position. Shared by every stage that trains on a fixed data
+ * set (SFT sequences, DPO and reward-model pairs).
  */
 public final class BatchOrder {
 
     private final BatchSampler sampler;
 
+    /** An order over training sequences, grouped by their length. */
     public BatchOrder(List<TrainingSequence> rows, int batchSize, boolean groupByLength, long seed) {
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException("data.train: no training sequences");
+        this(rows.stream().mapToInt(TrainingSequence::length).toArray(), batchSize, groupByLength, seed);
+    }
+
+    /**
+     * An order over rows of the given lengths (row {@code i} has {@code lengths[i]} tokens; for a
+     * pair, e.g. its longer sequence).
+     */
+    public BatchOrder(int[] lengths, int batchSize, boolean groupByLength, long seed) {
+        if (lengths.length == 0) {
+            throw new IllegalArgumentException("data.train: no training rows");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("train.batch_size must be >= 1, got " + batchSize);
         }
-        this.sampler = BatchSampler.of(rows, batchSize, groupByLength, seed);
+        this.sampler = new BatchSampler(lengths, batchSize, groupByLength, seed);
     }
 
     /** A place in the micro-batch stream: the next batch to read. */
