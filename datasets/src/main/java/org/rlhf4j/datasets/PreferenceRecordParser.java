@@ -31,6 +31,12 @@ final class PreferenceRecordParser {
                 source);
     }
 
+    /** Parses a {@code {"prompt" | "messages", "response", "condition"?}} line to be scored. */
+    static PreferenceRecords.Scored response(String line, String source) throws InvalidRecord {
+        JsonNode record = SftRecordParser.object(line);
+        return new PreferenceRecords.Scored(prompt(record), response(record, "response"), condition(record), source);
+    }
+
     /** The conversation before the responses: {@code prompt} (+ optional {@code system}) or {@code messages}. */
     private static List<ChatMessage> prompt(JsonNode record) throws InvalidRecord {
         boolean hasMessages = record.has("messages");
