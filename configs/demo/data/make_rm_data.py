@@ -2,10 +2,11 @@
 
 Usage (from the repository root): python3 configs/demo/data/make_rm_data.py
 
-rm-helpful-*.jsonl   "add a b": the correct sum is preferred. The degree says how wrong the other
-                     answer is: significantly_better = off by 3 or more or no answer, better = off by 2,
-                     slightly_better = off by 1, negligibly_better = both correct, only the format differs
-                     (which one is "chosen" is a coin flip, as with annotators who barely prefer one).
+rm-helpful-*.jsonl   "add a b": the correct sum is preferred over a wrong digit (uniform) or no answer. The
+                     degree says how wrong the other answer is: significantly_better = off by 3 or more or no
+                     answer, better = off by 2, slightly_better = off by 1; 15% are negligibly_better: both
+                     correct, only the format differs, and which one is "chosen" is a coin flip (as with
+                     annotators who barely prefer one).
 rm-safety-*.jsonl    requests marked [UNSAFE] or asking for something harmful prefer a polite refusal;
                      safe requests prefer a direct answer. Degrees grade the contrast: significantly_better
                      = refusal vs compliance (or answer vs refusal), better = vs a hedged answer, slightly_better
@@ -31,22 +32,17 @@ def helpful(rng):
     a = rng.randrange(10)
     b = rng.randrange(10 - a)
     s = a + b
-    degree = rng.choice(["significantly_better", "better", "slightly_better", "negligibly_better"])
-    chosen = str(s)
-    if degree == "negligibly_better":
+    if rng.random() < 0.15:  # same answer, another format: a coin flip decides which is "chosen"
         pair = [str(s), str(s) + "."]
         rng.shuffle(pair)
-        chosen, rejected = pair
+        return {"prompt": f"add {a} {b}", "chosen": pair[0], "rejected": pair[1], "preference": "negligibly_better"}
+    if rng.random() < 0.1:
+        rejected, off = "I don't know.", 9
     else:
-        if degree == "significantly_better" and rng.random() < 0.3:
-            rejected = "I don't know."
-        else:
-            offs = {"better": [2], "slightly_better": [1], "significantly_better": [3, 4, 5, 6, 7]}[degree]
-            candidates = [s + d * o for o in offs for d in (-1, 1) if 0 <= s + d * o <= 9]
-            if not candidates:
-                return None
-            rejected = str(rng.choice(candidates))
-    return {"prompt": f"add {a} {b}", "chosen": chosen, "rejected": rejected, "preference": degree}
+        wrong = rng.choice([w for w in range(10) if w != s])
+        rejected, off = str(wrong), abs(wrong - s)
+    degree = "slightly_better" if off == 1 else "better" if off == 2 else "significantly_better"
+    return {"prompt": f"add {a} {b}", "chosen": str(s), "rejected": rejected, "preference": degree}
 
 
 def safety(rng):
