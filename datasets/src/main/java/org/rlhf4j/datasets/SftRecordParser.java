@@ -69,6 +69,19 @@ final class SftRecordParser {
     }
 
     private static List<ChatMessage> messages(JsonNode array) throws InvalidRecord {
+        List<ChatMessage> out = messageList(array);
+        if (out.stream().noneMatch(m -> m.role().equals("assistant"))) {
+            throw new InvalidRecord("the conversation has no assistant message; expected at least one message with"
+                    + " \"role\": \"assistant\" to train on");
+        }
+        return out;
+    }
+
+    /**
+     * Reads a {@code messages} array of {@code {"role", "content"}} objects with known roles, without
+     * requiring an assistant turn (a preference record's prompt has none).
+     */
+    static List<ChatMessage> messageList(JsonNode array) throws InvalidRecord {
         if (!array.isArray()) {
             throw new InvalidRecord("\"messages\" is " + article(array) + "; expected an array of"
                     + " {\"role\": ..., \"content\": ...} objects");
@@ -93,10 +106,6 @@ final class SftRecordParser {
                         + ", an unknown role; expected \"system\", \"user\" or \"assistant\"");
             }
             out.add(new ChatMessage(role.asText(), string(m, "content", at)));
-        }
-        if (out.stream().noneMatch(m -> m.role().equals("assistant"))) {
-            throw new InvalidRecord("the conversation has no assistant message; expected at least one message with"
-                    + " \"role\": \"assistant\" to train on");
         }
         return out;
     }
@@ -131,7 +140,7 @@ final class SftRecordParser {
      * Reads {@code owner}'s string {@code key}; {@code owner} is "" for the record itself or a path
      * such as {@code messages[2]}.
      */
-    private static String string(JsonNode parent, String key, String owner) throws InvalidRecord {
+    static String string(JsonNode parent, String key, String owner) throws InvalidRecord {
         JsonNode value = parent.get(key);
         String name = owner.isEmpty() ? "\"" + key + "\"" : owner + "." + key;
         if (value == null) {
@@ -144,7 +153,7 @@ final class SftRecordParser {
     }
 
     /** "a number", "an array", "null": how a JSON value is named in messages. */
-    private static String article(JsonNode node) {
+    static String article(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return "null";
         }

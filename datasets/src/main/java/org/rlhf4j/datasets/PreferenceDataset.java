@@ -1,0 +1,179 @@
+package org.rlhf4j.datasets;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.datasets.io.BadRecords;
+import org.rlhf4j.datasets.io.StrictUtf8Lines;
+import org.rlhf4j.datasets.io.TextLine;
+
+/**
+ * The training and evaluation pairs of a reward-model or DPO run, read from preference JSONL,
+ * validated, rendered (with conditions) and tokenized, with a {@link PreferenceReport}.
+ *
+ * <p>Record format, one JSON object a line:
+ * <pre>{@code
+ * {"prompt": "..." | "messages": [{"role", "content"}, ...],   // messages end with a user turn
+ *  "system": "..."?,                                            // with "prompt" only
+ *  "chosen": "...", "rejected": "...",                          // two different responses
+ *  "preference": "significantly_better"|"better"|"slightly_better"|"negligibly_better"?,
+ *  "margin": number?, "condition": "..."?}
+ * }</pre>
+ *
+ * <p>Pipeline of {@link #load}: read and validate every record ({@code FILE:LINE: what is wrong};
+ * fail or skip per {@code data.on_bad_record}, with unknown conditions and template failures
+ * counted as bad records too), encode each pair with {@link PreferenceEncoder}, split off the
+ * evaluation set ({@code data.eval} or a seeded {@code data.eval_fraction}), then drop pairs
+ * whose longer sequence exceeds {@code maxSeqLen}: cutting the end would remove the token a reward
+ * model is read at, and cutting the start could remove the condition's system turn, so such pairs
+ * are left out and counted ({@link PreferenceReport#droppedTooLong}), as TRL's reward trainer
+ * filters them. Packing does not apply to pairs.
+ *
+ * <p>Use from a trainer:
+ * <pre>{@code
+ * PreferenceDataset data = PreferenceDataset.load(cfg.data(), tokenizer,
+ *         ChatTemplates.select(cfg.data().chatTemplate(), tokenizer), RewardConditions.ignored(), maxSeqLen, seed);
+ * BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), batchSize, groupByLength, seed);
+ * for each micro-batch: rows = data.train() at order.rowsAt(position);
+ *     collator.collate(PreferenceDataset.chosenThenRejected(rows), scope)  // (2B, T): chosen ++ rejected
+ * }</pre>
+ *
+ * @param train training pairs, in file order (the trainer shuffles)
+ * @param eval evaluation pairs, possibly empty
+ * @param report counts for the log
+ */
+public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> eval, PreferenceReport report) {
+
+    public PreferenceDataset {
+        train = List.copyOf(train);
+        eval = List.copyOf(eval);
+    }
+
+    /**
+     * Loads the {@code data:} section.
+     *
+     * @param data files, bad-record policy, template choice ({@code packing} is ignored)
+     * @param tokenizer the model's tokenizer
+     * @param template the chat template ({@link ChatTemplates#select})
+     * @param conditions how {@code condition} fields become system turns; {@link RewardConditions#ignored()}
+     *     leaves prompts as they are
+     * @param maxSeqLen longest sequence, in tokens; longer pairs are dropped
+     * @param seed seeds the {@code eval_fraction} split
+     * @throws org.rlhf4j.datasets.io.BadRecordException at the first bad record in fail mode
+     * @throws IllegalArgumentException if no training pair is left
+     */
+    public static PreferenceDataset load(DataConfig data, Tokenizer tokenizer, ChatTemplate template,
+            RewardConditions conditions, int maxSeqLen, long seed) throws IOException {
+        if (maxSeqLen < 2) {
+            throw new IllegalArgumentException("train.max_seq_len must be at least 2, got " + maxSeqLen);
+        }
+        BadRecords bad = new BadRecords(data.skipBadRecords());
+        PreferenceEncoder encoder = new PreferenceEncoder(tokenizer, template, conditions);
+        List<TokenizedPair> train = encode(read(Path.of(data.train()), bad), encoder, bad);
+        List<TokenizedPair> eval = new ArrayList<>();
+        if (data.eval() != null) {
+            eval = encode(read(Path.of(data.eval()), bad), encoder, bad);
+        }
+        int records = train.size() + eval.size();
+        if (data.eval() == null && data.evalFraction() > 0) {
+            train = splitOff(train, data.evalFraction(), seed, eval, data.train());
+        }
+        int[] dropped = new int[1];
+        train = fit(train, maxSeqLen, dropped);
+        eval = fit(eval, maxSeqLen, dropped);
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException(data.train() + ": no training pair left (" + records + " valid records, "
+                    + bad.count() + " skipped, " + dropped[0] + " longer than max_seq_len " + maxSeqLen + ")");
+        }
+        PreferenceReport report = new PreferenceReport(template.name(), maxSeqLen, records, bad.count(), bad.reasons(),
+                dropped[0], PreferenceReport.SplitStats.of(train), PreferenceReport.SplitStats.of(eval));
+        return new PreferenceDataset(train, eval, report);
+    }
+
+    /**
+     * Reads and validates the records of one file without tokenizing them. Bad records go to
+     * {@code bad} (which throws in fail mode).
+     */
+    public static List<PreferencePair> read(Path file, BadRecords bad) throws IOException {
+        List<PreferencePair> out = new ArrayList<>();
+        StrictUtf8Lines.forEach(file, line -> readLine(line, bad, out));
+        return out;
+    }
+
+    private static void readLine(TextLine line, BadRecords bad, List<PreferencePair> out) {
+        if (line.decoded() && line.text().isBlank()) {
+            return; // blank lines separate nothing in JSONL; tolerated
+        }
+        if (!line.decoded()) {
+            bad.report(line.where(), line.decodeError());
+            return;
+        }
+        try {
+            out.add(PreferenceRecordParser.parse(line.text(), line.where()));
+        } catch (SftRecordParser.InvalidRecord e) {
+            bad.report(line.where(), e.getMessage());
+        }
+    }
+
+    /** Encodes pairs; a pair that cannot be encoded (unknown condition, template failure) is a bad record. */
+    private static List<TokenizedPair> encode(List<PreferencePair> pairs, PreferenceEncoder encoder, BadRecords bad) {
+        List<TokenizedPair> out = new ArrayList<>(pairs.size());
+        for (PreferencePair pair : pairs) {
+            try {
+                out.add(encoder.encode(pair));
+            } catch (IllegalArgumentException e) {
+                bad.report(pair.source(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The longer sequence of each pair, for length-grouped batching ({@link BatchOrder}). */
+    public static int[] lengths(List<TokenizedPair> pairs) {
+        return pairs.stream().mapToInt(p -> Math.max(p.chosen().length(), p.rejected().length())).toArray();
+    }
+
+    /** The rows of one forward pass over {@code pairs}: every chosen sequence, then every rejected one (2B rows). */
+    public static List<TrainingSequence> chosenThenRejected(List<TokenizedPair> pairs) {
+        List<TrainingSequence> rows = new ArrayList<>(2 * pairs.size());
+        pairs.forEach(p -> rows.add(p.chosen()));
+        pairs.forEach(p -> rows.add(p.rejected()));
+        return rows;
+    }
+
+    private static List<TokenizedPair> fit(List<TokenizedPair> pairs, int maxSeqLen, int[] dropped) {
+        List<TokenizedPair> out = new ArrayList<>(pairs.size());
+        for (TokenizedPair p : pairs) {
+            if (Math.max(p.chosen().length(), p.rejected().length()) > maxSeqLen) {
+                dropped[0]++;
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Moves a seeded random {@code fraction} of {@code all} to {@code eval}; both keep file order. */
+    private static List<TokenizedPair> splitOff(List<TokenizedPair> all, double fraction, long seed,
+            List<TokenizedPair> eval, String file) {
+        int n = all.size();
+        int evalCount = Math.max(1, (int) Math.round(fraction * n));
+        if (evalCount >= n) {
+            throw new IllegalArgumentException(file + ": data.eval_fraction " + fraction + " of " + n
+                    + " pairs leaves nothing to train on");
+        }
+        int[] order = BatchSampler.permutation(n, new Random(seed));
+        boolean[] held = new boolean[n];
+        for (int i = 0; i < evalCount; i++) {
+            held[order[i]] = true;
+        }
+        List<TokenizedPair> train = new ArrayList<>(n - evalCount);
+        for (int i = 0; i < n; i++) {
+            (held[i] ? eval : train).add(all.get(i));
+        }
+        return train;
+    }
+}

@@ -1,0 +1,65 @@
+package org.rlhf4j.datasets;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.rlhf4j.core.tokenizer.Tokenizer;
+
+/**
+ * Turns a prompt and a response into the token sequence a reward model scores and DPO sums
+ * log-probabilities over: the condition's system turn (if any), the prompt turns and the response
+ * as the assistant turn, rendered by the chat template and cut right after the response's end of
+ * turn (ChatML: after {@code <|im_end|>}, without the newline the template writes next).
+ *
+ * <p>Ending there makes a scored sequence end with the token generation stops at (the EOS
+ * {@code <|im_end|>}), so a reward model reads its score at the same token during training, in
+ * {@code rlhf4j score} and on PPO rollouts. The loss mask marks the response tokens (content and
+ * end of turn), as in SFT.
+ */
+public final class PreferenceEncoder {
+
+    private final ChatTemplate template;
+    private final RewardConditions conditions;
+    private final LossMaskEncoder encoder;
+
+    /**
+     * @param tokenizer the model's tokenizer
+     * @param template the chat template ({@link ChatTemplates#select})
+     * @param conditions how a pair's {@code condition} becomes a system turn
+     *     ({@link RewardConditions#ignored()} to leave prompts as they are)
+     */
+    public PreferenceEncoder(Tokenizer tokenizer, ChatTemplate template, RewardConditions conditions) {
+        this.template = template;
+        this.conditions = conditions;
+        this.encoder = new LossMaskEncoder(tokenizer);
+    }
+
+    /**
+     * Both sequences of a pair.
+     *
+     * @throws IllegalArgumentException for an unknown condition, a condition on a prompt with a
+     *     system message, or a template or tokenizer that cannot place the response exactly
+     */
+    public TokenizedPair encode(PreferencePair pair) {
+        return new TokenizedPair(encode(pair.prompt(), pair.condition(), pair.chosen()),
+                encode(pair.prompt(), pair.condition(), pair.rejected()), pair);
+    }
+
+    /** One sequence: (condition's system turn +) prompt + response, ending at the response's end of turn. */
+    public TrainingSequence encode(List<ChatMessage> prompt, String condition, String response) {
+        return encoder.encode(render(prompt, condition, response));
+    }
+
+    /** The rendered text of {@link #encode(List, String, String)} with the response's character span. */
+    public RenderedConversation render(List<ChatMessage> prompt, String condition, String response) {
+        List<ChatMessage> conversation = new ArrayList<>(conditions.apply(prompt, condition));
+        conversation.add(ChatMessage.assistant(response));
+        RenderedConversation full = template.renderForTraining(conversation);
+        List<RenderedConversation.CharSpan> spans = full.lossSpans();
+        if (spans.isEmpty()) {
+            throw new IllegalArgumentException("the chat template rendered no assistant turn for the response");
+        }
+        int end = spans.get(spans.size() - 1).end();
+        // Only the last span is the response; earlier assistant turns of a multi-turn prompt are context.
+        return new RenderedConversation(full.text().substring(0, end), List.of(spans.get(spans.size() - 1)));
+    }
+}

@@ -1,0 +1,83 @@
+package org.rlhf4j.reward;
+
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.datasets.DataConfig;
+
+/**
+ * The config of {@code rlhf4j rm}: the keys every training stage shares (DESIGN.md) and the
+ * {@code rm:} section.
+ *
+ * @param model starting checkpoint (required): a causal LM (its LM head is dropped and a scalar
+ *     head initialised) or a sequence classifier (training continues from its head)
+ * @param outputDir where {@code config.resolved.yaml}, {@code provenance.json},
+ *     {@code metrics.jsonl}, {@code checkpoints/} and {@code final/} go (required); a complete
+ *     checkpoint already there is resumed
+ * @param seed data order, evaluation split and the new head's initial values (default 0)
+ * @param device {@code auto} (default), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param dtype compute dtype, {@code float32} (default) or {@code float16}
+ * @param saveDtype dtype of the model files in {@code final/} and checkpoints (default float32)
+ * @param data preference files ({@code packing} does not apply to pairs)
+ * @param train the shared optimisation keys; {@code batch_size} counts pairs (a forward pass holds
+ *     2 x batch_size sequences)
+ * @param rm reward-model options (defaults when absent)
+ */
+public record RewardConfig(
+        String model,
+        String outputDir,
+        Long seed,
+        String device,
+        String dtype,
+        String saveDtype,
+        DataConfig data,
+        TrainConfig train,
+        RmOptions rm) {
+
+    public RewardConfig {
+        if (model == null || model.isBlank()) {
+            throw new ConfigException("model: the starting model directory is required");
+        }
+        if (outputDir == null || outputDir.isBlank()) {
+            throw new ConfigException("output_dir is required");
+        }
+        if (data == null) {
+            throw new ConfigException("data: the section with data.train is required");
+        }
+        if (train == null) {
+            throw new ConfigException("train: the section with max_steps or epochs is required");
+        }
+        seed = seed == null ? 0L : seed;
+        device = new DeviceSpec(device).text();
+        dtype = dtype == null ? "float32" : dtype.trim().toLowerCase();
+        if (!dtype.equals("float32") && !dtype.equals("float16")) {
+            throw new ConfigException("dtype must be float32 or float16, got '" + dtype
+                    + "' (bfloat16 exists only in files: use save_dtype)");
+        }
+        try {
+            saveDtype = SaveDtype.fromName(saveDtype == null ? "float32" : saveDtype).torchName();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        rm = rm == null ? RmOptions.defaults() : rm;
+    }
+
+    public Path modelPath() {
+        return Path.of(model);
+    }
+
+    public Path outputPath() {
+        return Path.of(outputDir);
+    }
+
+    public DataType computeType() {
+        return dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+
+    public SaveDtype modelSaveType() {
+        return SaveDtype.fromName(saveDtype);
+    }
+}

@@ -1,0 +1,104 @@
+package org.rlhf4j.reward;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.rlhf4j.core.io.ModelDirectory;
+import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.model.Architecture;
+import org.rlhf4j.core.model.LlamaConfig;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.model.WeightLayout;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.datasets.RewardConditions;
+
+/**
+ * Reward models as Hugging Face directories: loading a starting checkpoint as a sequence
+ * classifier with one scalar output, and exporting one with its conditions table.
+ *
+ * <p>A causal LM becomes {@code LlamaForSequenceClassification} (or the Qwen2/Mistral class of its
+ * {@code model_type}) with {@code num_labels: 1}: its LM head is dropped, the trunk kept, and
+ * {@code score.weight} [1, D] drawn from normal(0, {@code rm.score_init_std}), 0.02 by default.
+ * That is what transformers does when a causal LM is loaded with
+ * {@code AutoModelForSequenceClassification} (its {@code initializer_range}), so a TRL user gets
+ * the same start; at the hidden sizes of this toolkit's models it gives initial scores of a few
+ * tenths, small next to the margins, so no pair starts strongly ranked either way.
+ */
+public final class RewardModels {
+
+    private RewardModels() {}
+
+    /**
+     * Loads {@code dir} as a reward model: a sequence classifier as it is (it must have one label),
+     * a causal LM through {@link #withScoreHead}.
+     */
+    public static PretrainedModel load(Path dir, Device device, DataType dtype, double scoreInitStd, long seed)
+            throws IOException {
+        PretrainedModel loaded = PretrainedModel.load(dir, device, dtype);
+        try {
+            if (loaded.config().architecture().hasScalarHead()) {
+                requireOneLabel(dir, loaded.config());
+                return loaded;
+            }
+            return withScoreHead(loaded, scoreInitStd, seed);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The causal LM {@code causal} as a sequence classifier over the same trunk arrays and manager
+     * (the LM head's array is released); {@code causal} must not be used afterwards. The head's
+     * values come from {@code java.util.Random(seed)}, the same on every machine.
+     */
+    public static PretrainedModel withScoreHead(PretrainedModel causal, double std, long seed) {
+        LlamaConfig lm = causal.config();
+        LlamaConfig config = lm.withArchitecture(Architecture.sequenceClassification(lm.modelType()), 1);
+        Map<String, NDArray> weights = new LinkedHashMap<>(causal.weights());
+        NDArray head = weights.remove(WeightLayout.LM_HEAD);
+        if (head != null) {
+            head.close();
+        }
+        int d = lm.hiddenSize();
+        float[] values = new float[d];
+        Random random = new Random(seed);
+        for (int i = 0; i < d; i++) {
+            values[i] = (float) (std * random.nextGaussian());
+        }
+        NDManager manager = causal.manager();
+        NDArray score = manager.create(values, new Shape(1, d)).toType(causal.model().weights().dataType(), false);
+        score.setName(WeightLayout.SCORE);
+        weights.put(WeightLayout.SCORE, score);
+        return new PretrainedModel(new LlamaModel(ModelWeights.of(config, weights)), causal.tokenizer(),
+                causal.generation(), manager);
+    }
+
+    /**
+     * Writes {@code model} as a complete Hugging Face directory with {@link RewardConditions#FILE_NAME},
+     * replacing {@code dir} only once everything is written.
+     */
+    public static void export(PretrainedModel model, Path dir, SaveDtype dtype, RewardConditions conditions)
+            throws IOException {
+        ModelDirectory.save(dir, model.config(), model.weights(), dtype, model.generation(), staged -> {
+            model.tokenizer().save(staged);
+            conditions.save(staged);
+        });
+    }
+
+    private static void requireOneLabel(Path dir, LlamaConfig config) {
+        Integer labels = config.numLabels();
+        if (labels != null && labels != 1) {
+            throw new IllegalArgumentException(dir + ": a reward model has one output, this "
+                    + config.architecture().hfName() + " has num_labels " + labels);
+        }
+    }
+}

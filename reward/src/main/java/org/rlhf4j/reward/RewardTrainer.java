@@ -1,0 +1,373 @@
+package org.rlhf4j.reward;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.train.AdamW;
+import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.datasets.BatchCollator;
+import org.rlhf4j.datasets.BatchOrder;
+import org.rlhf4j.datasets.ChatTemplates;
+import org.rlhf4j.datasets.PreferenceDataset;
+import org.rlhf4j.datasets.RewardConditions;
+import org.rlhf4j.datasets.TokenBatch;
+import org.rlhf4j.datasets.TokenizedPair;
+
+/**
+ * Trains one reward model on preference pairs: the ranking (Llama 2-Chat) or focal (InternLM2)
+ * loss of {@link RewardLoss} on the scalar head's score at each sequence's last token, minimised
+ * with AdamW, with gradient accumulation, global-norm clipping, a warmup-then-decay schedule,
+ * periodic evaluation, checkpoints and an exact resume (the SFT stage's plumbing from
+ * {@code core.training}).
+ *
+ * <p>One micro-batch of B pairs is one forward pass over 2B sequences, every chosen one then
+ * every rejected one. The loss of each micro-batch is divided by the pairs of the whole optimizer
+ * step, so accumulation equals one big batch. Deliberate simplifications: one process, one
+ * device, no mixed precision, the whole model trained (no frozen layers or adapters).
+ */
+public final class RewardTrainer {
+
+    /** What a run did; the eval figures are NaN without an eval split. */
+    public record Summary(int step, int totalSteps, int resumedFromStep, double lastLoss, double lastAccuracy,
+            double lastEvalLoss, double lastEvalAccuracy, Path finalModel, int skippedSteps) {}
+
+    private final RewardConfig config;
+    private int stopAfter = Integer.MAX_VALUE;
+
+    public RewardTrainer(RewardConfig config) {
+        this.config = config;
+    }
+
+    /** Stops after {@code step} as if the process were killed there (tests of resume). */
+    RewardTrainer stopAfter(int step) {
+        this.stopAfter = step;
+        return this;
+    }
+
+    /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
+    public Summary run() throws IOException {
+        Path out = config.outputPath();
+        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
+        Path resumeFrom = checkpoints.latest().orElse(null);
+        Device device = new DeviceSpec(config.device()).resolve();
+        try (PretrainedModel rm = resumeFrom != null
+                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
+                : RewardModels.load(config.modelPath(), device, config.computeType(), config.rm().scoreInitStd(),
+                        config.seed())) {
+            RewardConditions conditions = conditions();
+            PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
+                    ChatTemplates.select(config.data().chatTemplate(), rm.tokenizer()), conditions,
+                    config.train().maxSeqLen(), config.seed());
+            System.err.print(data.report().summary());
+            BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
+                    config.data().groupByLength(), config.seed());
+            int total = config.train().totalSteps(order.batchesPerEpoch());
+            TrainerState state = resumeFrom != null ? resumedState(resumeFrom, data, total) : freshState(data, total);
+            RunDirectory.writeResolvedConfig(out, config);
+            RunDirectory.writeProvenance(out, config.seed(), dataFiles(), state.step());
+            rm.model().weights().setRequiresGradient(true);
+            Loop loop;
+            try (AdamW adamW = new AdamW(rm.weights(), config.train().adamW(), rm.manager());
+                    MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
+                if (resumeFrom != null) {
+                    CheckpointStore.loadOptimizer(resumeFrom, adamW, rm.manager());
+                }
+                OptimizerStep optimizer = new OptimizerStep(adamW, rm.weights(), config.train().maxGradNorm(),
+                        config.train().learningRateSchedule(total));
+                optimizer.restoreSkippedSteps(state.skippedSteps());
+                loop = new Loop(rm, data, order, adamW, optimizer, metrics, checkpoints, total);
+                state = loop.train(state);
+            }
+            Path finalDir = null;
+            if (state.step() >= total) {
+                finalDir = out.resolve("final");
+                RewardModels.export(rm, finalDir, config.modelSaveType(), conditions);
+            }
+            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
+                    loop.lastLoss, loop.lastAccuracy, loop.lastEval.loss(), loop.lastEval.accuracy(), finalDir,
+                    state.skippedSteps());
+        }
+    }
+
+    /** The collaborators of one run and the loop over its steps. */
+    private final class Loop {
+        final PretrainedModel rm;
+        final PreferenceDataset data;
+        final BatchOrder order;
+        final AdamW adamW;
+        final OptimizerStep optimizer;
+        final MetricsLog metrics;
+        final CheckpointStore checkpoints;
+        final int total;
+        final BatchCollator collator;
+        final float[] trainMargins;
+        double lastLoss = Double.NaN;
+        double lastAccuracy = Double.NaN;
+        Evaluation lastEval = new Evaluation(Double.NaN, Double.NaN, null);
+
+        Loop(PretrainedModel rm, PreferenceDataset data, BatchOrder order, AdamW adamW, OptimizerStep optimizer,
+                MetricsLog metrics, CheckpointStore checkpoints, int total) {
+            this.rm = rm;
+            this.data = data;
+            this.order = order;
+            this.adamW = adamW;
+            this.optimizer = optimizer;
+            this.metrics = metrics;
+            this.checkpoints = checkpoints;
+            this.total = total;
+            this.collator = RewardScorer.collator(rm);
+            this.trainMargins = margins(data.train());
+        }
+
+        TrainerState train(TrainerState state) throws IOException {
+            TrainConfig train = config.train();
+            ProgressBar progress = ProgressBar.onStderr(total, state.step());
+            Window window = new Window();
+            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+                long started = System.nanoTime();
+                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+                List<int[]> microBatches = new ArrayList<>();
+                for (int i = 0; i < train.gradAccum(); i++) { // this step's pair indices, chosen on the Java side
+                    microBatches.add(order.rowsAt(position));
+                    position = order.next(position);
+                }
+                Accumulated out;
+                OptimizerStep.Result update;
+                try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
+                    scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
+                    out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope);
+                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
+                }
+                int done = step + 1;
+                state = advance(state, done, position, out.tokens(), optimizer.skippedSteps());
+                out.addTo(window.metrics, data.train(), trainMargins, microBatches);
+                window.add(out.loss(), out.tokens());
+                lastLoss = out.loss();
+                if (train.logsAt(done, total)) {
+                    lastAccuracy = window.metrics.accuracy();
+                    metrics.log(done, window.drain(update, order.epochProgress(position), state.tokensSeen(),
+                            state.skippedSteps()));
+                }
+                if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                    lastEval = evaluate(rm, data.eval(), margins(data.eval()), train.batchSize());
+                    state = state.withBest("eval_loss", lastEval.loss());
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("eval_loss", lastEval.loss());
+                    line.putAll(lastEval.metrics().toMetrics("eval_"));
+                    line.put("epoch", order.epochProgress(position));
+                    metrics.log(done, line);
+                    progress.message(String.format("step %d: eval_loss %.4f, eval_accuracy %.3f", done,
+                            lastEval.loss(), lastEval.accuracy()));
+                }
+                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9),
+                        train.logsAt(done, total));
+                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                    checkpoints.save(rm, adamW, state);
+                }
+            }
+            progress.finish();
+            return state;
+        }
+    }
+
+    /**
+     * What one optimizer step's micro-batches gave: the loss (normalised over the whole step), the
+     * real tokens, and each pair's two scores in micro-batch order.
+     */
+    record Accumulated(double loss, long tokens, List<float[]> chosen, List<float[]> rejected) {
+
+        void addTo(PreferenceMetrics metrics, List<TokenizedPair> pairs, float[] margins, List<int[]> microBatches) {
+            for (int k = 0; k < microBatches.size(); k++) {
+                int[] rows = microBatches.get(k);
+                for (int i = 0; i < rows.length; i++) {
+                    metrics.add(pairs.get(rows[i]).pair(), chosen.get(k)[i], rejected.get(k)[i], margins[rows[i]]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs forward and backward over the micro-batches of one optimizer step, leaving the summed
+     * gradients on the weights. Each micro-batch's loss is divided by the pairs of all of them.
+     */
+    Accumulated accumulate(LlamaModel model, BatchCollator collator, List<TokenizedPair> pairs, float[] margins,
+            List<int[]> microBatches, NDManager scope) {
+        int normaliser = microBatches.stream().mapToInt(rows -> rows.length).sum();
+        double loss = 0;
+        long tokens = 0;
+        List<float[]> chosen = new ArrayList<>();
+        List<float[]> rejected = new ArrayList<>();
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            for (int[] rows : microBatches) {
+                try (NDManager micro = scope.newSubManager()) { // this micro-batch's activations die after its backward
+                    List<TokenizedPair> batchPairs = new ArrayList<>(rows.length);
+                    float[] m = new float[rows.length];
+                    for (int i = 0; i < rows.length; i++) {
+                        batchPairs.add(pairs.get(rows[i]));
+                        m[i] = margins[rows[i]];
+                    }
+                    TokenBatch batch = collator.collate(PreferenceDataset.chosenThenRejected(batchPairs), micro); // (2B, T)
+                    NDArray scores = RewardScorer.scores(model, batch); // (2B) chosen ++ rejected
+                    NDArray rc = scores.get(new NDIndex("0:{}", rows.length)); // (B)
+                    NDArray rr = scores.get(new NDIndex("{}:", rows.length)); // (B)
+                    RewardLoss.Result out = loss(rc, rr, micro.create(m), normaliser); // margins stay alive until backward
+                    collector.backward(out.loss());
+                    loss += out.loss().getFloat();
+                    chosen.add(rc.toFloatArray());
+                    rejected.add(rr.toFloatArray());
+                    for (int i = 0; i < rows.length; i++) {
+                        tokens += batchPairs.get(i).chosen().length() + batchPairs.get(i).rejected().length();
+                    }
+                }
+            }
+        }
+        return new Accumulated(loss, tokens, chosen, rejected);
+    }
+
+    /** The configured loss of one micro-batch. */
+    private RewardLoss.Result loss(NDArray chosen, NDArray rejected, NDArray margin, float normaliser) {
+        RmOptions rm = config.rm();
+        return switch (rm.lossKind()) {
+            case RANKING -> RewardLoss.ranking(chosen, rejected, margin, rm.centerRewardsCoefficient(), normaliser);
+            case FOCAL -> RewardLoss.focal(chosen, rejected, rm.focalGamma(), rm.barrierLambda(), rm.barrierBound(),
+                    normaliser);
+        };
+    }
+
+    /** Mean loss and the preference metrics of a held-out split. */
+    record Evaluation(double loss, double accuracy, PreferenceMetrics metrics) {}
+
+    /** Scores {@code pairs} without a graph and computes the mean loss and the metrics. */
+    Evaluation evaluate(PretrainedModel rm, List<TokenizedPair> pairs, float[] margins, int batchSize) {
+        float[][] scores = RewardScorer.scorePairs(rm, pairs, batchSize);
+        PreferenceMetrics metrics = new PreferenceMetrics();
+        double lossSum;
+        try (NDManager scope = rm.manager().newSubManager()) {
+            lossSum = loss(scope.create(scores[0]), scope.create(scores[1]), scope.create(margins), 1)
+                    .loss().getFloat();
+        }
+        for (int i = 0; i < pairs.size(); i++) {
+            metrics.add(pairs.get(i).pair(), scores[0][i], scores[1][i], margins[i]);
+        }
+        return new Evaluation(lossSum / pairs.size(), metrics.accuracy(), metrics);
+    }
+
+    /** Each pair's margin m under {@code rm.margin}. */
+    private float[] margins(List<TokenizedPair> pairs) {
+        float[] m = new float[pairs.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (float) config.rm().marginOf(pairs.get(i).pair());
+        }
+        return m;
+    }
+
+    /** The starting model's saved conditions, overlaid with the config's table (the config wins per name). */
+    private RewardConditions conditions() throws IOException {
+        Map<String, String> table = new LinkedHashMap<>();
+        if (java.nio.file.Files.isDirectory(config.modelPath())) { // a resumed run may have lost its starting model
+            table.putAll(RewardConditions.read(config.modelPath()).table());
+        }
+        table.putAll(config.rm().conditions());
+        return RewardConditions.of(table);
+    }
+
+    /** Loss, tokens and pair metrics since the last metrics line. */
+    private static final class Window {
+        PreferenceMetrics metrics = new PreferenceMetrics();
+        double lossSum;
+        int steps;
+        long tokens;
+        long startNanos = System.nanoTime();
+
+        void add(double loss, long stepTokens) {
+            lossSum += loss;
+            steps++;
+            tokens += stepTokens;
+        }
+
+        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
+            long now = System.nanoTime();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("loss", lossSum / Math.max(1, steps));
+            line.putAll(metrics.toMetrics(""));
+            line.put("grad_norm", update.gradNorm());
+            line.put("learning_rate", update.learningRate());
+            line.put("epoch", epoch);
+            line.put("num_tokens", tokensSeen);
+            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
+            if (skipped > 0) {
+                line.put("skipped_steps", skipped);
+            }
+            metrics = new PreferenceMetrics();
+            lossSum = 0;
+            steps = 0;
+            tokens = 0;
+            startNanos = now;
+            return line;
+        }
+    }
+
+    private static TrainerState advance(TrainerState s, int done, BatchOrder.Position next, long tokens, int skipped) {
+        return new TrainerState(done, next.epoch(), next.batch(), s.seed(), s.tokensSeen() + tokens, skipped,
+                s.maxSteps(), s.schedule(), s.peakLr(), s.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
+                s.bestMetrics());
+    }
+
+    private List<Path> dataFiles() {
+        List<Path> files = new ArrayList<>(List.of(Path.of(config.data().train())));
+        if (config.data().eval() != null) {
+            files.add(Path.of(config.data().eval()));
+        }
+        return files;
+    }
+
+    private TrainerState freshState(PreferenceDataset data, int total) {
+        TrainConfig t = config.train();
+        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
+                t.batchSize(), t.gradAccum(), data.train().size(), Map.of());
+    }
+
+    /** The checkpoint's state, after checking that the config still describes the same data stream. */
+    private TrainerState resumedState(Path checkpoint, PreferenceDataset data, int total) throws IOException {
+        TrainerState s = CheckpointStore.readState(checkpoint);
+        TrainConfig t = config.train();
+        requireSame(checkpoint, "seed", s.seed(), config.seed());
+        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
+        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
+        requireSame(checkpoint, "the number of training pairs", s.trainRows(), data.train().size());
+        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
+                || s.warmupSteps() != t.warmupSteps()) {
+            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
+                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
+                    t.schedule(), s.peakLr(), t.lr());
+        }
+        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
+                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
+                s.bestMetrics());
+    }
+
+    private static void requireSame(Path checkpoint, String what, long saved, long now) {
+        if (saved != now) {
+            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
+                    + ", the config now gives " + now + "; restore it or use a new output_dir");
+        }
+    }
+}
