@@ -70,7 +70,7 @@ public final class DpoTrainer {
 
     /** A trainer reading the config's data files (the one place the data source is chosen). */
     public DpoTrainer(DpoConfig config) {
-        this(config, InterimPreferenceReader.loader(config.data(), config.seed()));
+        this(config, DatasetPreferenceData.loader(config.data(), config.seed()));
     }
 
     /** A trainer over pairs from {@code dataLoader}, e.g. in-memory pairs in tests. */

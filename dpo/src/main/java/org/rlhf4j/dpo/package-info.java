@@ -37,8 +37,8 @@
  *       accuracy starts at 0 and the sigmoid loss at log 2.
  *   <li>Data seam: {@link org.rlhf4j.dpo.PreferenceData} built by a
  *       {@link org.rlhf4j.dpo.PreferenceData.Loader}; the one place that picks the file reader is
- *       {@code DpoTrainer(DpoConfig)}, which for now uses the interim
- *       {@code InterimPreferenceReader} (to be replaced by the datasets module's preference reader).
+ *       {@code DpoTrainer(DpoConfig)}, which reads through the datasets module's
+ *       {@code PreferenceDataset} (the same reader the reward stage uses).
  *   <li>Batching reuses {@code org.rlhf4j.datasets.BatchOrder} (moved there from sft), grouping
  *       pairs by their longer sequence; resume is exact and refuses a changed seed, batch size,
  *       accumulation or number of pairs.

@@ -60,7 +60,7 @@ final class RewardModelSource implements RewardSource {
     static RewardModelSource open(String name, RewardSourceConfig config, Tokenizer policyTokenizer,
             ChatTemplate policyTemplate, Device device, DataType dtype) throws IOException {
         Path dir = Path.of(config.path());
-        Map<String, String> table = ConditionTable.read(dir);
+        Map<String, String> table = org.rlhf4j.datasets.RewardConditions.read(dir).table(); // empty when the RM has none
         PretrainedModel model = PretrainedModel.load(dir, device, dtype);
         if (!model.model().hasScoreHead()) {
             String arch = model.config().architecture().hfName();

@@ -1,0 +1,34 @@
+package org.rlhf4j.dpo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rlhf4j.datasets.ChatTemplates;
+import org.rlhf4j.datasets.DataConfig;
+import org.rlhf4j.datasets.PreferenceDataset;
+import org.rlhf4j.datasets.RewardConditions;
+
+/**
+ * The trainer's pairs from the config's files through the datasets module's preference reader
+ * (validation with {@code FILE:LINE} messages, chat template, eval split). Pairs are not dropped
+ * for length here: {@link DpoPair#of} truncates them to {@code max_seq_len} itself, keeping the
+ * end of the prompt. Conditions are a reward-model notion; DPO renders prompts as written.
+ */
+final class DatasetPreferenceData {
+
+    private DatasetPreferenceData() {}
+
+    static PreferenceData.Loader loader(DataConfig data, long seed) {
+        return tokenizer -> {
+            PreferenceDataset dataset = PreferenceDataset.load(data, tokenizer,
+                    ChatTemplates.select(data.chatTemplate(), tokenizer), RewardConditions.ignored(),
+                    Integer.MAX_VALUE, seed);
+            System.err.println(dataset.report().summary());
+            List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
+            if (data.eval() != null) {
+                files.add(Path.of(data.eval()));
+            }
+            return PreferenceData.of(dataset.train(), dataset.eval(), files);
+        };
+    }
+}
