@@ -54,11 +54,11 @@ public final class SftTrainer {
             Path finalModel, int skippedSteps) {}
 
     /** Where one step's time went, for the benchmark; nanoseconds. */
-    record StepTimings(long collate, long forward, long backward, long optimizer, long total, long tokens) {}
+    public record StepTimings(long collate, long forward, long backward, long optimizer, long total, long tokens) {}
 
     /** Called after every optimizer step (tests: memory; benchmark: timings). */
     @FunctionalInterface
-    interface StepObserver {
+    public interface StepObserver {
         void afterStep(int step, PretrainedModel policy, StepTimings timings);
     }
 
@@ -79,7 +79,7 @@ public final class SftTrainer {
         this.dataLoader = dataLoader;
     }
 
-    SftTrainer observe(StepObserver stepObserver) {
+    public SftTrainer observe(StepObserver stepObserver) {
         this.observer = stepObserver;
         return this;
     }

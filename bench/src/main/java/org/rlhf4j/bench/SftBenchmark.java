@@ -1,4 +1,4 @@
-package org.rlhf4j.sft;
+package org.rlhf4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -13,6 +13,9 @@ import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.runtime.Runtime;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.rlhf4j.sft.SftConfig;
+import org.rlhf4j.sft.SftTrainer;
+import org.rlhf4j.sft.TrainingData;
 
 /**
  * SFT training throughput on the benchmark config (D 256, L 4, 8 heads / 4 KV heads, F 768,
