@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             LogprobsCommand.class,
             ExportCommand.class,
+            EvalCommand.class,
+            PipelineCommand.class,
             DemoCommand.class,
             DataCommand.class,
             CommandLine.HelpCommand.class
@@ -29,6 +31,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j sft --config configs/demo/sft.yaml",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
+            "  rlhf4j demo                      # the embedded pipeline: data, base model, SFT, eval, report",
         })
 public final class Main implements Runnable {
 
