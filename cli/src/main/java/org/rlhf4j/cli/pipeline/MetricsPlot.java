@@ -73,6 +73,7 @@ public final class MetricsPlot {
             XYChart xy = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT)
                     .title(title + ": " + chart.getKey()).xAxisTitle("step").yAxisTitle(chart.getKey()).build();
             xy.getStyler().setLegendVisible(chart.getValue().size() > 1);
+            xy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
             for (Map.Entry<String, List<double[]>> series : chart.getValue().entrySet()) {
                 double[] x = series.getValue().stream().mapToDouble(p -> p[0]).toArray();
                 double[] y = series.getValue().stream().mapToDouble(p -> p[1]).toArray();
@@ -94,6 +95,7 @@ public final class MetricsPlot {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BitmapEncoder.saveBitmap(charts, rows, columns, bytes, BitmapEncoder.BitmapFormat.PNG);
+        java.nio.file.Files.createDirectories(png.toAbsolutePath().getParent());
         AtomicFiles.writeBytes(png, bytes.toByteArray());
         return List.copyOf(curves.keySet());
     }

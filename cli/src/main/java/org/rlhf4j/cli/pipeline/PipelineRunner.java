@@ -22,7 +22,8 @@ import org.rlhf4j.core.io.AtomicFiles;
  * configs through {@code ${stage.output}} references, then writes the report.
  *
  * <p>Skipping: a stage whose finished output is already there ({@code final/} for model stages)
- * is skipped, unless {@code force} is set or a stage it refers to ran in this invocation (its
+ * is skipped, unless {@code force} is set, its resolved config differs from the one it ran with
+ * (recorded in {@value #STAGE_CONFIG}), or a stage it refers to ran in this invocation (its
  * inputs changed). A finished stage that runs again starts from an empty directory; an
  * unfinished one keeps its directory, so a training stage resumes from its newest checkpoint.
  */
@@ -39,6 +40,9 @@ public final class PipelineRunner {
 
     /** The timing record in the run directory. */
     static final String SUMMARY = "pipeline.json";
+
+    /** The resolved config a stage ran with, in its directory; a different one runs it again. */
+    static final String STAGE_CONFIG = "pipeline-stage.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,8 +83,9 @@ public final class PipelineRunner {
 
             boolean complete = runner.isComplete(dir);
             boolean inputsChanged = inputs.stream().anyMatch(ran::contains);
+            boolean configChanged = complete && configChanged(dir, tree);
             String header = String.format("== [%d/%d] %s (%s)", index, pipeline.stages().size(), stage.name(), stage.kind());
-            if (complete && !force && !inputsChanged) {
+            if (complete && !force && !inputsChanged && !configChanged) {
                 System.out.printf("%s: done, skipped (%s exists; --force runs it again)%n", header, dir);
                 outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.SKIPPED,
                         previousSeconds.getOrDefault(stage.name(), Double.NaN), dir));
@@ -89,10 +94,12 @@ public final class PipelineRunner {
             if (complete || inputsChanged) {
                 AtomicFiles.deleteRecursively(dir); // a new run, not a resume of the old one
             }
-            System.out.printf("%s -> %s%n", header, dir);
+            System.out.printf("%s -> %s%s%n", header, dir, configChanged ? " (its config changed)"
+                    : inputsChanged && !force ? " (an input changed)" : "");
             Files.createDirectories(dir);
+            AtomicFiles.writeString(dir.resolve(STAGE_CONFIG), tree.toPrettyString() + "\n");
             long started = System.nanoTime();
-            runner.run(tree, dir, source);
+            runner.run(tree.deepCopy(), dir, source);
             if (!runner.isComplete(dir)) {
                 throw new IllegalStateException("stage " + stage.name() + " ended without its output in " + dir);
             }
@@ -105,6 +112,19 @@ public final class PipelineRunner {
         writeSummary(out, outcomes, pipeline);
         Path report = PipelineReport.write(out, outcomes);
         return new Result(out, outcomes, report);
+    }
+
+    /** Whether the config a finished stage ran with (recorded in its directory) differs from {@code tree}. */
+    private static boolean configChanged(Path dir, ObjectNode tree) {
+        Path recorded = dir.resolve(STAGE_CONFIG);
+        if (!Files.isRegularFile(recorded)) {
+            return false; // finished outside a pipeline: trust it
+        }
+        try {
+            return !JSON.readTree(recorded.toFile()).equals(tree);
+        } catch (IOException unreadable) {
+            return true;
+        }
     }
 
     private static Map<String, List<String>> splitOverrides(PipelineConfig pipeline, List<String> overrides) {
