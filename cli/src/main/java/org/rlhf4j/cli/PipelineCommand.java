@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.rlhf4j.cli.pipeline.PipelineConfig;
+import org.rlhf4j.cli.pipeline.PipelineReport;
 import org.rlhf4j.cli.pipeline.PipelineRunner;
 import org.rlhf4j.cli.pipeline.StageRunners;
 import org.rlhf4j.core.config.ConfigException;
@@ -48,6 +49,7 @@ final class PipelineCommand implements Callable<Integer> {
             throw new ConfigException(file + ": no run directory: set out: in the file or pass --out DIR");
         }
         PipelineRunner.Result result = new PipelineRunner(runners).run(pipeline, runDir, force, overrides);
+        System.out.print(PipelineReport.resultTables(result.stages()));
         System.out.printf("%nreport: %s%n", result.report());
         return 0;
     }

@@ -25,6 +25,9 @@ public final class EvalTable {
             "mean_length", "length",
             "kl", "KL to ref");
 
+    /** Decimals per metric where not 2: lengths in tokens need fewer, KL in nats more. */
+    private static final Map<String, Integer> DECIMALS = Map.of("mean_length", 1, "kl", 3);
+
     private final List<String> labels = new ArrayList<>();
     private final List<Map<String, String>> cells = new ArrayList<>();
     private final List<String> extraColumns = new ArrayList<>();
@@ -33,7 +36,7 @@ public final class EvalTable {
     public EvalTable add(String label, JsonNode result) {
         Map<String, String> row = new LinkedHashMap<>();
         for (String key : METRICS.keySet()) {
-            row.put(METRICS.get(key), format(result.get(key), key.equals("mean_length") || key.equals("kl")));
+            row.put(METRICS.get(key), format(result.get(key), DECIMALS.getOrDefault(key, 2)));
         }
         labels.add(label);
         cells.add(row);
@@ -106,12 +109,12 @@ public final class EvalTable {
         return headers;
     }
 
-    /** {@code 0.62 [0.51, 0.72]}; lengths and KL with one or three decimals; {@code -} when absent. */
-    static String format(JsonNode estimate, boolean unbounded) {
+    /** {@code 0.62 [0.51, 0.72]} with {@code decimals} decimals; {@code -} when absent. */
+    static String format(JsonNode estimate, int decimals) {
         if (estimate == null || estimate.isNull() || !estimate.has("value") || !Double.isFinite(estimate.get("value").asDouble())) {
             return "-";
         }
-        String f = unbounded ? "%.3f" : "%.2f";
+        String f = "%." + decimals + "f";
         return String.format(Locale.ROOT, f + " [" + f + ", " + f + "]", estimate.get("value").asDouble(),
                 estimate.get("low").asDouble(), estimate.get("high").asDouble());
     }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.cli.eval.DemoEvalResult;
 import org.rlhf4j.cli.eval.DemoEvaluator;
-import org.rlhf4j.cli.eval.EvalTable;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
@@ -93,18 +92,15 @@ final class EvalStage implements StageRunner {
             results.put("reference", reference.toString());
         }
         ObjectNode rows = results.putObject("rows");
-        EvalTable table = new EvalTable();
         for (Map.Entry<String, String> model : eval.models().entrySet()) {
             long started = System.nanoTime();
             DemoEvalResult result = DemoEvaluator.evaluate(Path.of(model.getValue()), reference, prompts, options);
             AtomicFiles.writeString(stageDir.resolve(model.getKey() + ".json"), result.toJson(true).toPrettyString() + "\n");
             rows.set(model.getKey(), result.toJson(false));
-            table.add(model.getKey(), result.toJson(false));
             System.out.printf("evaluated %s (%s) in %.1f s%n", model.getKey(), model.getValue(),
                     (System.nanoTime() - started) / 1e9);
         }
         AtomicFiles.writeString(stageDir.resolve(RESULTS), results.toPrettyString() + "\n");
-        System.out.print(table.text());
     }
 
     /** Reads an eval stage's {@code results.json}. */

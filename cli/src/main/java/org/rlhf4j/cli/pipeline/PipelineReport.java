@@ -67,6 +67,21 @@ public final class PipelineReport {
         return report;
     }
 
+    /** The tables of every finished eval stage among {@code outcomes}, as terminal text. */
+    public static String resultTables(List<PipelineRunner.StageOutcome> outcomes) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (PipelineRunner.StageOutcome o : outcomes) {
+            if (o.kind().equals("eval") && Files.isRegularFile(o.dir().resolve(EvalStage.RESULTS))) {
+                JsonNode results = EvalStage.readResults(o.dir());
+                text.append(String.format("%n%s: %d held-out prompts, 95%% intervals%s%n", o.name(),
+                        results.path("prompts").asInt(),
+                        results.has("reference") ? ", KL to " + results.get("reference").asText() : ""));
+                text.append(table(o.dir()).text());
+            }
+        }
+        return text.toString();
+    }
+
     /** The eval table of one eval stage, from its results.json. */
     static EvalTable table(Path evalDir) throws IOException {
         JsonNode results = EvalStage.readResults(evalDir);

@@ -57,7 +57,7 @@ class PipelineReportTest {
                 new PipelineRunner.StageOutcome("ppo", "ppo", PipelineRunner.Status.RAN, 12.5, ppo),
                 new PipelineRunner.StageOutcome("eval", "eval", PipelineRunner.Status.SKIPPED, Double.NaN, eval)));
         String md = Files.readString(report);
-        assertTrue(md.contains("| sft | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.500 [0.300, 0.700] | - |"), md);
+        assertTrue(md.contains("| sft | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.5 [0.3, 0.7] | - |"), md);
         assertTrue(md.contains("| ppo | 0.50 [0.30, 0.70] |"), md);
         assertTrue(md.contains("| ppo | ppo | ran | 12.5 |") && md.contains("| eval | eval | skipped | - |"), md);
         assertTrue(md.contains("loss, objective/kl, objective/scores per step.") && md.contains("![ppo](plots/ppo.png)"), md);
