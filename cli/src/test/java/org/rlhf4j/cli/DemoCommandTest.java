@@ -36,6 +36,20 @@ class DemoCommandTest {
         assertTrue(o.out().contains("base ") && o.out().contains("accuracy"), o.out());
     }
 
+    @Test
+    void dataDemoWritesTheTaskFilesWithOverrides() throws Exception {
+        Path out = dir.resolve("data");
+        CliRunner.Outcome o = CliRunner.run("data", "demo", "--out", out.toString(), "--seed", "3",
+                "--set", "eval_helpful=10");
+        assertEquals(0, o.exitCode(), o.err());
+        // 10 arithmetic + 32 unsafe + 32 look-alike held-out prompts
+        assertEquals(74, Files.readAllLines(out.resolve("eval-prompts.jsonl")).size());
+        assertTrue(Files.readString(out.resolve("manifest.json")).contains("\"seed\" : 3"));
+        CliRunner.Outcome bad = CliRunner.run("data", "demo", "--out", out.toString(), "--set", "eval_helpfull=10");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("did you mean 'eval_helpful'"), bad.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
