@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code rlhf4j demo}: the embedded end-to-end pipeline, {@code configs/demo/pipeline.yaml}. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the embedded end-to-end pipeline configs/demo/pipeline.yaml: the demo task's data, a tiny",
-            "base model (init + pretrain), SFT and evaluation with a results table and OUT/report.md. Nothing is",
-            "downloaded. The file is read from the working directory, else from the repository of the jar."},
+        description = {"Run the embedded end-to-end demo: a results table and a report, no download.",
+            "It runs configs/demo/pipeline.yaml (from the working directory, else from the",
+            "repository of the jar): the demo task's data, a tiny base model (init +",
+            "pretrain), SFT, and evaluation with a results table and OUT/report.md."},
         footer = {"", "Examples:",
             "  rlhf4j demo",
             "  rlhf4j demo --out runs/demo2 --set sft.train.max_steps=100"})

@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
 
 /** {@code rlhf4j eval}: task metrics of one model with 95% confidence intervals. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model on the demo task's held-out prompts: accuracy on arithmetic, refusal rate on",
-            "unsafe requests, over-refusal rate on safe look-alikes (Wilson 95% intervals), mean greedy response",
-            "length and, with --reference, the KL to the reference (mean summed log-ratio of one response sampled",
-            "at temperature 1 per prompt; bootstrap 95% intervals)."},
+        description = {"Evaluate a model on a task's held-out prompts, with 95%% intervals.",
+            "Demo task: accuracy on arithmetic, refusal rate on unsafe requests and",
+            "over-refusal rate on safe look-alikes (greedy answers, Wilson intervals),",
+            "mean response length and, with --reference, the KL to the reference: the",
+            "mean summed log-ratio of one response per prompt sampled at temperature 1",
+            "(bootstrap intervals)."},
         footer = {"", "Examples:",
             "  rlhf4j eval --model runs/demo/sft/final --task demo",
             "  rlhf4j eval --model runs/demo/ppo/final --task demo --reference runs/demo/sft/final --out ppo-eval.json"})

@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j sft --config configs/demo/sft.yaml",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
-            "  rlhf4j demo                      # the embedded pipeline: data, base model, SFT, eval, report",
+            "  rlhf4j demo",
         })
 public final class Main implements Runnable {
 

@@ -14,9 +14,11 @@ import picocli.CommandLine.Option;
 
 /** {@code rlhf4j pipeline}: runs a list of stages in order, outputs feeding the next. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = {"Run the stages of a pipeline file in order, each in OUT/<name>/, later configs referring to",
-            "earlier outputs as ${stage.output} (e.g. model: ${sft.final}). Finished stages are skipped unless",
-            "--force or a stage they refer to ran again. Writes OUT/report.md with the eval tables and plots."},
+        description = {"Run a pipeline file's stages in order, the outputs of one feeding the next.",
+            "Each stage runs in OUT/<name>/; configs refer to earlier outputs as",
+            "$${stage.output} (e.g. model: $${sft.final}). Finished stages are skipped unless",
+            "--force, a changed config or a changed input. Writes OUT/report.md with the",
+            "eval tables and plots of the training curves."},
         footer = {"", "Examples:",
             "  rlhf4j pipeline --config configs/demo/pipeline.yaml --out runs/demo",
             "  rlhf4j pipeline --config my.yaml --set sft.train.max_steps=50 --force"})
