@@ -1,22 +1,59 @@
 package org.rlhf4j.cli;
 
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rlhf4j demo}: the embedded end-to-end pipeline (arrives with the demo issue). */
+/** {@code rlhf4j demo}: the embedded end-to-end pipeline, {@code configs/demo/pipeline.yaml}. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the embedded end-to-end pipeline (base -> SFT -> RM -> PPO/DPO -> eval).")
+        description = {"Run the embedded end-to-end demo: a results table and a report, no download.",
+            "It runs configs/demo/pipeline.yaml (from the working directory, else from the",
+            "repository of the jar): the demo task's data, a tiny base model (init +",
+            "pretrain), SFT, and evaluation with a results table and OUT/report.md."},
+        footer = {"", "Examples:",
+            "  rlhf4j demo",
+            "  rlhf4j demo --out runs/demo2 --set sft.train.max_steps=100"})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--out", description = "Output directory (default: runs/demo).")
+    /** Where the demo pipeline lives, relative to the repository root. */
+    static final Path PIPELINE = Path.of("configs", "demo", "pipeline.yaml");
+
+    @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("runs", "demo");
 
+    @Option(names = "--force", description = "Run every stage again, finished or not.")
+    boolean force;
+
+    @Option(names = "--set", paramLabel = "STAGE.KEY=VALUE",
+            description = "Override a stage's config key, e.g. sft.train.max_steps=100 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
     @Override
-    public Integer call() {
-        System.out.println("rlhf4j demo: not yet available — the embedded pipeline lands with the demo issue.");
-        System.out.println("Available now: init, pretrain, sft, generate, logprobs, export, data inspect (see ./rlhf4j --help).");
-        return 0;
+    public Integer call() throws Exception {
+        return PipelineCommand.run(locate(), out, force, overrides);
+    }
+
+    /** configs/demo/pipeline.yaml under the working directory, else under the repository the jar was built in. */
+    static Path locate() {
+        if (Files.isRegularFile(PIPELINE)) {
+            return PIPELINE;
+        }
+        try {
+            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = jar.getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve(PIPELINE))) {
+                    return dir.resolve(PIPELINE); // the demo pipeline has no relative paths but --out's
+                }
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException unknownLocation) {
+            // fall through to the plain message
+        }
+        throw new IllegalArgumentException(PIPELINE + ": not found; run rlhf4j demo from the repository root,"
+                + " or rlhf4j pipeline --config FILE");
     }
 }

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             LogprobsCommand.class,
             ScoreCommand.class,
             ExportCommand.class,
+            EvalCommand.class,
+            PipelineCommand.class,
             DemoCommand.class,
             DataCommand.class,
             CommandLine.HelpCommand.class
@@ -36,6 +38,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j score --model runs/rm-helpful/final --input configs/demo/data/rm-helpful-eval.jsonl",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
+            "  rlhf4j demo",
         })
 public final class Main implements Runnable {
 

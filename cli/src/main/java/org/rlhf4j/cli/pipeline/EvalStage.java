@@ -1,0 +1,110 @@
+package org.rlhf4j.cli.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.cli.eval.DemoEvalResult;
+import org.rlhf4j.cli.eval.DemoEvaluator;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.datasets.demo.DemoPrompt;
+import org.rlhf4j.datasets.demo.DemoTask;
+import org.rlhf4j.datasets.demo.DemoTaskConfig;
+
+/**
+ * {@code kind: eval}: evaluates several models on the demo task ({@link DemoEvaluator}) and writes
+ * {@code results.json} ({@code {"task", "rows": {label: metrics}}}, the report's table) and one
+ * {@code <label>.json} with every graded response. Complete when {@code results.json} exists.
+ */
+final class EvalStage implements StageRunner {
+
+    /** The file the report reads. */
+    static final String RESULTS = "results.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The eval stage's config.
+     *
+     * @param task {@code demo} (default)
+     * @param prompts evaluation prompts file, e.g. {@code ${data.eval_prompts}}; default: the demo
+     *     task's held-out prompts for seed 0
+     * @param models row label to model directory, in table order (required)
+     * @param reference the model the KL column is measured against, or absent for no KL
+     * @param batchSize prompts generated together (default 48)
+     * @param maxNewTokens longest response (default 40)
+     * @param seed KL samples and bootstrap (default 0)
+     * @param device {@code auto} (default), {@code cpu}, {@code gpu}, {@code gpu:N}
+     */
+    record EvalStageConfig(String task, String prompts, Map<String, String> models, String reference,
+            Integer batchSize, Integer maxNewTokens, Long seed, String device) {
+        EvalStageConfig {
+            task = task == null ? "demo" : task;
+            if (!task.equals("demo")) {
+                throw new ConfigException("task: unknown task '" + task + "' (known: demo)");
+            }
+            if (models == null || models.isEmpty()) {
+                throw new ConfigException("models: a mapping of row label to model directory is required,"
+                        + " e.g. {sft: ${sft.final}}");
+            }
+            batchSize = batchSize == null ? 48 : batchSize;
+            maxNewTokens = maxNewTokens == null ? 40 : maxNewTokens;
+            seed = seed == null ? 0L : seed;
+            device = new DeviceSpec(device).text();
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "eval";
+    }
+
+    @Override
+    public Map<String, Path> outputs(Path stageDir) {
+        return Map.of("results", stageDir.resolve(RESULTS));
+    }
+
+    @Override
+    public boolean isComplete(Path stageDir) {
+        return Files.isRegularFile(stageDir.resolve(RESULTS));
+    }
+
+    @Override
+    public void run(ObjectNode config, Path stageDir, String source) throws Exception {
+        EvalStageConfig eval = ConfigLoader.bind(config, EvalStageConfig.class, source);
+        List<DemoPrompt> prompts = eval.prompts() != null ? DemoTask.readPrompts(Path.of(eval.prompts()))
+                : DemoTask.generate(DemoTaskConfig.withSeed(0)).evalPrompts();
+        DemoEvaluator.Options options = new DemoEvaluator.Options(eval.batchSize(), eval.maxNewTokens(), eval.seed(),
+                new DeviceSpec(eval.device()).resolve());
+        Path reference = eval.reference() == null ? null : Path.of(eval.reference());
+        Files.createDirectories(stageDir);
+        ObjectNode results = JSON.createObjectNode();
+        results.put("task", eval.task());
+        results.put("prompts", prompts.size());
+        if (reference != null) {
+            results.put("reference", reference.toString());
+        }
+        ObjectNode rows = results.putObject("rows");
+        for (Map.Entry<String, String> model : eval.models().entrySet()) {
+            long started = System.nanoTime();
+            DemoEvalResult result = DemoEvaluator.evaluate(Path.of(model.getValue()), reference, prompts, options);
+            AtomicFiles.writeString(stageDir.resolve(model.getKey() + ".json"), result.toJson(true).toPrettyString() + "\n");
+            rows.set(model.getKey(), result.toJson(false));
+            System.out.printf("evaluated %s (%s) in %.1f s%n", model.getKey(), model.getValue(),
+                    (System.nanoTime() - started) / 1e9);
+        }
+        AtomicFiles.writeString(stageDir.resolve(RESULTS), results.toPrettyString() + "\n");
+    }
+
+    /** Reads an eval stage's {@code results.json}. */
+    static JsonNode readResults(Path stageDir) throws IOException {
+        return JSON.readTree(stageDir.resolve(RESULTS).toFile());
+    }
+}

@@ -1,0 +1,184 @@
+package org.rlhf4j.cli.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.io.AtomicFiles;
+
+/**
+ * Runs a pipeline's stages in order, each in {@code OUT/<name>/}, feeding earlier outputs into later
+ * configs through {@code ${stage.output}} references, then writes the report.
+ *
+ * <p>Skipping: a stage whose finished output is already there ({@code final/} for model stages)
+ * is skipped, unless {@code force} is set, its resolved config differs from the one it ran with
+ * (recorded in {@value #STAGE_CONFIG}), or a stage it refers to ran in this invocation (its
+ * inputs changed). A finished stage that runs again starts from an empty directory; an
+ * unfinished one keeps its directory, so a training stage resumes from its newest checkpoint.
+ */
+public final class PipelineRunner {
+
+    /** What happened to a stage. */
+    public enum Status { RAN, SKIPPED }
+
+    /** One stage's outcome; {@code seconds} of a skipped stage is that of the run that made it, or NaN. */
+    public record StageOutcome(String name, String kind, Status status, double seconds, Path dir) {}
+
+    /** What a pipeline run did. */
+    public record Result(Path out, List<StageOutcome> stages, Path report) {}
+
+    /** The timing record in the run directory. */
+    static final String SUMMARY = "pipeline.json";
+
+    /** The resolved config a stage ran with, in its directory; a different one runs it again. */
+    static final String STAGE_CONFIG = "pipeline-stage.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StageRunners runners;
+
+    public PipelineRunner(StageRunners runners) {
+        this.runners = runners;
+    }
+
+    /**
+     * Runs {@code pipeline} into {@code out}.
+     *
+     * @param force run every stage even if finished
+     * @param overrides {@code stage.key.path=value}: a {@code --set} for the named stage, applied
+     *     after the stage's own {@code set:}
+     */
+    public Result run(PipelineConfig pipeline, Path out, boolean force, List<String> overrides) throws Exception {
+        Map<String, List<String>> perStage = splitOverrides(pipeline, overrides);
+        Map<String, Double> previousSeconds = previousSeconds(out);
+        Map<String, Map<String, Path>> outputs = new LinkedHashMap<>();
+        Set<String> ran = new HashSet<>();
+        List<StageOutcome> outcomes = new ArrayList<>();
+        int index = 0;
+        for (PipelineConfig.Stage stage : pipeline.stages()) {
+            index++;
+            StageRunner runner = runners.get(stage.kind());
+            Path dir = out.resolve(stage.name());
+            String source = stage.configFile() != null ? stage.configFile() + " (stage " + stage.name() + ")"
+                    : "stage " + stage.name();
+            ObjectNode tree = stage.tree();
+            for (String override : perStage.getOrDefault(stage.name(), List.of())) {
+                org.rlhf4j.core.config.ConfigLoader.applyOverride(tree, override);
+            }
+            Set<String> inputs = References.resolve(tree, outputs, source);
+            Map<String, Path> stageOutputs = new LinkedHashMap<>(runner.outputs(dir));
+            stageOutputs.put("dir", dir);
+            outputs.put(stage.name(), stageOutputs);
+
+            boolean complete = runner.isComplete(dir);
+            boolean inputsChanged = inputs.stream().anyMatch(ran::contains);
+            boolean configChanged = complete && configChanged(dir, tree);
+            String header = String.format("== [%d/%d] %s (%s)", index, pipeline.stages().size(), stage.name(), stage.kind());
+            if (complete && !force && !inputsChanged && !configChanged) {
+                System.out.printf("%s: done, skipped (%s exists; --force runs it again)%n", header, dir);
+                outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.SKIPPED,
+                        previousSeconds.getOrDefault(stage.name(), Double.NaN), dir));
+                continue;
+            }
+            if (complete || inputsChanged) {
+                AtomicFiles.deleteRecursively(dir); // a new run, not a resume of the old one
+            }
+            System.out.printf("%s -> %s%s%n", header, dir, configChanged ? " (its config changed)"
+                    : inputsChanged && !force ? " (an input changed)" : "");
+            Files.createDirectories(dir);
+            AtomicFiles.writeString(dir.resolve(STAGE_CONFIG), tree.toPrettyString() + "\n");
+            long started = System.nanoTime();
+            runner.run(tree.deepCopy(), dir, source);
+            if (!runner.isComplete(dir)) {
+                throw new IllegalStateException("stage " + stage.name() + " ended without its output in " + dir);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("%s: done in %.1f s%n", header, seconds);
+            ran.add(stage.name());
+            outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.RAN, seconds, dir));
+            writeSummary(out, outcomes, pipeline); // after every stage, so an interrupted run keeps its times
+        }
+        writeSummary(out, outcomes, pipeline);
+        Path report = PipelineReport.write(out, outcomes);
+        return new Result(out, outcomes, report);
+    }
+
+    /** Whether the config a finished stage ran with (recorded in its directory) differs from {@code tree}. */
+    private static boolean configChanged(Path dir, ObjectNode tree) {
+        Path recorded = dir.resolve(STAGE_CONFIG);
+        if (!Files.isRegularFile(recorded)) {
+            return false; // finished outside a pipeline: trust it
+        }
+        try {
+            return !JSON.readTree(recorded.toFile()).equals(tree);
+        } catch (IOException unreadable) {
+            return true;
+        }
+    }
+
+    private static Map<String, List<String>> splitOverrides(PipelineConfig pipeline, List<String> overrides) {
+        Map<String, List<String>> perStage = new HashMap<>();
+        List<String> names = pipeline.stages().stream().map(PipelineConfig.Stage::name).toList();
+        for (String override : overrides) {
+            int dot = override.indexOf('.');
+            int eq = override.indexOf('=');
+            if (dot <= 0 || eq < 0 || dot > eq) {
+                throw new ConfigException("--set '" + override + "': expected stage.key.path=value, e.g. sft.train.max_steps=50");
+            }
+            String stage = override.substring(0, dot);
+            if (!names.contains(stage)) {
+                throw new ConfigException("--set '" + override + "': no stage named '" + stage + "' (stages: "
+                        + String.join(", ", names) + ")");
+            }
+            perStage.computeIfAbsent(stage, k -> new ArrayList<>()).add(override.substring(dot + 1));
+        }
+        return perStage;
+    }
+
+    private static Map<String, Double> previousSeconds(Path out) {
+        Map<String, Double> seconds = new HashMap<>();
+        try {
+            Path file = out.resolve(SUMMARY);
+            if (Files.isRegularFile(file)) {
+                for (JsonNode s : JSON.readTree(file.toFile()).path("stages")) {
+                    if (s.hasNonNull("seconds")) {
+                        seconds.put(s.get("name").asText(), s.get("seconds").asDouble());
+                    }
+                }
+            }
+        } catch (IOException unreadable) {
+            // timings are informative only: an unreadable old summary leaves them unknown
+        }
+        return seconds;
+    }
+
+    private static void writeSummary(Path out, List<StageOutcome> outcomes, PipelineConfig pipeline) throws IOException {
+        Map<String, Double> known = previousSeconds(out);
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode stages = root.putArray("stages");
+        for (PipelineConfig.Stage stage : pipeline.stages()) {
+            StageOutcome o = outcomes.stream().filter(x -> x.name().equals(stage.name())).findFirst().orElse(null);
+            ObjectNode s = stages.addObject().put("name", stage.name()).put("kind", stage.kind());
+            double seconds = o != null ? o.seconds() : known.getOrDefault(stage.name(), Double.NaN);
+            if (o != null) {
+                s.put("status", o.status().name().toLowerCase());
+            }
+            if (Double.isFinite(seconds)) {
+                s.put("seconds", Math.round(seconds * 10) / 10.0);
+            }
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve(SUMMARY), root.toPrettyString() + "\n");
+    }
+}

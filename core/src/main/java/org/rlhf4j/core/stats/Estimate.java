@@ -1,0 +1,71 @@
+package org.rlhf4j.core.stats;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A point estimate with a 95% confidence interval {@code [low, high]}; all NaN when there was no
+ * observation.
+ *
+ * @param value the estimate (a proportion or a mean)
+ * @param low lower end of the 95% interval
+ * @param high upper end of the 95% interval
+ * @param n observations it rests on
+ */
+public record Estimate(double value, double low, double high, int n) {
+
+    /** The normal quantile for a two-sided 95% interval. */
+    static final double Z95 = 1.959963984540054;
+
+    /**
+     * A proportion {@code successes / n} with its Wilson score interval (Wilson 1927), which stays
+     * inside [0, 1] and is sensible at 0 and n successes, unlike the normal approximation.
+     */
+    public static Estimate wilson(int successes, int n) {
+        if (successes < 0 || successes > n) {
+            throw new IllegalArgumentException(successes + " successes out of " + n);
+        }
+        if (n == 0) {
+            return new Estimate(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double p = successes / (double) n;
+        double z2 = Z95 * Z95;
+        double denominator = 1 + z2 / n;
+        double center = (p + z2 / (2.0 * n)) / denominator;
+        double half = Z95 / denominator * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
+        return new Estimate(p, Math.max(0, center - half), Math.min(1, center + half), n);
+    }
+
+    /**
+     * The mean of {@code values} with a percentile bootstrap interval: the 2.5% and 97.5% quantiles
+     * of the means of {@code resamples} resamples with replacement, drawn with {@code seed}.
+     */
+    public static Estimate bootstrapMean(double[] values, int resamples, long seed) {
+        int n = values.length;
+        if (n == 0) {
+            return new Estimate(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double mean = Arrays.stream(values).average().orElseThrow();
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] means = new double[resamples];
+        for (int r = 0; r < resamples; r++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += values[rng.nextInt(n)];
+            }
+            means[r] = sum / n;
+        }
+        Arrays.sort(means);
+        double low = Math.min(mean, quantile(means, 0.025));
+        double high = Math.max(mean, quantile(means, 0.975));
+        return new Estimate(mean, low, high, n);
+    }
+
+    /** Linear interpolation between order statistics of sorted {@code values} (type 7, R's default). */
+    static double quantile(double[] sorted, double q) {
+        double h = (sorted.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+}

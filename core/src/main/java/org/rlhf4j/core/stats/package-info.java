@@ -1,0 +1,2 @@
+/** Point estimates with confidence intervals for evaluation reports (Wilson, bootstrap). */
+package org.rlhf4j.core.stats;

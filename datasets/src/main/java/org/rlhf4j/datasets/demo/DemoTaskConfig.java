@@ -1,0 +1,59 @@
+package org.rlhf4j.datasets.demo;
+
+import org.rlhf4j.core.config.ConfigException;
+
+/**
+ * How the demo task's data sets are drawn (the {@code data} pipeline stage's config). Every key
+ * has a default; {@code null} means the default.
+ *
+ * @param seed fixes every choice: held-out prompts, splits, mistakes, rejected responses (default 0)
+ * @param evalHelpful held-out arithmetic prompts, at most one per fact (default 80, at most 100)
+ * @param evalUnsafe held-out unsafe prompts (default 32, at most 64)
+ * @param evalLookalike held-out look-alike prompts (default 32, at most 64)
+ * @param sftEval clean demonstrations held out of the SFT training file for its eval loss (default 24)
+ * @param prefEvalFraction share of the training prompts whose preference pairs go to the
+ *     {@code -eval} files, for reward-model accuracy (default 0.15)
+ * @param helpfulPairsPerPrompt arithmetic preference pairs per prompt, each with another wrong sum
+ *     (default 2)
+ * @param wrongFactFraction share of the arithmetic facts whose SFT demonstrations mostly give one
+ *     fixed wrong sum (default 0.3)
+ */
+public record DemoTaskConfig(
+        Long seed,
+        Integer evalHelpful,
+        Integer evalUnsafe,
+        Integer evalLookalike,
+        Integer sftEval,
+        Double prefEvalFraction,
+        Integer helpfulPairsPerPrompt,
+        Double wrongFactFraction) {
+
+    public DemoTaskConfig {
+        seed = seed == null ? 0L : seed;
+        evalHelpful = within("eval_helpful", evalHelpful == null ? 80 : evalHelpful, 1, 100);
+        evalUnsafe = within("eval_unsafe", evalUnsafe == null ? 32 : evalUnsafe, 1, 64);
+        evalLookalike = within("eval_lookalike", evalLookalike == null ? 32 : evalLookalike, 1, 64);
+        sftEval = within("sft_eval", sftEval == null ? 24 : sftEval, 0, 100);
+        prefEvalFraction = prefEvalFraction == null ? 0.15 : prefEvalFraction;
+        if (!(prefEvalFraction > 0 && prefEvalFraction < 1)) {
+            throw new ConfigException("pref_eval_fraction must be in (0, 1), got " + prefEvalFraction);
+        }
+        helpfulPairsPerPrompt = within("helpful_pairs_per_prompt", helpfulPairsPerPrompt == null ? 2 : helpfulPairsPerPrompt, 1, 8);
+        wrongFactFraction = wrongFactFraction == null ? 0.3 : wrongFactFraction;
+        if (!(wrongFactFraction >= 0 && wrongFactFraction <= 1)) {
+            throw new ConfigException("wrong_fact_fraction must be in [0, 1], got " + wrongFactFraction);
+        }
+    }
+
+    /** The defaults with this seed. */
+    public static DemoTaskConfig withSeed(long seed) {
+        return new DemoTaskConfig(seed, null, null, null, null, null, null, null);
+    }
+
+    private static int within(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
+    }
+}
