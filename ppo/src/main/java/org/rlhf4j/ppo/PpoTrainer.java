@@ -424,7 +424,8 @@ public final class PpoTrainer {
             Map<String, Object> line = new LinkedHashMap<>();
             double meanKl = exp.meanSequenceSum(exp.kl());
             double nonScore = -exp.klCoef() * meanKl;
-            double score = mean(exp.scores());
+            double score = mean(exp.scores()); // the reward the loss used (after whitening, penalty)
+            double rawScore = mean(exp.rewardScores().rawCombined());
             double[][] negLogps = new double[exp.rows()][];
             for (int i = 0; i < exp.rows(); i++) {
                 negLogps[i] = Arrays.stream(exp.logps()[i]).map(x -> -x).toArray();
@@ -434,7 +435,8 @@ public final class PpoTrainer {
             line.put("objective/entropy", exp.meanSequenceSum(negLogps));
             line.put("objective/non_score_reward", nonScore);
             line.put("objective/rlhf_reward", score + nonScore);
-            line.put("objective/scores", score);
+            line.put("objective/scores", rawScore);
+            line.put("objective/scores_used", score);
             for (Map.Entry<String, double[]> e : exp.rewardScores().perSource().entrySet()) {
                 double m = Arrays.stream(e.getValue()).filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN);
                 if (!Double.isNaN(m)) {

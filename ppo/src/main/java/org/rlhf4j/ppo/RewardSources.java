@@ -35,7 +35,15 @@ final class RewardSources implements AutoCloseable {
      * @param perSource each source's raw scores, NaN at rows not routed to it
      * @param safetyFraction share of gated rows that took the safety score (NaN without a gate)
      */
-    record Scores(double[] combined, Map<String, double[]> perSource, double safetyFraction) {}
+    /**
+     * @param combined the per-row reward the loop uses (whitened where configured)
+     * @param rawCombined the same combination of raw scores, before any whitening: what
+     *     {@code objective/scores} logs, so a rising reward is visible even when the used one is
+     *     whitened to mean 0
+     * @param perSource each source's raw score (NaN on rows not routed to it)
+     * @param safetyFraction share of gated rows that took the safety score (NaN without a gate)
+     */
+    record Scores(double[] combined, double[] rawCombined, Map<String, double[]> perSource, double safetyFraction) {}
 
     private final RewardsConfig config;
     private final RewardRouter router;
@@ -109,6 +117,7 @@ final class RewardSources implements AutoCloseable {
             used.put(name, usedAll);
         }
         double[] combined = new double[n];
+        double[] rawCombined = new double[n];
         double safetyFraction = Double.NaN;
         List<String> summed = new ArrayList<>(sources.keySet());
         if (config.safetyGate()) {
@@ -117,25 +126,29 @@ final class RewardSources implements AutoCloseable {
             summed.remove(gate.safety());
             GateResult result = gate(batch, raw.get(gate.helpfulness()), raw.get(gate.safety()), gate);
             double[] gated = result.scores();
+            double[] gatedRaw = result.rawScores();
             safetyFraction = result.safetyFraction();
             for (int i = 0; i < n; i++) {
                 combined[i] += Double.isNaN(gated[i]) ? 0 : gated[i];
+                rawCombined[i] += Double.isNaN(gatedRaw[i]) ? 0 : gatedRaw[i];
             }
         }
         for (String name : summed) {
             double weight = config.sources().get(name).weight();
             double[] s = used.get(name);
+            double[] r = raw.get(name);
             for (int i = 0; i < n; i++) {
                 if (!Double.isNaN(s[i])) {
                     combined[i] += weight * s[i];
+                    rawCombined[i] += weight * r[i];
                 }
             }
         }
-        return new Scores(combined, raw, safetyFraction);
+        return new Scores(combined, rawCombined, raw, safetyFraction);
     }
 
     /** The gated score of each row routed to a gate model (NaN elsewhere) and the safety share. */
-    private record GateResult(double[] scores, double safetyFraction) {}
+    private record GateResult(double[] scores, double[] rawScores, double safetyFraction) {}
 
     /** The gated score of each row routed to a gate model (NaN elsewhere), whitened if configured. */
     private static GateResult gate(ScoringBatch batch, double[] helpful, double[] safety, SafetyGateConfig gate) {
@@ -166,6 +179,7 @@ final class RewardSources implements AutoCloseable {
         for (int k = 0; k < both.size(); k++) {
             out[both.get(k)] = gated.scores()[k];
         }
+        double[] raw = out.clone();
         if (gate.whiten()) {
             int[] present = java.util.stream.IntStream.range(0, n).filter(i -> !Double.isNaN(out[i])).toArray();
             double[] values = Arrays.stream(present).mapToDouble(i -> out[i]).toArray();
@@ -174,7 +188,7 @@ final class RewardSources implements AutoCloseable {
                 out[present[k]] = white[k];
             }
         }
-        return new GateResult(out, safetyFraction);
+        return new GateResult(out, raw, safetyFraction);
     }
 
     static boolean safetyTagged(PromptRecord prompt, SafetyGateConfig gate) {
