@@ -192,6 +192,23 @@ public final class CheckpointStore {
         return model;
     }
 
+    /** Loads a run's starting model (a base model, or one given a new head) when there is no checkpoint. */
+    @FunctionalInterface
+    public interface StartingModel {
+        PretrainedModel load() throws IOException;
+    }
+
+    /**
+     * The model a run trains: {@code checkpoint}'s (see {@link #loadModel}) when resuming, else the
+     * one {@code start} loads.
+     *
+     * @param checkpoint the checkpoint to resume from, null for a fresh run
+     */
+    public static PretrainedModel restoreOrLoad(Path checkpoint, Device device, DataType dtype, StartingModel start)
+            throws IOException {
+        return checkpoint != null ? loadModel(checkpoint, device, dtype) : start.load();
+    }
+
     /** Loads a checkpoint's AdamW state into {@code optimizer} (whose parameters must match). */
     public static void loadOptimizer(Path checkpoint, AdamW optimizer, NDManager manager) throws IOException {
         Path file = checkpoint.resolve(OPTIMIZER_FILE);

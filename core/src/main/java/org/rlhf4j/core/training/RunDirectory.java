@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.io.IoConsumer;
 
 /**
  * The records every training stage writes at the top of its output directory:
@@ -35,6 +36,19 @@ public final class RunDirectory {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunDirectory() {}
+
+    /** The finished run's model directory inside the output directory. */
+    public static final String FINAL_MODEL = "final";
+
+    /**
+     * Exports a finished run's model: {@code writer} writes it into {@code outputDir/final},
+     * whose path is returned.
+     */
+    public static Path exportFinal(Path outputDir, IoConsumer<Path> writer) throws IOException {
+        Path dir = outputDir.resolve(FINAL_MODEL);
+        writer.accept(dir);
+        return dir;
+    }
 
     /** Writes {@code config} as YAML to {@code outputDir/config.resolved.yaml}. */
     public static void writeResolvedConfig(Path outputDir, Object config) throws IOException {

@@ -63,6 +63,37 @@ public record TrainerState(
         bestMetrics = bestMetrics == null ? Map.of() : Map.copyOf(bestMetrics);
     }
 
+    /**
+     * The state of a run before its first step, under the schedule of {@code train}.
+     *
+     * @param gradAccum the micro-batches per optimizer step the run reads (a stage without
+     *     accumulation, as PPO, records 1)
+     * @param trainRows the training rows (sequences, pairs or prompts) of the data stream
+     * @param maxSteps the run's total optimizer steps
+     */
+    public static TrainerState start(long seed, TrainConfig train, int gradAccum, int trainRows, int maxSteps) {
+        return new TrainerState(0, 0, 0, seed, 0, 0, maxSteps, train.schedule(), train.lr(), train.warmupSteps(),
+                train.batchSize(), gradAccum, trainRows, Map.of());
+    }
+
+    /**
+     * This state after optimizer step {@code step}: the data position of the next micro-batch,
+     * {@code tokens} more tokens seen and the optimizer's skip count so far.
+     */
+    public TrainerState advance(int step, int nextEpoch, int nextBatchInEpoch, long tokens, int skippedSteps) {
+        return new TrainerState(step, nextEpoch, nextBatchInEpoch, seed, tokensSeen + tokens, skippedSteps, maxSteps,
+                schedule, peakLr, warmupSteps, batchSize, gradAccum, trainRows, bestMetrics);
+    }
+
+    /**
+     * This state under the schedule of {@code train} over {@code maxSteps}: a resumed run keeps its
+     * data position and follows the config's schedule from there.
+     */
+    public TrainerState withSchedule(TrainConfig train, int maxSteps) {
+        return new TrainerState(step, epoch, batchInEpoch, seed, tokensSeen, skippedSteps, maxSteps,
+                train.schedule(), train.lr(), train.warmupSteps(), batchSize, gradAccum, trainRows, bestMetrics);
+    }
+
     /** This state with {@code value} folded into the best (lowest) value of {@code metric}. */
     public TrainerState withBest(String metric, double value) {
         Double best = bestMetrics.get(metric);

@@ -1,0 +1,63 @@
+package org.rlhf4j.core.training;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The training loss, tokens and wall time since the last metrics line, drained into that line:
+ * the mean loss over the window's steps (as TRL logs it) and the throughput of the window.
+ *
+ * <p>A stage adds its own means (accuracies, reward margins) through the {@code stageMetrics}
+ * of {@link #drain}, which keeps them between {@code loss} and the optimizer's figures.
+ */
+public final class MetricWindow {
+
+    private double lossSum;
+    private int steps;
+    private long tokens;
+    private long startNanos = System.nanoTime();
+
+    /** Adds one optimizer step's loss and its real (non-padding) tokens. */
+    public void add(double loss, long stepTokens) {
+        lossSum += loss;
+        steps++;
+        tokens += stepTokens;
+    }
+
+    /** Steps added since the last drain (a stage divides its own sums by it). */
+    public int steps() {
+        return steps;
+    }
+
+    /**
+     * The metrics line of the window, in this order: {@code loss}, {@code stageMetrics},
+     * {@code grad_norm}, {@code learning_rate}, {@code epoch}, {@code num_tokens},
+     * {@code tokens_per_second}, and {@code skipped_steps} when any step was skipped; then starts
+     * the next window.
+     *
+     * @param update the window's last optimizer step
+     * @param epoch fractional epochs read so far
+     * @param tokensSeen real tokens of the whole run so far
+     * @param skippedSteps steps of the whole run skipped for a non-finite gradient norm
+     */
+    public Map<String, Object> drain(Map<String, ?> stageMetrics, OptimizerStep.Result update, double epoch,
+            long tokensSeen, int skippedSteps) {
+        long now = System.nanoTime();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("loss", lossSum / Math.max(1, steps));
+        line.putAll(stageMetrics);
+        line.put("grad_norm", update.gradNorm());
+        line.put("learning_rate", update.learningRate());
+        line.put("epoch", epoch);
+        line.put("num_tokens", tokensSeen);
+        line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
+        if (skippedSteps > 0) {
+            line.put("skipped_steps", skippedSteps);
+        }
+        lossSum = 0;
+        steps = 0;
+        tokens = 0;
+        startNanos = now;
+        return line;
+    }
+}

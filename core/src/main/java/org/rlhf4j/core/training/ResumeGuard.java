@@ -1,0 +1,53 @@
+package org.rlhf4j.core.training;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Refuses a resume whose config no longer describes the data stream the checkpoint was trained
+ * on, naming the config key that changed; a changed schedule is allowed and only noted.
+ *
+ * <p>The data position in {@link TrainerState} (epoch, micro-batch) means the same rows only
+ * under the same seed, batch size, accumulation and training set, so any change there would
+ * silently train on another stream; the learning-rate schedule, in contrast, may be extended.
+ */
+public final class ResumeGuard {
+
+    private ResumeGuard() {
+    }
+
+    /**
+     * The state to continue from: {@code checkpoint}'s, once its seed, {@code train.batch_size},
+     * {@code train.grad_accum} and training rows match the config, under the config's schedule
+     * over {@code maxSteps} (a change of schedule is noted on stderr).
+     *
+     * @param rowsName what the rows are, for the message ("the number of training pairs")
+     * @throws IllegalArgumentException naming the first value that changed
+     */
+    public static TrainerState resume(Path checkpoint, long seed, TrainConfig train, String rowsName, int trainRows,
+            int maxSteps) throws IOException {
+        TrainerState saved = CheckpointStore.readState(checkpoint);
+        requireSame(checkpoint, "seed", saved.seed(), seed);
+        requireSame(checkpoint, "train.batch_size", saved.batchSize(), train.batchSize());
+        requireSame(checkpoint, "train.grad_accum", saved.gradAccum(), train.gradAccum());
+        requireSame(checkpoint, rowsName, saved.trainRows(), trainRows);
+        if (saved.maxSteps() != maxSteps || !saved.schedule().equals(train.schedule()) || saved.peakLr() != train.lr()
+                || saved.warmupSteps() != train.warmupSteps()) {
+            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
+                    + " later learning rates follow the new one%n", checkpoint, saved.maxSteps(), maxSteps,
+                    saved.schedule(), train.schedule(), saved.peakLr(), train.lr());
+        }
+        return saved.withSchedule(train, maxSteps);
+    }
+
+    /**
+     * Throws unless {@code saved} (the checkpoint's value of {@code what}) equals {@code now} (the
+     * config's).
+     */
+    public static void requireSame(Path checkpoint, String what, long saved, long now) {
+        if (saved != now) {
+            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
+                    + ", the config now gives " + now + "; restore it or use a new output_dir");
+        }
+    }
+}
