@@ -8,7 +8,6 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.model.LlamaModel;
@@ -16,9 +15,11 @@ import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.train.AdamW;
 import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.OptimizerStep;
 import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.ResumeGuard;
 import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
@@ -96,13 +97,16 @@ public final class SftTrainer {
         CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
         Path resumeFrom = checkpoints.latest().orElse(null);
         Device device = new DeviceSpec(config.device()).resolve();
-        try (PretrainedModel policy = resumeFrom != null
-                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
-                : PretrainedModel.load(config.modelPath(), device, config.computeType())) {
+        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                () -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
             TrainingData data = dataLoader.load(policy.tokenizer(), config.train().maxSeqLen());
             BatchOrder order = new BatchOrder(data.train(), config.train().batchSize(), config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());
-            TrainerState state = resumeFrom != null ? resumedState(resumeFrom, data, total) : freshState(data, total);
+            TrainerState state = resumeFrom != null
+                    ? ResumeGuard.resume(resumeFrom, config.seed(), config.train(), "the number of training sequences",
+                            data.train().size(), total)
+                    : TrainerState.start(config.seed(), config.train(), config.train().gradAccum(),
+                            data.train().size(), total);
             RunDirectory.writeResolvedConfig(out, config);
             RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
             policy.model().weights().setRequiresGradient(true);
@@ -118,11 +122,8 @@ public final class SftTrainer {
                 loop = new Loop(policy, data, order, adamW, optimizer, metrics, checkpoints, total);
                 state = loop.train(state);
             }
-            Path finalDir = null;
-            if (state.step() >= total) {
-                finalDir = out.resolve("final");
-                policy.save(finalDir, config.modelSaveType());
-            }
+            Path finalDir = state.step() >= total
+                    ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
             return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                     loop.lastLoss, loop.lastEvalLoss, finalDir, state.skippedSteps());
         }
@@ -158,7 +159,7 @@ public final class SftTrainer {
         TrainerState train(TrainerState state) throws IOException {
             TrainConfig train = config.train();
             ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            LogWindow window = new LogWindow();
+            MetricWindow window = new MetricWindow();
             for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
                 long started = System.nanoTime();
                 BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
@@ -178,16 +179,13 @@ public final class SftTrainer {
                     times.optimizer += System.nanoTime() - t;
                 }
                 int done = step + 1;
-                state = new TrainerState(done, position.epoch(), position.batch(), state.seed(),
-                        state.tokensSeen() + out.tokens(), optimizer.skippedSteps(), total, state.schedule(),
-                        state.peakLr(), state.warmupSteps(), state.batchSize(), state.gradAccum(), state.trainRows(),
-                        state.bestMetrics());
+                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
                 window.add(out.loss(), out.tokens());
                 lastLoss = out.loss();
                 boolean logged = train.logsAt(done, total);
                 if (logged) {
-                    metrics.log(done, window.drain(update, order.epochProgress(position), state.tokensSeen(),
-                            state.skippedSteps()));
+                    metrics.log(done, window.drain(Map.of(), update, order.epochProgress(position),
+                            state.tokensSeen(), state.skippedSteps()));
                 }
                 if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
                     lastEvalLoss = evaluate(policy, collator, data.eval(), train.batchSize());
@@ -273,71 +271,6 @@ public final class SftTrainer {
             }
         }
         return targets == 0 ? Double.NaN : nll / targets;
-    }
-
-    /** Loss and tokens since the last metrics line (TRL logs the mean loss over the logging window). */
-    private static final class LogWindow {
-        double lossSum;
-        int steps;
-        long tokens;
-        long startNanos = System.nanoTime();
-
-        void add(double loss, long stepTokens) {
-            lossSum += loss;
-            steps++;
-            tokens += stepTokens;
-        }
-
-        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
-            long now = System.nanoTime();
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("loss", lossSum / Math.max(1, steps));
-            line.put("grad_norm", update.gradNorm());
-            line.put("learning_rate", update.learningRate());
-            line.put("epoch", epoch);
-            line.put("num_tokens", tokensSeen);
-            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
-            if (skipped > 0) {
-                line.put("skipped_steps", skipped);
-            }
-            lossSum = 0;
-            steps = 0;
-            tokens = 0;
-            startNanos = now;
-            return line;
-        }
-    }
-
-    private TrainerState freshState(TrainingData data, int total) {
-        TrainConfig t = config.train();
-        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
-                t.batchSize(), t.gradAccum(), data.train().size(), Map.of());
-    }
-
-    /** The checkpoint's state, after checking that the config still describes the same data stream. */
-    private TrainerState resumedState(Path checkpoint, TrainingData data, int total) throws IOException {
-        TrainerState s = CheckpointStore.readState(checkpoint);
-        TrainConfig t = config.train();
-        requireSame(checkpoint, "seed", s.seed(), config.seed());
-        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
-        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
-        requireSame(checkpoint, "the number of training sequences", s.trainRows(), data.train().size());
-        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
-                || s.warmupSteps() != t.warmupSteps()) {
-            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
-                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
-                    t.schedule(), s.peakLr(), t.lr());
-        }
-        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
-                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
-                s.bestMetrics());
-    }
-
-    private static void requireSame(Path checkpoint, String what, long saved, long now) {
-        if (saved != now) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
-                    + ", the config now gives " + now + "; restore it or use a new output_dir");
-        }
     }
 
     private static List<TrainingSequence> rows(List<TrainingSequence> all, int[] indices) {
