@@ -17,9 +17,11 @@ import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.train.AdamW;
 import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.OptimizerStep;
 import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.ResumeGuard;
 import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
@@ -68,10 +70,9 @@ public final class RewardTrainer {
         CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
         Path resumeFrom = checkpoints.latest().orElse(null);
         Device device = new DeviceSpec(config.device()).resolve();
-        try (PretrainedModel rm = resumeFrom != null
-                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
-                : RewardModels.load(config.modelPath(), device, config.computeType(), config.rm().scoreInitStd(),
-                        config.seed())) {
+        try (PretrainedModel rm = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                () -> RewardModels.load(config.modelPath(), device, config.computeType(), config.rm().scoreInitStd(),
+                        config.seed()))) {
             RewardConditions conditions = conditions();
             PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
                     ChatTemplates.select(config.data().chatTemplate(), rm.tokenizer()), conditions,
@@ -80,7 +81,11 @@ public final class RewardTrainer {
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
                     config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());
-            TrainerState state = resumeFrom != null ? resumedState(resumeFrom, data, total) : freshState(data, total);
+            TrainerState state = resumeFrom != null
+                    ? ResumeGuard.resume(resumeFrom, config.seed(), config.train(), "the number of training pairs",
+                            data.train().size(), total)
+                    : TrainerState.start(config.seed(), config.train(), config.train().gradAccum(),
+                            data.train().size(), total);
             RunDirectory.writeResolvedConfig(out, config);
             RunDirectory.writeProvenance(out, config.seed(), dataFiles(), state.step());
             rm.model().weights().setRequiresGradient(true);
@@ -96,11 +101,8 @@ public final class RewardTrainer {
                 loop = new Loop(rm, data, order, adamW, optimizer, metrics, checkpoints, total);
                 state = loop.train(state);
             }
-            Path finalDir = null;
-            if (state.step() >= total) {
-                finalDir = out.resolve("final");
-                RewardModels.export(rm, finalDir, config.modelSaveType(), conditions);
-            }
+            Path finalDir = state.step() >= total ? RunDirectory.exportFinal(out,
+                    dir -> RewardModels.export(rm, dir, config.modelSaveType(), conditions)) : null;
             return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                     loop.lastLoss, loop.lastAccuracy, loop.lastEval.loss(), loop.lastEval.accuracy(), finalDir,
                     state.skippedSteps());
@@ -140,7 +142,8 @@ public final class RewardTrainer {
         TrainerState train(TrainerState state) throws IOException {
             TrainConfig train = config.train();
             ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            Window window = new Window();
+            MetricWindow window = new MetricWindow();
+            PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
             for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
                 long started = System.nanoTime();
                 BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
@@ -157,14 +160,15 @@ public final class RewardTrainer {
                     update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
                 }
                 int done = step + 1;
-                state = advance(state, done, position, out.tokens(), optimizer.skippedSteps());
-                out.addTo(window.metrics, data.train(), trainMargins, microBatches);
+                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
+                out.addTo(windowPairs, data.train(), trainMargins, microBatches);
                 window.add(out.loss(), out.tokens());
                 lastLoss = out.loss();
                 if (train.logsAt(done, total)) {
-                    lastAccuracy = window.metrics.accuracy();
-                    metrics.log(done, window.drain(update, order.epochProgress(position), state.tokensSeen(),
-                            state.skippedSteps()));
+                    lastAccuracy = windowPairs.accuracy();
+                    metrics.log(done, window.drain(windowPairs.toMetrics(""), update, order.epochProgress(position),
+                            state.tokensSeen(), state.skippedSteps()));
+                    windowPairs = new PreferenceMetrics();
                 }
                 if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
                     lastEval = evaluate(rm, data.eval(), margins(data.eval()), train.batchSize());
@@ -289,85 +293,11 @@ public final class RewardTrainer {
         return RewardConditions.of(table);
     }
 
-    /** Loss, tokens and pair metrics since the last metrics line. */
-    private static final class Window {
-        PreferenceMetrics metrics = new PreferenceMetrics();
-        double lossSum;
-        int steps;
-        long tokens;
-        long startNanos = System.nanoTime();
-
-        void add(double loss, long stepTokens) {
-            lossSum += loss;
-            steps++;
-            tokens += stepTokens;
-        }
-
-        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
-            long now = System.nanoTime();
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("loss", lossSum / Math.max(1, steps));
-            line.putAll(metrics.toMetrics(""));
-            line.put("grad_norm", update.gradNorm());
-            line.put("learning_rate", update.learningRate());
-            line.put("epoch", epoch);
-            line.put("num_tokens", tokensSeen);
-            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
-            if (skipped > 0) {
-                line.put("skipped_steps", skipped);
-            }
-            metrics = new PreferenceMetrics();
-            lossSum = 0;
-            steps = 0;
-            tokens = 0;
-            startNanos = now;
-            return line;
-        }
-    }
-
-    private static TrainerState advance(TrainerState s, int done, BatchOrder.Position next, long tokens, int skipped) {
-        return new TrainerState(done, next.epoch(), next.batch(), s.seed(), s.tokensSeen() + tokens, skipped,
-                s.maxSteps(), s.schedule(), s.peakLr(), s.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
-                s.bestMetrics());
-    }
-
     private List<Path> dataFiles() {
         List<Path> files = new ArrayList<>(List.of(Path.of(config.data().train())));
         if (config.data().eval() != null) {
             files.add(Path.of(config.data().eval()));
         }
         return files;
-    }
-
-    private TrainerState freshState(PreferenceDataset data, int total) {
-        TrainConfig t = config.train();
-        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
-                t.batchSize(), t.gradAccum(), data.train().size(), Map.of());
-    }
-
-    /** The checkpoint's state, after checking that the config still describes the same data stream. */
-    private TrainerState resumedState(Path checkpoint, PreferenceDataset data, int total) throws IOException {
-        TrainerState s = CheckpointStore.readState(checkpoint);
-        TrainConfig t = config.train();
-        requireSame(checkpoint, "seed", s.seed(), config.seed());
-        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
-        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
-        requireSame(checkpoint, "the number of training pairs", s.trainRows(), data.train().size());
-        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
-                || s.warmupSteps() != t.warmupSteps()) {
-            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
-                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
-                    t.schedule(), s.peakLr(), t.lr());
-        }
-        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
-                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
-                s.bestMetrics());
-    }
-
-    private static void requireSame(Path checkpoint, String what, long saved, long now) {
-        if (saved != now) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
-                    + ", the config now gives " + now + "; restore it or use a new output_dir");
-        }
     }
 }
