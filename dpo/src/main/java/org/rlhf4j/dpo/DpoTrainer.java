@@ -19,9 +19,11 @@ import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.AdamW;
 import org.rlhf4j.core.training.CheckpointStore;
+import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.OptimizerStep;
 import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.ResumeGuard;
 import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
@@ -92,9 +94,8 @@ public final class DpoTrainer {
         Path resumeFrom = checkpoints.latest().orElse(null);
         Device device = new DeviceSpec(config.device()).resolve();
         TrainConfig train = config.train();
-        try (PretrainedModel policy = resumeFrom != null
-                ? CheckpointStore.loadModel(resumeFrom, device, config.computeType())
-                : PretrainedModel.load(config.modelPath(), device, config.computeType())) {
+        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                () -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
             PreferenceData data = dataLoader.load(policy.tokenizer());
             Pairs pairs = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
             if (pairs.truncated() > 0) {
@@ -104,8 +105,9 @@ public final class DpoTrainer {
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
             TrainerState state = resumeFrom != null
-                    ? resumedState(resumeFrom, pairs.train().size(), total)
-                    : freshState(pairs.train().size(), total);
+                    ? ResumeGuard.resume(resumeFrom, config.seed(), train, "the number of training pairs",
+                            pairs.train().size(), total)
+                    : TrainerState.start(config.seed(), train, train.gradAccum(), pairs.train().size(), total);
             RunDirectory.writeResolvedConfig(out, config);
             RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
             boolean[] fromCache = new boolean[1];
@@ -124,11 +126,8 @@ public final class DpoTrainer {
                     state = loop.train(state);
                 }
             }
-            Path finalDir = null;
-            if (state.step() >= total) {
-                finalDir = out.resolve("final");
-                policy.save(finalDir, config.modelSaveType());
-            }
+            Path finalDir = state.step() >= total
+                    ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
             return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                     loop.lastTrain, loop.lastEval, finalDir, state.skippedSteps(), fromCache[0]);
         }
@@ -164,7 +163,9 @@ public final class DpoTrainer {
         TrainerState train(TrainerState state) throws IOException {
             TrainConfig train = config.train();
             ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            LogWindow window = new LogWindow();
+            MetricWindow window = new MetricWindow();
+            PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
+            double windowNll = 0;
             for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
                 long started = System.nanoTime();
                 BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
@@ -181,19 +182,22 @@ public final class DpoTrainer {
                 try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
                     scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
                     out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope,
-                            window.stats);
+                            windowPairs);
                     update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
                 }
                 int done = step + 1;
-                state = new TrainerState(done, position.epoch(), position.batch(), state.seed(),
-                        state.tokensSeen() + out.tokens(), optimizer.skippedSteps(), total, state.schedule(),
-                        state.peakLr(), state.warmupSteps(), state.batchSize(), state.gradAccum(), state.trainRows(),
-                        state.bestMetrics());
-                window.add(out);
+                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
+                window.add(out.loss(), out.tokens());
+                windowNll += out.nll();
                 boolean logged = train.logsAt(done, total);
                 if (logged) {
-                    Map<String, Object> line = window.drain(update, order.epochProgress(position), state.tokensSeen(),
-                            state.skippedSteps());
+                    Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
+                    if (config.dpo().rpoAlpha() > 0) {
+                        dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
+                    }
+                    windowNll = 0;
+                    Map<String, Object> line = window.drain(dpoMetrics, update, order.epochProgress(position),
+                            state.tokensSeen(), state.skippedSteps());
                     lastTrain = numbers(line);
                     metrics.log(done, line);
                 }
@@ -326,47 +330,6 @@ public final class DpoTrainer {
         return out;
     }
 
-    /** Loss and statistics since the last metrics line (TRL logs means over the logging window). */
-    private final class LogWindow {
-        final PairMetrics stats = new PairMetrics();
-        double lossSum;
-        double nllSum;
-        int steps;
-        long tokens;
-        long startNanos = System.nanoTime();
-
-        void add(Accumulated step) {
-            lossSum += step.loss();
-            nllSum += step.nll();
-            steps++;
-            tokens += step.tokens();
-        }
-
-        Map<String, Object> drain(OptimizerStep.Result update, double epoch, long tokensSeen, int skipped) {
-            long now = System.nanoTime();
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("loss", lossSum / Math.max(1, steps));
-            line.putAll(stats.drain(""));
-            if (config.dpo().rpoAlpha() > 0) {
-                line.put("nll_loss", nllSum / Math.max(1, steps));
-            }
-            line.put("grad_norm", update.gradNorm());
-            line.put("learning_rate", update.learningRate());
-            line.put("epoch", epoch);
-            line.put("num_tokens", tokensSeen);
-            line.put("tokens_per_second", tokens / Math.max(1e-9, (now - startNanos) / 1e9));
-            if (skipped > 0) {
-                line.put("skipped_steps", skipped);
-            }
-            lossSum = 0;
-            nllSum = 0;
-            steps = 0;
-            tokens = 0;
-            startNanos = now;
-            return line;
-        }
-    }
-
     /**
      * The reference of this run: the frozen model, or the precomputed table, read from
      * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
@@ -418,38 +381,6 @@ public final class DpoTrainer {
             throw new IllegalArgumentException("data.train: no preference pairs");
         }
         return new Pairs(train, eval, truncated);
-    }
-
-    private TrainerState freshState(int trainRows, int total) {
-        TrainConfig t = config.train();
-        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
-                t.batchSize(), t.gradAccum(), trainRows, Map.of());
-    }
-
-    /** The checkpoint's state, after checking that the config still describes the same data stream. */
-    private TrainerState resumedState(Path checkpoint, int trainRows, int total) throws IOException {
-        TrainerState s = CheckpointStore.readState(checkpoint);
-        TrainConfig t = config.train();
-        requireSame(checkpoint, "seed", s.seed(), config.seed());
-        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
-        requireSame(checkpoint, "train.grad_accum", s.gradAccum(), t.gradAccum());
-        requireSame(checkpoint, "the number of training pairs", s.trainRows(), trainRows);
-        if (s.maxSteps() != total || !s.schedule().equals(t.schedule()) || s.peakLr() != t.lr()
-                || s.warmupSteps() != t.warmupSteps()) {
-            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
-                    + " later learning rates follow the new one%n", checkpoint, s.maxSteps(), total, s.schedule(),
-                    t.schedule(), s.peakLr(), t.lr());
-        }
-        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
-                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
-                s.bestMetrics());
-    }
-
-    private static void requireSame(Path checkpoint, String what, long saved, long now) {
-        if (saved != now) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
-                    + ", the config now gives " + now + "; restore it or use a new output_dir");
-        }
     }
 
     private static List<DpoPair> rows(List<DpoPair> all, int[] indices) {
