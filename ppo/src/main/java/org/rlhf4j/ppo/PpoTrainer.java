@@ -32,6 +32,7 @@ import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.OptimizerStep;
 import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.ResumeGuard;
 import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
@@ -116,12 +117,12 @@ public final class PpoTrainer {
         Path resumeFrom = checkpoints.latest().orElse(null);
         Device device = new DeviceSpec(config.device()).resolve();
         DataType dtype = config.computeType();
-        try (PretrainedModel policy = resumeFrom != null ? CheckpointStore.loadModel(resumeFrom, device, dtype)
-                        : PretrainedModel.load(config.modelPath(), device, dtype);
+        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, dtype,
+                        () -> PretrainedModel.load(config.modelPath(), device, dtype));
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
-                PretrainedModel critic = resumeFrom != null
-                        ? CheckpointStore.loadModel(resumeFrom.resolve(CRITIC_DIR), device, dtype)
-                        : ValueModels.load(config.criticPath(), device, dtype)) {
+                PretrainedModel critic = CheckpointStore.restoreOrLoad(
+                        resumeFrom != null ? resumeFrom.resolve(CRITIC_DIR) : null, device, dtype,
+                        () -> ValueModels.load(config.criticPath(), device, dtype))) {
             ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template, config.ppo().maxPromptLen());
             System.err.println(prompts.summary(config.data().train()));
@@ -130,7 +131,7 @@ public final class PpoTrainer {
                 BatchSampler sampler = new BatchSampler(prompts.lengths(), train.batchSize(), false, config.seed());
                 int total = train.totalSteps(sampler.batchesPerEpoch());
                 TrainerState state = resumeFrom != null ? resumedState(resumeFrom, prompts, total)
-                        : freshState(prompts, total);
+                        : TrainerState.start(config.seed(), train, 1, prompts.size(), total); // no accumulation
                 PpoState ppoState = resumeFrom != null ? PpoState.read(resumeFrom)
                         : new PpoState(config.ppo().klCoef(), RunningMoments.empty());
                 RunDirectory.writeResolvedConfig(out, config);
@@ -158,11 +159,8 @@ public final class PpoTrainer {
                             criticOptimizer, actorStep, criticStep, metrics, samples, checkpoints, total);
                     state = loop.train(state, ppoState);
                 }
-                Path finalDir = null;
-                if (state.step() >= total) {
-                    finalDir = out.resolve("final");
-                    policy.save(finalDir, config.modelSaveType());
-                }
+                Path finalDir = state.step() >= total
+                        ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
                 return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                         loop.lastScore, loop.lastKl, finalDir);
             }
@@ -237,10 +235,8 @@ public final class PpoTrainer {
                 kl.update(experience.meanSequenceSum(experience.kl()), experience.rows());
                 int done = iteration + 1;
                 long responseTokens = Math.round(experience.meanSequenceSum(experience.mask()) * experience.rows());
-                state = new TrainerState(done, epochEnds ? state.epoch() + 1 : state.epoch(),
-                        epochEnds ? 0 : state.batchInEpoch() + 1, state.seed(), state.tokensSeen() + responseTokens,
-                        actorStep.skippedSteps(), total, state.schedule(), state.peakLr(), state.warmupSteps(),
-                        state.batchSize(), state.gradAccum(), state.trainRows(), state.bestMetrics());
+                state = state.advance(done, epochEnds ? state.epoch() + 1 : state.epoch(),
+                        epochEnds ? 0 : state.batchInEpoch() + 1, responseTokens, actorStep.skippedSteps());
                 lastScore = (double) line.get("objective/scores");
                 lastKl = (double) line.get("objective/kl");
                 boolean logged = train.logsAt(done, total);
@@ -553,29 +549,13 @@ public final class PpoTrainer {
         return Arrays.stream(x).average().orElse(Double.NaN);
     }
 
-    private TrainerState freshState(PromptSet prompts, int total) {
-        TrainConfig t = config.train();
-        return new TrainerState(0, 0, 0, config.seed(), 0, 0, total, t.schedule(), t.lr(), t.warmupSteps(),
-                t.batchSize(), 1, prompts.size(), Map.of());
-    }
-
     /** The checkpoint's state, after checking that the config still describes the same prompt stream. */
     private TrainerState resumedState(Path checkpoint, PromptSet prompts, int total) throws IOException {
         TrainerState s = CheckpointStore.readState(checkpoint);
-        TrainConfig t = config.train();
-        requireSame(checkpoint, "seed", s.seed(), config.seed());
-        requireSame(checkpoint, "train.batch_size", s.batchSize(), t.batchSize());
-        requireSame(checkpoint, "the number of prompts", s.trainRows(), prompts.size());
-        return new TrainerState(s.step(), s.epoch(), s.batchInEpoch(), s.seed(), s.tokensSeen(), s.skippedSteps(),
-                total, t.schedule(), t.lr(), t.warmupSteps(), s.batchSize(), s.gradAccum(), s.trainRows(),
-                s.bestMetrics());
-    }
-
-    private static void requireSame(Path checkpoint, String what, long saved, long now) {
-        if (saved != now) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
-                    + ", the config now gives " + now + "; restore it or use a new output_dir");
-        }
+        ResumeGuard.requireSame(checkpoint, "seed", s.seed(), config.seed());
+        ResumeGuard.requireSame(checkpoint, "train.batch_size", s.batchSize(), config.train().batchSize());
+        ResumeGuard.requireSame(checkpoint, "the number of prompts", s.trainRows(), prompts.size());
+        return s.withSchedule(config.train(), total); // grad_accum is not checked: PPO records 1
     }
 
     /** A uniformly random permutation of {@code 0..n-1} (Fisher-Yates). */
