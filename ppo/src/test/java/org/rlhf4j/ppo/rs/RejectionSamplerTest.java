@@ -164,8 +164,8 @@ class RejectionSamplerTest {
     void seededRunsAgreeWhateverTheBatchSize() throws IOException {
         Path a = dir.resolve("seeded-a");
         Path b = dir.resolve("seeded-b");
-        RejectionSampler.Summary sa = new RejectionSampler(config(a, "rs.min_score=2.0", "rs.pairs=true")).run();
-        RejectionSampler.Summary sb = new RejectionSampler(config(b, "rs.min_score=2.0", "rs.pairs=true",
+        RejectionSampler.Summary sa = new RejectionSampler(config(a, "rs.min_score=1.0", "rs.pairs=true")).run();
+        RejectionSampler.Summary sb = new RejectionSampler(config(b, "rs.min_score=1.0", "rs.pairs=true",
                 "rs.batch_size=3")).run();
         assertEquals(Files.readString(a.resolve(RejectionSampler.SAMPLES_FILE)),
                 Files.readString(b.resolve(RejectionSampler.SAMPLES_FILE)));
@@ -175,7 +175,7 @@ class RejectionSamplerTest {
         assertEquals(sa, new RejectionSampler.Summary(sb.prompts(), sb.samples(), sb.kept(), sb.dropped(), sb.pairs(),
                 sb.meanBestScore(), sb.meanScore(), sa.sftFile()));
 
-        // min_score: a prompt is kept exactly when its best score reaches 2.0; pairs when best > worst
+        // min_score: a prompt is kept exactly when its best score reaches 1.0; pairs when best > worst
         List<JsonNode> samples = lines(a.resolve(RejectionSampler.SAMPLES_FILE));
         int kept = 0;
         int pairs = 0;
@@ -186,10 +186,10 @@ class RejectionSamplerTest {
                 max = Math.max(max, samples.get(p * 4 + k).get("score").asDouble());
                 min = Math.min(min, samples.get(p * 4 + k).get("score").asDouble());
             }
-            kept += max >= 2.0 ? 1 : 0;
+            kept += max >= 1.0 ? 1 : 0;
             pairs += max > min ? 1 : 0;
         }
-        assertTrue(kept > 0 && kept < 6, "min_score 2.0 should keep some prompts and drop others, kept " + kept);
+        assertTrue(kept > 0 && kept < 6, "min_score 1.0 should keep some prompts and drop others, kept " + kept);
         assertEquals(kept, sa.kept());
         assertEquals(6 - kept, sa.dropped());
         assertEquals(kept, lines(a.resolve("final/sft.jsonl")).size());
