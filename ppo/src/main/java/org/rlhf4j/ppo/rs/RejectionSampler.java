@@ -73,7 +73,16 @@ public final class RejectionSampler {
      * @param sftFile the written SFT file
      */
     public record Summary(int prompts, int samples, int kept, int dropped, int pairs, double meanBestScore,
-            double meanScore, Path sftFile) {}
+            double meanScore, Path sftFile) {
+
+        /** The summary as the command prints it. */
+        public String describe() {
+            return String.format("best-of-%d over %d prompts: mean best score %.4f vs mean sample score %.4f"
+                    + " (gain %.4f); kept %d, dropped %d%s", prompts == 0 ? 0 : samples / prompts, prompts,
+                    meanBestScore, meanScore, meanBestScore - meanScore, kept, dropped,
+                    pairs > 0 ? "; " + pairs + " preference pairs" : "");
+        }
+    }
 
     private final RsConfig config;
     private final ClassLoader loader;
