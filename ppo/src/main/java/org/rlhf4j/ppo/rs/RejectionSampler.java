@@ -127,6 +127,7 @@ public final class RejectionSampler {
                         config.seed());
                 StopCriteria stop = StopCriteria.eos(policy.stopTokenIds());
                 int n = rs.numSamples();
+                int step = Math.max(1, prompts.size() / 10);
                 for (int first = 0; first < prompts.size(); first += rs.batchSize()) {
                     int last = Math.min(prompts.size(), first + rs.batchSize());
                     List<int[]> ids = new ArrayList<>((last - first) * n);
@@ -147,7 +148,9 @@ public final class RejectionSampler {
                                     samples, pairs);
                         }
                     }
-                    System.err.printf("rs: %d/%d prompts%n", last, prompts.size());
+                    if (last == prompts.size() || last / step > first / step) { // about every tenth
+                        System.err.printf("rs: %d/%d prompts%n", last, prompts.size());
+                    }
                 }
                 Summary summary = new Summary(prompts.size(), prompts.size() * n, tally.kept, tally.dropped,
                         tally.pairs, prompts.size() == 0 ? Double.NaN : tally.bestSum / prompts.size(),
