@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DpoCommand.class,
             PpoCommand.class,
             RmCommand.class,
+            RsCommand.class,
             GenerateCommand.class,
             LogprobsCommand.class,
             ScoreCommand.class,

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Random;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.reward.RewardInput;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.FinishReason;
@@ -305,17 +304,10 @@ public final class PpoTrainer {
             long t2 = System.nanoTime();
             timer.critic += t2 - t1;
             List<PromptRecord> records = new ArrayList<>(b);
-            List<RewardInput> inputs = new ArrayList<>(b);
-            List<RewardRouter.Route> routes = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
-                PromptRecord record = prompts.records().get(rows[i]);
-                Completion row = batch.rows().get(i);
-                records.add(record);
-                routes.add(rewards.router().route(record));
-                inputs.add(new RewardInput(record.userText(), row.responseText(), row.promptIds(), row.responseIds(),
-                        row.finishReason(), record.condition(), record.tags(), record.answer(), record.extra()));
+                records.add(prompts.records().get(rows[i]));
             }
-            RewardSources.Scores scored = rewards.score(new ScoringBatch(batch, records, inputs, routes), scope);
+            RewardSources.Scores scored = rewards.score(batch, records, scope);
             timer.rewards += System.nanoTime() - t2;
 
             double[] scores = scored.combined().clone();

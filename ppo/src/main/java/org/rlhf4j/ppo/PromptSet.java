@@ -12,7 +12,7 @@ import org.rlhf4j.datasets.PromptDataset;
 import org.rlhf4j.datasets.PromptRecord;
 
 /**
- * The run's prompts with their token ids as fed to the policy: the chat template with the
+ * The run's prompts (PPO's and rejection sampling's) with their token ids as fed to the policy: the chat template with the
  * generation prompt, tokenized, and cut to the last {@code maxPromptLen} tokens (the end of a
  * prompt, with the assistant header, is what the response continues).
  *
@@ -21,9 +21,10 @@ import org.rlhf4j.datasets.PromptRecord;
  * @param truncated prompts that were cut
  * @param skipped bad records skipped
  */
-record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncated, int skipped) {
+public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncated, int skipped) {
 
-    static PromptSet load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxPromptLen)
+    /** Reads {@code data.train} and renders each prompt with the generation prompt, cut to {@code maxPromptLen}. */
+    public static PromptSet load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxPromptLen)
             throws IOException {
         PromptDataset dataset = PromptDataset.load(Path.of(data.train()), data.skipBadRecords());
         List<int[]> ids = new ArrayList<>(dataset.prompts().size());
@@ -39,7 +40,7 @@ record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncated, int
         return new PromptSet(dataset.prompts(), ids, truncated, dataset.skipped());
     }
 
-    int size() {
+    public int size() {
         return records.size();
     }
 

@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.reward.RewardFunctions;
+import org.rlhf4j.core.reward.RewardInput;
+import org.rlhf4j.core.rollout.Completion;
+import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.PromptRecord;
 
 /**
- * The reward sources of a run, their routing and their combination into one score per response
+ * The reward sources of a run (PPO's, and rejection sampling's in {@code org.rlhf4j.ppo.rs}), their routing and their combination into one score per response
  * ({@link RewardsConfig}).
  *
  * <p>Per batch: each source scores only the rows routed to it; a source with {@code whiten: true}
@@ -26,16 +29,11 @@ import org.rlhf4j.datasets.PromptRecord;
  * the result is whitened over the batch when {@code gate.whiten}, and the weighted sum of any
  * other routed source is added (the gate's two models carry no weight).
  */
-final class RewardSources implements AutoCloseable {
+public final class RewardSources implements AutoCloseable {
 
     /**
      * One batch's scores.
      *
-     * @param combined the score of each row
-     * @param perSource each source's raw scores, NaN at rows not routed to it
-     * @param safetyFraction share of gated rows that took the safety score (NaN without a gate)
-     */
-    /**
      * @param combined the per-row reward the loop uses (whitened where configured)
      * @param rawCombined the same combination of raw scores, before any whitening: what
      *     {@code objective/scores} logs, so a rising reward is visible even when the used one is
@@ -43,7 +41,7 @@ final class RewardSources implements AutoCloseable {
      * @param perSource each source's raw score (NaN on rows not routed to it)
      * @param safetyFraction share of gated rows that took the safety score (NaN without a gate)
      */
-    record Scores(double[] combined, double[] rawCombined, Map<String, double[]> perSource, double safetyFraction) {}
+    public record Scores(double[] combined, double[] rawCombined, Map<String, double[]> perSource, double safetyFraction) {}
 
     private final RewardsConfig config;
     private final RewardRouter router;
@@ -59,7 +57,7 @@ final class RewardSources implements AutoCloseable {
      * Opens every source of {@code config}: reward models loaded on {@code device} in
      * {@code dtype}, functions found through {@code loader}.
      */
-    static RewardSources open(RewardsConfig config, Tokenizer policyTokenizer, ChatTemplate template, Device device,
+    public static RewardSources open(RewardsConfig config, Tokenizer policyTokenizer, ChatTemplate template, Device device,
             DataType dtype, ClassLoader loader) throws IOException {
         Map<String, RewardSource> opened = new LinkedHashMap<>();
         try {
@@ -92,6 +90,28 @@ final class RewardSources implements AutoCloseable {
     /** The opened sources by name (reward models can be reached for memory reports). */
     Map<String, RewardSource> sources() {
         return sources;
+    }
+
+    /**
+     * Scores every row of {@code rollout}: row {@code b} is a response to {@code records.get(b)}
+     * (routed here, handed to rule sources as a {@link RewardInput}). Arrays made on the way live
+     * in sub-managers of {@code scope}.
+     */
+    public Scores score(RolloutBatch rollout, List<PromptRecord> records, NDManager scope) {
+        int b = rollout.batchSize();
+        if (records.size() != b) {
+            throw new IllegalArgumentException(records.size() + " prompt records for " + b + " rollout rows");
+        }
+        List<RewardInput> inputs = new ArrayList<>(b);
+        List<RewardRouter.Route> routes = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            PromptRecord record = records.get(i);
+            Completion row = rollout.rows().get(i);
+            routes.add(router.route(record));
+            inputs.add(new RewardInput(record.userText(), row.responseText(), row.promptIds(), row.responseIds(),
+                    row.finishReason(), record.condition(), record.tags(), record.answer(), record.extra()));
+        }
+        return score(new ScoringBatch(rollout, List.copyOf(records), inputs, routes), scope);
     }
 
     /** Scores every row of {@code batch} (routes included in it). */

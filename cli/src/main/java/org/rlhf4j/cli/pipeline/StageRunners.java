@@ -15,6 +15,7 @@ public final class StageRunners {
                 .add(new InitStage())
                 .add(new TrainingStage.Pretrain())
                 .add(new TrainingStage.Sft())
+                .add(new RsStageRunner())
                 .add(new EvalStage());
     }
 
