@@ -125,7 +125,13 @@ final class EvalStage implements StageRunner {
         for (Map.Entry<String, List<String>> row : eval.rewardAccuracy().entrySet()) {
             ObjectNode cell = accuracies.putObject(row.getKey());
             for (String metrics : row.getValue()) {
-                cell.put(Path.of(metrics).getParent().getFileName().toString(), lastPairAccuracy(Path.of(metrics)));
+                String stage = Path.of(metrics).getParent().getFileName().toString();
+                double accuracy = lastPairAccuracy(Path.of(metrics));
+                if (Double.isFinite(accuracy)) {
+                    cell.put(stage, accuracy);
+                } else {
+                    cell.putNull(stage); // the stage never evaluated
+                }
             }
         }
         AtomicFiles.writeString(stageDir.resolve(RESULTS), results.toPrettyString() + "\n");
@@ -152,7 +158,7 @@ final class EvalStage implements StageRunner {
         Map<String, String> cells = new LinkedHashMap<>();
         results.path("reward_accuracy").fields().forEachRemaining(row -> {
             List<String> values = new ArrayList<>();
-            row.getValue().fields().forEachRemaining(v -> values.add(Double.isFinite(v.getValue().asDouble())
+            row.getValue().fields().forEachRemaining(v -> values.add(v.getValue().isNumber()
                     ? String.format(Locale.ROOT, "%.2f", v.getValue().asDouble()) : "-"));
             cells.put(row.getKey(), String.join(" / ", values));
         });
