@@ -105,14 +105,15 @@ public final class PipelineReport {
                 .append(results.path("reference").asText("-"))
                 .append("` of one response sampled at temperature 1 per prompt (bootstrap 95% intervals).");
         if (results.path("reward_accuracy").size() > 0) {
-            md.append(" Reward acc.: held-out preference-pair accuracy of the reward each model was trained with (");
+            md.append(" Reward acc.: held-out preference-pair accuracy of the reward each model was trained with, by"
+                    + " the stage whose metrics it is (a DPO run's: its implicit reward) (");
             List<String> sources = new ArrayList<>();
             results.get("reward_accuracy").fields().forEachRemaining(row -> {
                 List<String> names = new ArrayList<>();
                 row.getValue().fieldNames().forEachRemaining(names::add);
                 sources.add(row.getKey() + ": " + String.join(" / ", names));
             });
-            md.append(String.join("; ", sources)).append("; a DPO run's own metrics give its implicit reward).");
+            md.append(String.join("; ", sources)).append(").");
         }
         md.append("\n\n");
         return md.toString();
