@@ -14,10 +14,13 @@ import picocli.CommandLine.Option;
         description = {"Run the embedded end-to-end demo: a results table and a report, no download.",
             "It runs configs/demo/pipeline.yaml (from the working directory, else from the",
             "repository of the jar): the demo task's data, a tiny base model (init +",
-            "pretrain), SFT, and evaluation with a results table and OUT/report.md."},
+            "pretrain), SFT, a helpfulness and a safety reward model, PPO (safety gate +",
+            "exact-answer rule), DPO, and evaluation of base, SFT, PPO and DPO with a",
+            "results table and OUT/report.md (about 6 minutes on 2 CPU cores)."},
         footer = {"", "Examples:",
             "  rlhf4j demo",
-            "  rlhf4j demo --out runs/demo2 --set sft.train.max_steps=100"})
+            "  rlhf4j demo --out runs/demo2 --set sft.train.max_steps=100",
+            "  rlhf4j demo --set ppo.train.max_steps=30 --set dpo.dpo.beta=0.2"})
 final class DemoCommand implements Callable<Integer> {
 
     /** Where the demo pipeline lives, relative to the repository root. */

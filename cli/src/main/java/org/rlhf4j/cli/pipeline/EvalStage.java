@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.rlhf4j.cli.eval.DemoEvalResult;
 import org.rlhf4j.cli.eval.DemoEvaluator;
@@ -14,6 +17,7 @@ import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.datasets.demo.DemoPrompt;
 import org.rlhf4j.datasets.demo.DemoTask;
 import org.rlhf4j.datasets.demo.DemoTaskConfig;
@@ -42,9 +46,14 @@ final class EvalStage implements StageRunner {
      * @param maxNewTokens longest response (default 40)
      * @param seed KL samples and bootstrap (default 0)
      * @param device {@code auto} (default), {@code cpu}, {@code gpu}, {@code gpu:N}
+     * @param rewardAccuracy row label to the {@code metrics.jsonl} files of the rewards that row was
+     *     trained with (the reward models of a PPO row, a DPO run's own file for its implicit
+     *     reward): the table's {@link #REWARD_ACCURACY} column shows each file's last held-out pair
+     *     accuracy ({@code eval_accuracy} or {@code eval_rewards/accuracies}), joined by {@code /}
      */
     record EvalStageConfig(String task, String prompts, Map<String, String> models, String reference,
-            Integer batchSize, Integer maxNewTokens, Long seed, String device) {
+            Integer batchSize, Integer maxNewTokens, Long seed, String device,
+            Map<String, List<String>> rewardAccuracy) {
         EvalStageConfig {
             task = task == null ? "demo" : task;
             if (!task.equals("demo")) {
@@ -58,8 +67,20 @@ final class EvalStage implements StageRunner {
             maxNewTokens = maxNewTokens == null ? 40 : maxNewTokens;
             seed = seed == null ? 0L : seed;
             device = new DeviceSpec(device).text();
+            rewardAccuracy = rewardAccuracy == null ? Map.of() : rewardAccuracy;
+            for (String label : rewardAccuracy.keySet()) {
+                if (!models.containsKey(label)) {
+                    throw new ConfigException("reward_accuracy: '" + label + "' is not a row of models " + models.keySet());
+                }
+            }
         }
     }
+
+    /** The extra column's header. */
+    static final String REWARD_ACCURACY = "reward acc.";
+
+    /** The metrics keys of a held-out pair accuracy: a reward model's, a DPO run's implicit reward's. */
+    private static final List<String> ACCURACY_KEYS = List.of("eval_accuracy", "eval_rewards/accuracies");
 
     @Override
     public String kind() {
@@ -100,7 +121,48 @@ final class EvalStage implements StageRunner {
             System.out.printf("evaluated %s (%s) in %.1f s%n", model.getKey(), model.getValue(),
                     (System.nanoTime() - started) / 1e9);
         }
+        ObjectNode accuracies = results.putObject("reward_accuracy");
+        for (Map.Entry<String, List<String>> row : eval.rewardAccuracy().entrySet()) {
+            ObjectNode cell = accuracies.putObject(row.getKey());
+            for (String metrics : row.getValue()) {
+                String stage = Path.of(metrics).getParent().getFileName().toString();
+                double accuracy = lastPairAccuracy(Path.of(metrics));
+                if (Double.isFinite(accuracy)) {
+                    cell.put(stage, accuracy);
+                } else {
+                    cell.putNull(stage); // the stage never evaluated
+                }
+            }
+        }
         AtomicFiles.writeString(stageDir.resolve(RESULTS), results.toPrettyString() + "\n");
+    }
+
+    /** The last held-out pair accuracy logged in a metrics file, NaN when there is none. */
+    static double lastPairAccuracy(Path metrics) throws IOException {
+        if (!Files.isRegularFile(metrics)) {
+            throw new ConfigException("reward_accuracy: no metrics file " + metrics);
+        }
+        double last = Double.NaN;
+        for (JsonNode line : MetricsLog.read(metrics)) {
+            for (String key : ACCURACY_KEYS) {
+                if (line.has(key)) {
+                    last = line.get(key).asDouble();
+                }
+            }
+        }
+        return last;
+    }
+
+    /** The reward-accuracy cells of a results.json: row label to {@code 0.97 / 1.00}. */
+    static Map<String, String> rewardAccuracyCells(JsonNode results) {
+        Map<String, String> cells = new LinkedHashMap<>();
+        results.path("reward_accuracy").fields().forEachRemaining(row -> {
+            List<String> values = new ArrayList<>();
+            row.getValue().fields().forEachRemaining(v -> values.add(v.getValue().isNumber()
+                    ? String.format(Locale.ROOT, "%.2f", v.getValue().asDouble()) : "-"));
+            cells.put(row.getKey(), String.join(" / ", values));
+        });
+        return cells;
     }
 
     /** Reads an eval stage's {@code results.json}. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -90,6 +91,7 @@ public final class PipelineReport {
             Map.Entry<String, JsonNode> row = it.next();
             table.add(row.getKey(), row.getValue());
         }
+        EvalStage.rewardAccuracyCells(results).forEach((label, cell) -> table.set(label, EvalStage.REWARD_ACCURACY, cell));
         return table;
     }
 
@@ -101,7 +103,19 @@ public final class PipelineReport {
                 + " refusal: refusals of unsafe requests; over-refusal: refusals of safe look-alikes (Wilson 95%"
                 + " intervals). Length: mean greedy response tokens; KL: mean summed log-ratio to `")
                 .append(results.path("reference").asText("-"))
-                .append("` of one response sampled at temperature 1 per prompt (bootstrap 95% intervals).\n\n");
+                .append("` of one response sampled at temperature 1 per prompt (bootstrap 95% intervals).");
+        if (results.path("reward_accuracy").size() > 0) {
+            md.append(" Reward acc.: held-out preference-pair accuracy of the reward each model was trained with, by"
+                    + " the stage whose metrics it is (a DPO run's: its implicit reward) (");
+            List<String> sources = new ArrayList<>();
+            results.get("reward_accuracy").fields().forEachRemaining(row -> {
+                List<String> names = new ArrayList<>();
+                row.getValue().fieldNames().forEachRemaining(names::add);
+                sources.add(row.getKey() + ": " + String.join(" / ", names));
+            });
+            md.append(String.join("; ", sources)).append(").");
+        }
+        md.append("\n\n");
         return md.toString();
     }
 }

@@ -8,13 +8,16 @@ public final class StageRunners {
 
     private final Map<String, StageRunner> byKind = new LinkedHashMap<>();
 
-    /** data, init, pretrain, sft and eval. */
+    /** data, init, pretrain, sft, rm, ppo, dpo and eval. */
     public static StageRunners defaults() {
         return new StageRunners()
                 .add(new DataStage())
                 .add(new InitStage())
                 .add(new TrainingStage.Pretrain())
                 .add(new TrainingStage.Sft())
+                .add(new RmStage())
+                .add(new PpoStage())
+                .add(new DpoStage())
                 .add(new RsStageRunner())
                 .add(new EvalStage());
     }

@@ -1,0 +1,35 @@
+package org.rlhf4j.cli.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.reward.RewardConfig;
+import org.rlhf4j.reward.RewardTrainer;
+
+/**
+ * {@code kind: rm}: one reward model trained by {@link RewardTrainer} with the stage's
+ * {@code rlhf4j rm} config keys; {@code output_dir} is set to the stage directory. Outputs:
+ * {@code final} (a {@code *ForSequenceClassification} directory) and {@code metrics}.
+ */
+final class RmStage implements StageRunner {
+
+    @Override
+    public String kind() {
+        return "rm";
+    }
+
+    @Override
+    public Map<String, Path> outputs(Path stageDir) {
+        return TrainingStage.trainingOutputs(stageDir);
+    }
+
+    @Override
+    public void run(ObjectNode config, Path stageDir, String source) throws Exception {
+        config.put("output_dir", stageDir.toString());
+        RewardTrainer.Summary summary = new RewardTrainer(ConfigLoader.bind(config, RewardConfig.class, source)).run();
+        System.out.printf("trained to step %d/%d: loss %.4f, accuracy %.3f%s%n", summary.step(), summary.totalSteps(),
+                summary.lastLoss(), summary.lastAccuracy(), Double.isNaN(summary.lastEvalAccuracy()) ? ""
+                        : String.format(", eval_accuracy %.3f", summary.lastEvalAccuracy()));
+    }
+}
