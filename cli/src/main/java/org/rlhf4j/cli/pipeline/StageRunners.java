@@ -8,7 +8,7 @@ public final class StageRunners {
 
     private final Map<String, StageRunner> byKind = new LinkedHashMap<>();
 
-    /** data, init, pretrain, sft, rm, ppo, dpo and eval. */
+    /** data, init, pretrain, sft, rm, ppo, dpo, rs and eval. */
     public static StageRunners defaults() {
         return new StageRunners()
                 .add(new DataStage())
@@ -18,7 +18,7 @@ public final class StageRunners {
                 .add(new RmStage())
                 .add(new PpoStage())
                 .add(new DpoStage())
-                .add(new RsStageRunner())
+                .add(new RsStage())
                 .add(new EvalStage());
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.runtime.Runtime;
 
 /** init -> rs -> sft on ${rs.final}: the rs stage's outputs feed a later stage; a re-run skips it. */
-class RsStageRunnerTest {
+class RsStageTest {
 
     @TempDir
     Path dir;

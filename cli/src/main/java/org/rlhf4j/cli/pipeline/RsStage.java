@@ -17,7 +17,7 @@ import org.rlhf4j.ppo.rs.RsConfig;
  * {@code rs.pairs: true}) and {@code summary} ({@code summary.json}). Complete when
  * {@code final/sft.jsonl} exists.
  */
-final class RsStageRunner implements StageRunner {
+final class RsStage implements StageRunner {
 
     @Override
     public String kind() {
