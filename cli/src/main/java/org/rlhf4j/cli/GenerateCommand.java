@@ -2,12 +2,10 @@ package org.rlhf4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +21,8 @@ import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.StreamingDecoder;
 import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.PromptDataset;
+import org.rlhf4j.datasets.PromptRecord;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -141,21 +141,21 @@ final class GenerateCommand implements Callable<Integer> {
     /** Generates for every prompt of --input in batches and writes one JSON line per prompt, in input order. */
     private void generateFile(RolloutEngine engine, PretrainedModel m, SamplingParams params, StopCriteria stop)
             throws Exception {
-        List<JsonNode> prompts = readPrompts(source.input);
+        // The prompt format of DESIGN.md, validated with FILE:LINE messages by the datasets module.
+        List<PromptRecord> prompts = PromptDataset.load(source.input, false).prompts();
         StringBuilder text = new StringBuilder();
         long started = System.nanoTime();
         long tokens = 0;
         for (int first = 0; first < prompts.size(); first += batchSize) {
-            List<JsonNode> chunk = prompts.subList(first, Math.min(prompts.size(), first + batchSize));
+            List<PromptRecord> chunk = prompts.subList(first, Math.min(prompts.size(), first + batchSize));
             List<String> rendered = chunk.stream().map(this::render).toList();
             List<int[]> ids = rendered.stream().map(r -> m.tokenizer().encode(r)).toList();
             try (NDManager scope = m.manager().newSubManager()) {
                 RolloutBatch batch = engine.generate(ids, params, stop, first, RolloutListener.NONE, scope);
                 for (int b = 0; b < chunk.size(); b++) {
                     Completion row = batch.rows().get(b);
-                    JsonNode p = chunk.get(b);
-                    text.append(JSON.writeValueAsString(toJson(p.has("prompt") ? p.get("prompt").asText()
-                            : rendered.get(b), row))).append('\n');
+                    text.append(JSON.writeValueAsString(toJson(shown(chunk.get(b), rendered.get(b)), row)))
+                            .append('\n');
                     tokens += row.responseIds().length;
                 }
             }
@@ -191,52 +191,20 @@ final class GenerateCommand implements Callable<Integer> {
         return o;
     }
 
-    private String render(JsonNode p) {
-        if (p.has("messages")) {
-            List<ChatMessage> messages = new ArrayList<>();
-            if (system != null) {
-                messages.add(ChatMessage.system(system));
-            }
-            for (JsonNode m : p.get("messages")) {
-                messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
-            }
-            return ChatMlTemplate.render(messages, true);
+    /** The record's turns with the ChatML generation prompt; {@code --system} applies where it has none. */
+    private String render(PromptRecord p) {
+        List<ChatMessage> messages = new ArrayList<>();
+        boolean hasSystem = p.messages().stream().anyMatch(m -> m.role().equals("system"));
+        if (system != null && !hasSystem) {
+            messages.add(ChatMessage.system(system));
         }
-        String sys = p.has("system") ? p.get("system").asText() : system;
-        return ChatMlTemplate.prompt(sys, p.get("prompt").asText());
+        messages.addAll(p.messages());
+        return ChatMlTemplate.render(messages, true);
     }
 
-    private static List<JsonNode> readPrompts(Path file) throws Exception {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<JsonNode> prompts = new ArrayList<>();
-        for (int n = 0; n < lines.size(); n++) {
-            if (lines.get(n).isBlank()) {
-                continue;
-            }
-            String where = file + ":" + (n + 1) + ": ";
-            JsonNode node;
-            try {
-                node = JSON.readTree(lines.get(n));
-            } catch (Exception e) {
-                throw new IllegalArgumentException(where + "not valid JSON");
-            }
-            boolean ok = (node.has("prompt") && node.get("prompt").isTextual())
-                    || (node.has("messages") && node.get("messages").isArray() && validMessages(node.get("messages")));
-            if (!ok) {
-                throw new IllegalArgumentException(where + "expected {\"prompt\": \"...\"} or "
-                        + "{\"messages\": [{\"role\": ..., \"content\": ...}, ...]}");
-            }
-            prompts.add(node);
-        }
-        return prompts;
-    }
-
-    private static boolean validMessages(JsonNode messages) {
-        for (JsonNode m : messages) {
-            if (!m.has("role") || !m.get("role").isTextual() || !m.has("content") || !m.get("content").isTextual()) {
-                return false;
-            }
-        }
-        return true;
+    /** What the output's {@code prompt} shows: the user's text for a one-turn prompt, else the rendered text. */
+    private static String shown(PromptRecord p, String rendered) {
+        long turns = p.messages().stream().filter(m -> !m.role().equals("system")).count();
+        return turns == 1 ? p.userText() : rendered;
     }
 }
