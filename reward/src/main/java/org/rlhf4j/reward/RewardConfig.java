@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
 
@@ -52,16 +53,8 @@ public record RewardConfig(
         }
         seed = seed == null ? 0L : seed;
         device = new DeviceSpec(device).text();
-        dtype = dtype == null ? "float32" : dtype.trim().toLowerCase();
-        if (!dtype.equals("float32") && !dtype.equals("float16")) {
-            throw new ConfigException("dtype must be float32 or float16, got '" + dtype
-                    + "' (bfloat16 exists only in files: use save_dtype)");
-        }
-        try {
-            saveDtype = SaveDtype.fromName(saveDtype == null ? "float32" : saveDtype).torchName();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        dtype = StageKeys.computeDtype(dtype);
+        saveDtype = StageKeys.saveDtype(saveDtype);
         rm = rm == null ? RmOptions.defaults() : rm;
     }
 
@@ -74,7 +67,7 @@ public record RewardConfig(
     }
 
     public DataType computeType() {
-        return dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        return StageKeys.computeType(dtype);
     }
 
     public SaveDtype modelSaveType() {

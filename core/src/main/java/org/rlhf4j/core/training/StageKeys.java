@@ -1,0 +1,38 @@
+package org.rlhf4j.core.training;
+
+import ai.djl.ndarray.types.DataType;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.io.SaveDtype;
+
+/**
+ * Validation and defaults of the keys every stage config shares ({@code dtype}, {@code save_dtype}),
+ * so that each stage's record says the same thing about them in the same words.
+ */
+public final class StageKeys {
+
+    private StageKeys() {}
+
+    /** {@code dtype}: float32 (default) or float16, canonicalised. */
+    public static String computeDtype(String dtype) {
+        String value = dtype == null ? "float32" : dtype.trim().toLowerCase();
+        if (!value.equals("float32") && !value.equals("float16")) {
+            throw new ConfigException("dtype must be float32 or float16, got '" + value
+                    + "' (bfloat16 exists only in files: use save_dtype)");
+        }
+        return value;
+    }
+
+    /** {@code save_dtype}: float32 (default), bfloat16 or float16, as its torch name. */
+    public static String saveDtype(String saveDtype) {
+        try {
+            return SaveDtype.fromName(saveDtype == null ? "float32" : saveDtype).torchName();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The engine dtype of a canonical {@code dtype} value. */
+    public static DataType computeType(String dtype) {
+        return dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+    }
+}
