@@ -38,18 +38,7 @@ public record DpoConfig(
         DpoOptions dpo) {
 
     public DpoConfig {
-        if (model == null || model.isBlank()) {
-            throw new ConfigException("model: the starting model directory is required");
-        }
-        if (outputDir == null || outputDir.isBlank()) {
-            throw new ConfigException("output_dir is required");
-        }
-        if (data == null) {
-            throw new ConfigException("data: the section with data.train is required");
-        }
-        if (train == null) {
-            throw new ConfigException("train: the section with max_steps or epochs is required");
-        }
+        StageKeys.requireTrainingSections(model, outputDir, data, train);
         seed = seed == null ? 0L : seed;
         device = new DeviceSpec(device).text();
         dtype = StageKeys.computeDtype(dtype);

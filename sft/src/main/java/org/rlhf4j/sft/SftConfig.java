@@ -2,7 +2,6 @@ package org.rlhf4j.sft;
 
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
-import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.training.StageKeys;
@@ -37,18 +36,7 @@ public record SftConfig(
         SftOptions sft) {
 
     public SftConfig {
-        if (model == null || model.isBlank()) {
-            throw new ConfigException("model: the starting model directory is required");
-        }
-        if (outputDir == null || outputDir.isBlank()) {
-            throw new ConfigException("output_dir is required");
-        }
-        if (data == null) {
-            throw new ConfigException("data: the section with data.train is required");
-        }
-        if (train == null) {
-            throw new ConfigException("train: the section with max_steps or epochs is required");
-        }
+        StageKeys.requireTrainingSections(model, outputDir, data, train);
         seed = seed == null ? 0L : seed;
         device = new DeviceSpec(device).text();
         dtype = StageKeys.computeDtype(dtype);

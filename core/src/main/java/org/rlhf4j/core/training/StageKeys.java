@@ -12,6 +12,25 @@ public final class StageKeys {
 
     private StageKeys() {}
 
+    /**
+     * The keys a training stage cannot start without: {@code model}, {@code output_dir} and the
+     * {@code data:} and {@code train:} sections.
+     */
+    public static void requireTrainingSections(String model, String outputDir, Object data, Object train) {
+        if (model == null || model.isBlank()) {
+            throw new ConfigException("model: the starting model directory is required");
+        }
+        if (outputDir == null || outputDir.isBlank()) {
+            throw new ConfigException("output_dir is required");
+        }
+        if (data == null) {
+            throw new ConfigException("data: the section with data.train is required");
+        }
+        if (train == null) {
+            throw new ConfigException("train: the section with max_steps or epochs is required");
+        }
+    }
+
     /** {@code dtype}: float32 (default) or float16, canonicalised. */
     public static String computeDtype(String dtype) {
         String value = dtype == null ? "float32" : dtype.trim().toLowerCase();
