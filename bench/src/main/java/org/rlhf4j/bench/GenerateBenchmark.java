@@ -9,6 +9,7 @@ import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.rollout.DecodeMode;
 import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutEngine;
@@ -19,9 +20,10 @@ import org.rlhf4j.core.tokenizer.ByteTokenizer;
 
 /**
  * Generation speed of the rollout engine on the benchmark config (D=256, L=4, H=8, KV=4, F=768,
- * V=1024, random weights): tokens/s with the KV cache and with whole-sequence recompute at batch 1
- * and 16 for 128 and 256 new tokens, per-token decode time at positions 16 and 256, the cost of
- * sampling over greedy, and 1 vs 2 decode threads.
+ * V=1024, random weights): tokens/s with the fused KV-cache decoder, with the KV cache through the
+ * general forward pass (the unfused baseline) and with whole-sequence recompute, at batch 1 and 16
+ * for 128 and 256 new tokens; per-token decode time at positions 16 and 256; the cost of sampling
+ * over greedy; and 1 vs 2 decode threads.
  *
  * <p>{@code ./bench/run generate [--threads 1,2] [--batches 1,16] [--new-tokens 128,256] [--prompt 16]
  * [--repeats 3] [--no-recompute]}. Rows never stop early (no EOS), so every row produces all its tokens.
@@ -68,56 +70,65 @@ public final class GenerateBenchmark {
             ByteTokenizer tokenizer = new ByteTokenizer(); // decodes only; ids past 258 are skipped
             // Warm-up: JIT-compile the Java side and let libtorch allocate its pools for both shapes.
             for (int t : threads) {
-                run(model, tokenizer, root, 1, prompt, SamplingParams.greedy(128), true, t);
-                run(model, tokenizer, root, 16, prompt, SamplingParams.greedy(64), true, t);
+                for (DecodeMode mode : List.of(DecodeMode.FUSED_KV_CACHE, DecodeMode.KV_CACHE)) {
+                    run(model, tokenizer, root, 1, prompt, SamplingParams.greedy(128), mode, t);
+                    run(model, tokenizer, root, 16, prompt, SamplingParams.greedy(64), mode, t);
+                }
             }
 
             System.out.println("\n# tokens/s (B x new tokens / wall time, prefill included; best of " + repeats
-                    + " runs, 1 for recompute at batch > 1)");
+                    + " runs, 1 for recompute at batch > 1). fused = the engine's default decoder,");
+            System.out.println("# cache = the KV cache through the model's general forward pass (unfused baseline)");
             System.out.println("threads  batch  new  mode       tokens/s   ms/step");
             java.util.Map<String, Double> best = new java.util.HashMap<>();
+            List<DecodeMode> modes = new ArrayList<>(List.of(DecodeMode.FUSED_KV_CACHE, DecodeMode.KV_CACHE));
+            if (recompute) {
+                modes.add(DecodeMode.RECOMPUTE);
+            }
             for (int b : batches) {
                 for (int n : newTokens) {
-                    for (int t : threads) {
-                        Timing cached = best(repeats, () -> run(model, tokenizer, root, b, prompt,
-                                SamplingParams.greedy(n), true, t));
-                        report(cached, t, b, n, "cache");
-                        best.merge("cache " + b + " " + n, cached.tokens() / cached.seconds(), Math::max);
-                    }
-                    if (recompute) {
-                        for (int t : b == 1 ? threads : new int[] {threads[threads.length - 1]}) {
-                            Timing full = best(b == 1 ? repeats : 1, () -> run(model, tokenizer, root, b,
-                                    prompt, SamplingParams.greedy(n), false, t));
-                            report(full, t, b, n, "recompute");
-                            best.merge("recompute " + b + " " + n, full.tokens() / full.seconds(), Math::max);
+                    for (DecodeMode mode : modes) {
+                        boolean slow = mode == DecodeMode.RECOMPUTE && b > 1;
+                        for (int t : slow ? new int[] {threads[threads.length - 1]} : threads) {
+                            Timing timing = best(slow ? 1 : repeats, () -> run(model, tokenizer, root, b, prompt,
+                                    SamplingParams.greedy(n), mode, t));
+                            report(timing, t, b, n, label(mode));
+                            best.merge(label(mode) + " " + b + " " + n, timing.tokens() / timing.seconds(), Math::max);
                         }
                     }
                 }
             }
-            if (recompute) {
-                System.out.println("\n# cache speed-up over recompute (best thread setting of each)");
-                for (int b : batches) {
-                    for (int n : newTokens) {
-                        System.out.printf("batch %2d, %3d new tokens: %.1fx%n", b, n,
+            System.out.println("\n# speed-ups (best thread setting of each)");
+            for (int b : batches) {
+                for (int n : newTokens) {
+                    double fused = best.get("fused " + b + " " + n);
+                    System.out.printf("batch %2d, %3d new tokens: fused over unfused cache %.2fx", b, n,
+                            fused / best.get("cache " + b + " " + n));
+                    if (recompute) {
+                        System.out.printf(", fused over recompute %.1fx, unfused cache over recompute %.1fx",
+                                fused / best.get("recompute " + b + " " + n),
                                 best.get("cache " + b + " " + n) / best.get("recompute " + b + " " + n));
                     }
+                    System.out.println();
                 }
             }
 
-            System.out.println("\n# sampling (T=1, top-k 50, top-p 0.9) vs greedy, cache, 128 new tokens");
+            System.out.println("\n# sampling (T=1, top-k 50, top-p 0.9) vs greedy, fused, 128 new tokens");
             for (int b : batches) {
                 int t = threads[0];
                 report(run(model, tokenizer, root, b, promptLength, new SamplingParams(128, 1.0, 50, 0.9, 1),
-                        true, t), t, b, 128, "sampled");
+                        DecodeMode.FUSED_KV_CACHE, t), t, b, 128, "sampled");
             }
 
-            System.out.println("\n# decode time per token by position (batch 1, cache; median of 16 steps)");
-            for (int t : threads) {
-                Timing timing = best(repeats, () -> run(model, tokenizer, root, 1, 8, SamplingParams.greedy(280),
-                        true, t));
-                System.out.printf("threads %d: position 16: %.2f ms, position 256: %.2f ms (ratio %.2f)%n", t,
-                        timing.medianAt(16, 8), timing.medianAt(256, 8),
-                        timing.medianAt(256, 8) / timing.medianAt(16, 8));
+            System.out.println("\n# decode time per token by position (batch 1; median of 16 steps)");
+            for (DecodeMode mode : List.of(DecodeMode.FUSED_KV_CACHE, DecodeMode.KV_CACHE)) {
+                for (int t : threads) {
+                    Timing timing = best(repeats, () -> run(model, tokenizer, root, 1, 8,
+                            SamplingParams.greedy(280), mode, t));
+                    System.out.printf("%-5s threads %d: position 16: %.2f ms, position 256: %.2f ms (ratio %.2f)%n",
+                            label(mode), t, timing.medianAt(16, 8), timing.medianAt(256, 8),
+                            timing.medianAt(256, 8) / timing.medianAt(16, 8));
+                }
             }
             System.out.printf("%nload average at the end: %.2f%n", loadAverage());
         }
@@ -134,7 +145,7 @@ public final class GenerateBenchmark {
     }
 
     private static Timing run(LlamaModel model, ByteTokenizer tokenizer, NDManager root, int batch,
-            int promptLength, SamplingParams params, boolean cache, int threads) {
+            int promptLength, SamplingParams params, DecodeMode mode, int threads) {
         List<int[]> prompts = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
             int[] prompt = new int[promptLength];
@@ -143,7 +154,7 @@ public final class GenerateBenchmark {
             }
             prompts.add(prompt);
         }
-        RolloutEngine engine = new RolloutEngine(model, tokenizer, new EngineOptions(cache, threads));
+        RolloutEngine engine = new RolloutEngine(model, tokenizer, new EngineOptions(mode, threads));
         double[] steps = new double[params.maxNewTokens()];
         long[] last = {System.nanoTime()};
         RolloutListener timer = new RolloutListener() {
@@ -185,6 +196,14 @@ public final class GenerateBenchmark {
         double mean = Arrays.stream(decode).average().orElse(0);
         System.out.printf("%7d  %5d  %3d  %-9s  %9.1f  %8.2f%n", threads, batch, newTokens, mode,
                 t.tokens() / t.seconds(), mean);
+    }
+
+    private static String label(DecodeMode mode) {
+        return switch (mode) {
+            case FUSED_KV_CACHE -> "fused";
+            case KV_CACHE -> "cache";
+            case RECOMPUTE -> "recompute";
+        };
     }
 
     private static int[] ints(String csv) {

@@ -102,6 +102,27 @@ public final class LlamaModel {
         return RmsNorm.apply(x, finalNorm, config.rmsNormEps()); // (B, T, D)
     }
 
+    List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    NDArray embedding() {
+        return embedding;
+    }
+
+    NDArray finalNorm() {
+        return finalNorm;
+    }
+
+    /** The LM head (V, D), the embedding matrix when tied, or null for a scalar-head model. */
+    NDArray lmHead() {
+        return lmHead;
+    }
+
+    RotaryEmbedding rotary() {
+        return rotary;
+    }
+
     /** Whether this model has an LM head (its own or tied to the embeddings). */
     public boolean hasLmHead() {
         return lmHead != null;

@@ -17,6 +17,7 @@ public final class PreallocatedKvCache implements KvCache, AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final NDArray[] transposedKeys; // views (B, KV, hd, Tmax) of keys
     private final long capacity;
     private long length;
 
@@ -24,6 +25,10 @@ public final class PreallocatedKvCache implements KvCache, AutoCloseable {
         this.manager = manager;
         this.keys = keys;
         this.values = values;
+        this.transposedKeys = new NDArray[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            transposedKeys[i] = keys[i].transpose(0, 1, 3, 2);
+        }
         this.capacity = capacity;
     }
 
@@ -57,14 +62,7 @@ public final class PreallocatedKvCache implements KvCache, AutoCloseable {
 
     @Override
     public NDList append(int layer, NDArray newKeys, NDArray newValues) {
-        long end = length + newKeys.getShape().get(2);
-        if (end > capacity) {
-            throw new IllegalStateException("KV cache full: " + length + " + " + newKeys.getShape().get(2)
-                    + " slots exceed its capacity of " + capacity);
-        }
-        NDIndex write = new NDIndex().addAllDim(2).addSliceDim(length, end);
-        keys[layer].set(write, newKeys);
-        values[layer].set(write, newValues);
+        long end = write(layer, newKeys, newValues);
         NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, end);
         NDArray k = keys[layer].get(filled); // (B, KV, Tk, hd), a view of the cache
         NDArray v = values[layer].get(filled);
@@ -73,6 +71,37 @@ public final class PreallocatedKvCache implements KvCache, AutoCloseable {
         k.attach(newKeys.getManager());
         v.attach(newKeys.getManager());
         return new NDList(k, v);
+    }
+
+    /**
+     * Stores layer {@code layer}'s keys and values of {@code T} new positions, (B, KV, T, hd)
+     * each, at slots {@code [length(), length() + T)}, and returns {@code length() + T}.
+     */
+    public long write(int layer, NDArray newKeys, NDArray newValues) {
+        long count = newKeys.getShape().get(2);
+        long end = length + count;
+        if (end > capacity) {
+            throw new IllegalStateException("KV cache full: " + length + " + " + count
+                    + " slots exceed its capacity of " + capacity);
+        }
+        NDIndex slots = new NDIndex().addAllDim(2).addSliceDim(length, end);
+        keys[layer].set(slots, newKeys);
+        values[layer].set(slots, newValues);
+        return end;
+    }
+
+    /**
+     * Layer {@code layer}'s keys over all {@link #capacity} slots, transposed for {@code q K^T}:
+     * (B, KV, hd, Tmax), a view that follows every {@link #write}. Slots past {@link #length}
+     * hold zeros or stale keys, which an attention bias must mask.
+     */
+    public NDArray transposedKeys(int layer) {
+        return transposedKeys[layer];
+    }
+
+    /** Layer {@code layer}'s values over all {@link #capacity} slots, (B, KV, Tmax, hd); see {@link #transposedKeys}. */
+    public NDArray values(int layer) {
+        return values[layer];
     }
 
     @Override

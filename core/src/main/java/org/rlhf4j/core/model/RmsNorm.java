@@ -22,10 +22,17 @@ public final class RmsNorm {
      * Only {@code add(Number)} touches a Java number, which is safe inside an autograd graph.
      */
     public static NDArray apply(NDArray x, NDArray weight, double eps) {
+        return normalise(x, eps).mul(weight);
+    }
+
+    /**
+     * {@code x * rsqrt(mean(x^2) + eps)} over the last axis, in {@code x}'s dtype, without the gain:
+     * for a caller that has folded the gain into the next projection's weight.
+     */
+    public static NDArray normalise(NDArray x, double eps) {
         DataType dtype = x.getDataType();
         NDArray x32 = x.toType(DataType.FLOAT32, false); // (..., D)
         NDArray rms = x32.square().mean(LAST_AXIS, true).add(eps).sqrt(); // (..., 1)
-        NDArray normalised = x32.div(rms).toType(dtype, false); // (..., D)
-        return normalised.mul(weight);
+        return x32.div(rms).toType(dtype, false); // (..., D)
     }
 }

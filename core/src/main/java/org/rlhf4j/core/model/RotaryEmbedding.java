@@ -80,6 +80,34 @@ public final class RotaryEmbedding {
         return new Angles(angles.cos().toType(dtype, false), angles.sin().toType(dtype, false));
     }
 
+    /**
+     * The rotation of each position as an (hd, hd) matrix {@code R}, so that {@code x R} rotates
+     * a row vector {@code x} as {@link #apply} does: for {@code i < hd/2},
+     * {@code R[i][i] = R[i+h][i+h] = cos}, {@code R[i+h][i] = -sin} and {@code R[i][i+h] = sin}.
+     * One batched matmul then rotates all heads of a decode step, where {@link #apply} takes six
+     * ops; the angle is the same float32 product {@code position * inv_freq}.
+     *
+     * @param positions one position per row
+     * @return (B, hd, hd) row-major, B = {@code positions.length}
+     */
+    public float[] rotations(long[] positions) {
+        int half = headDim / 2;
+        float[] matrices = new float[positions.length * headDim * headDim];
+        for (int b = 0; b < positions.length; b++) {
+            int base = b * headDim * headDim;
+            for (int i = 0; i < half; i++) {
+                float angle = (float) positions[b] * signedFrequencies[i + half];
+                float cos = (float) Math.cos(angle);
+                float sin = (float) Math.sin(angle);
+                matrices[base + i * headDim + i] = cos;
+                matrices[base + (i + half) * headDim + i + half] = cos;
+                matrices[base + (i + half) * headDim + i] = -sin;
+                matrices[base + i * headDim + i + half] = sin;
+            }
+        }
+        return matrices;
+    }
+
     /** Rotates {@code x} (B, T, heads, hd) by {@code angles}. */
     public static NDArray apply(NDArray x, Angles angles) {
         Shape shape = x.getShape();

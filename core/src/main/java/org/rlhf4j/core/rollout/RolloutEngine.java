@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.generate.TokenSampler;
 import org.rlhf4j.core.model.AttentionMask;
+import org.rlhf4j.core.model.FusedDecoder;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.PreallocatedKvCache;
 import org.rlhf4j.core.tokenizer.StreamingDecoder;
@@ -90,9 +91,12 @@ public final class RolloutEngine {
             RolloutListener listener, NDManager manager) {
         Run run = new Run(prompts, params, stop, firstRow);
         try (NDManager generation = manager.newSubManager();
-                PreallocatedKvCache cache = options.kvCache()
+                PreallocatedKvCache cache = options.decoding().cached()
                         ? PreallocatedKvCache.create(generation, policy.config(), run.batch, run.width - 1,
                                 policy.weights().dataType())
+                        : null;
+                FusedDecoder fused = options.decoding() == DecodeMode.FUSED_KV_CACHE && params.maxNewTokens() > 1
+                        ? FusedDecoder.of(policy, generation)
                         : null) {
             try (NDManager step = generation.newSubManager()) {
                 run.sample(forwardLast(step, run, run.promptWidth, cache), 0, listener);
@@ -107,8 +111,8 @@ public final class RolloutEngine {
                     try (NDManager step = generation.newSubManager()) {
                         run.feed(s);
                         int slot = run.promptWidth + s - 1;
-                        float[] logits = cache != null ? decodeStep(step, run, slot, cache)
-                                : forwardLast(step, run, slot + 1, null);
+                        float[] logits = cache == null ? forwardLast(step, run, slot + 1, null)
+                                : decodeStep(step, run, slot, cache, fused);
                         run.sample(logits, s, listener);
                     }
                     listener.onStep(s);
@@ -146,22 +150,29 @@ public final class RolloutEngine {
         return policy.logits(hidden).toType(DataType.FLOAT32, false).toFloatArray(); // (B, 1, V)
     }
 
-    /** One cached step: feeds column {@code slot} of every row, returns the logits (B * V) after it. */
-    private float[] decodeStep(NDManager step, Run run, int slot, PreallocatedKvCache cache) {
+    /**
+     * One cached step: feeds column {@code slot} of every row, returns the logits (B * V) after it,
+     * through {@code fused} if not null, else the model's general forward pass.
+     */
+    private float[] decodeStep(NDManager step, Run run, int slot, PreallocatedKvCache cache, FusedDecoder fused) {
         int batch = run.batch;
-        NDArray ids = step.create(run.feedIds, new Shape(batch, 1)); // (B, 1)
-        NDArray positions = step.create(run.feedPositions, new Shape(batch, 1)); // (B, 1)
-        // The bias of one query over slots [0, slot] is built in Java: one array from Java data
-        // costs one JNI call, the general AttentionMask.bias about ten.
-        int keys = slot + 1;
+        // The bias of one query over the key slots is built in Java: one array from Java data
+        // costs one JNI call, the general AttentionMask.bias about ten. The fused decoder reads
+        // every slot of the cache, the general path slots [0, slot].
+        int keys = fused != null ? (int) cache.capacity() : slot + 1;
         int window = policy.config().effectiveSlidingWindow();
         float[] bias = new float[batch * keys];
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < keys; j++) {
-                boolean visible = run.mask[b * run.width + j] != 0 && (window >= keys || j > slot - window);
+                boolean visible = j <= slot && run.mask[b * run.width + j] != 0 && (window > slot || j > slot - window);
                 bias[b * keys + j] = visible ? 0 : AttentionMask.MASKED;
             }
         }
+        if (fused != null) {
+            return fused.step(run.feedIds, run.feedPositions, bias, cache, step).toFloatArray(); // (B, V)
+        }
+        NDArray ids = step.create(run.feedIds, new Shape(batch, 1)); // (B, 1)
+        NDArray positions = step.create(run.feedPositions, new Shape(batch, 1)); // (B, 1)
         NDArray biasArray = step.create(bias, new Shape(batch, 1, 1, keys)); // (B, 1, 1, Tk)
         NDArray hidden = policy.hidden(ids, positions, biasArray, cache); // (B, 1, D)
         return policy.logits(hidden).toType(DataType.FLOAT32, false).toFloatArray(); // (B, 1, V)

@@ -63,4 +63,24 @@ class RotaryEmbeddingTest {
             assertArrayEquals(expected2, out2, 1e-6f);
         }
     }
+
+    @Test
+    void rotationMatricesRotateAsApplyDoes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            LlamaConfig config = TinyModels.config(LLAMA3);
+            RotaryEmbedding rope = new RotaryEmbedding(config);
+            long[] positions = {0, 7, 300};
+            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 1, 4, 8)); // (B, T=1, heads, hd)
+            NDArray expected = RotaryEmbedding.apply(x, rope.angles(m.create(positions).reshape(3, 1),
+                    DataType.FLOAT32));
+            NDArray rotations = m.create(rope.rotations(positions), new ai.djl.ndarray.types.Shape(3, 1, 8, 8));
+            TinyModels.assertClose(expected, x.matMul(rotations), 1e-5f, "x R");
+            // position 0 is the identity
+            float[] identity = new float[64];
+            for (int i = 0; i < 8; i++) {
+                identity[i * 8 + i] = 1;
+            }
+            assertArrayEquals(identity, java.util.Arrays.copyOf(rope.rotations(positions), 64), 0f);
+        }
+    }
 }

@@ -41,8 +41,13 @@ class RolloutEngineTest {
         manager.close();
     }
 
-    private static RolloutEngine engine(boolean cache) {
-        return new RolloutEngine(policy, TOKENIZER, new EngineOptions(cache, 0));
+    /** The engine as every stage runs it: the fused KV-cache decoder. */
+    private static RolloutEngine engine() {
+        return engine(DecodeMode.FUSED_KV_CACHE);
+    }
+
+    private static RolloutEngine engine(DecodeMode mode) {
+        return new RolloutEngine(policy, TOKENIZER, new EngineOptions(mode, 0));
     }
 
     private static float[] logps(RolloutBatch batch) {
@@ -60,16 +65,19 @@ class RolloutEngineTest {
     }
 
     private void assertCachedEqualsRecompute(SamplingParams params) {
-        try (NDManager scope = manager.newSubManager()) {
-            RolloutBatch cached = engine(true).generate(RolloutFixtures.PROMPTS, params, NO_STOP, scope);
-            RolloutBatch recomputed = engine(false).generate(RolloutFixtures.PROMPTS, params, NO_STOP, scope);
-            for (int b = 0; b < cached.batchSize(); b++) {
-                assertArrayEquals(recomputed.rows().get(b).responseIds(), cached.rows().get(b).responseIds(),
-                        "row " + b);
-                assertEquals(12, cached.rows().get(b).responseIds().length);
+        for (DecodeMode mode : List.of(DecodeMode.KV_CACHE, DecodeMode.FUSED_KV_CACHE)) {
+            try (NDManager scope = manager.newSubManager()) {
+                RolloutBatch cached = engine(mode).generate(RolloutFixtures.PROMPTS, params, NO_STOP, scope);
+                RolloutBatch recomputed = engine(DecodeMode.RECOMPUTE).generate(RolloutFixtures.PROMPTS, params,
+                        NO_STOP, scope);
+                for (int b = 0; b < cached.batchSize(); b++) {
+                    assertArrayEquals(recomputed.rows().get(b).responseIds(), cached.rows().get(b).responseIds(),
+                            mode + ", row " + b);
+                    assertEquals(12, cached.rows().get(b).responseIds().length);
+                }
+                assertArrayEquals(logps(recomputed), logps(cached), 1e-4f, mode.toString());
+                assertArrayEquals(recomputed.ids().toLongArray(), cached.ids().toLongArray());
             }
-            assertArrayEquals(logps(recomputed), logps(cached), 1e-4f);
-            assertArrayEquals(recomputed.ids().toLongArray(), cached.ids().toLongArray());
         }
     }
 
@@ -77,12 +85,12 @@ class RolloutEngineTest {
     void aRowInsideALeftPaddedBatchEqualsTheSameRowGeneratedAlone() {
         for (SamplingParams params : List.of(SamplingParams.greedy(10), SAMPLED)) {
             try (NDManager scope = manager.newSubManager()) {
-                RolloutBatch together = engine(true).generate(RolloutFixtures.PROMPTS, params, NO_STOP, scope);
+                RolloutBatch together = engine().generate(RolloutFixtures.PROMPTS, params, NO_STOP, scope);
                 float[] batchLogps = logps(together);
                 int a = together.responseLength();
                 for (int b = 0; b < RolloutFixtures.PROMPTS.size(); b++) {
                     // firstRow = b gives the row the seed it had inside the batch
-                    RolloutBatch alone = engine(true).generate(List.of(RolloutFixtures.PROMPTS.get(b)), params,
+                    RolloutBatch alone = engine().generate(List.of(RolloutFixtures.PROMPTS.get(b)), params,
                             NO_STOP, b, RolloutListener.NONE, scope);
                     assertArrayEquals(alone.rows().get(0).responseIds(), together.rows().get(b).responseIds(),
                             "row " + b + ", temperature " + params.temperature());
@@ -99,9 +107,9 @@ class RolloutEngineTest {
     void theSameSeedGivesTheSameSamplesAndAnotherSeedOthers() {
         try (NDManager scope = manager.newSubManager()) {
             List<int[]> prompts = List.of(RolloutFixtures.PROMPTS.get(0), RolloutFixtures.PROMPTS.get(0));
-            RolloutBatch first = engine(true).generate(prompts, SAMPLED, NO_STOP, scope);
-            RolloutBatch again = engine(true).generate(prompts, SAMPLED, NO_STOP, scope);
-            RolloutBatch other = engine(true).generate(prompts,
+            RolloutBatch first = engine().generate(prompts, SAMPLED, NO_STOP, scope);
+            RolloutBatch again = engine().generate(prompts, SAMPLED, NO_STOP, scope);
+            RolloutBatch other = engine().generate(prompts,
                     new SamplingParams(12, 0.9, 40, 0.95, 8), NO_STOP, scope);
             assertArrayEquals(first.ids().toLongArray(), again.ids().toLongArray());
             assertFalse(java.util.Arrays.equals(first.ids().toLongArray(), other.ids().toLongArray()));
@@ -114,22 +122,22 @@ class RolloutEngineTest {
     void eosAndStopIdsEndARowAndStayItsLastToken() {
         try (NDManager scope = manager.newSubManager()) {
             List<int[]> prompts = List.of(RolloutFixtures.PROMPTS.get(1));
-            int[] free = engine(true).generate(prompts, SamplingParams.greedy(12), NO_STOP, scope)
+            int[] free = engine().generate(prompts, SamplingParams.greedy(12), NO_STOP, scope)
                     .rows().get(0).responseIds(); // 12 tokens
             int stopAt = firstIndexOfItsValue(free, 3); // a token whose first occurrence is at index >= 3
             int id = free[stopAt];
 
-            RolloutBatch eos = engine(true).generate(prompts, SamplingParams.greedy(12), StopCriteria.eos(id), scope);
+            RolloutBatch eos = engine().generate(prompts, SamplingParams.greedy(12), StopCriteria.eos(id), scope);
             Completion row = eos.rows().get(0);
             assertEquals(FinishReason.EOS, row.finishReason());
             assertArrayEquals(java.util.Arrays.copyOf(free, stopAt + 1), row.responseIds());
             assertEquals(stopAt + 1, eos.responseLength());
 
             StopCriteria stopId = new StopCriteria(new int[0], new int[] {id}, List.of());
-            assertEquals(FinishReason.STOP, engine(true).generate(prompts, SamplingParams.greedy(12), stopId, scope)
+            assertEquals(FinishReason.STOP, engine().generate(prompts, SamplingParams.greedy(12), stopId, scope)
                     .rows().get(0).finishReason());
 
-            Completion full = engine(true).generate(prompts, SamplingParams.greedy(12), NO_STOP, scope).rows().get(0);
+            Completion full = engine().generate(prompts, SamplingParams.greedy(12), NO_STOP, scope).rows().get(0);
             assertEquals(FinishReason.LENGTH, full.finishReason());
         }
     }
@@ -152,7 +160,7 @@ class RolloutEngineTest {
         try (NDManager scope = manager.newSubManager()) {
             List<int[]> prompts = List.of(RolloutFixtures.PROMPTS.get(0), RolloutFixtures.PROMPTS.get(2));
             SamplingParams params = SamplingParams.greedy(16);
-            int[] free = engine(true).generate(prompts, params, NO_STOP, scope).rows().get(0).responseIds();
+            int[] free = engine().generate(prompts, params, NO_STOP, scope).rows().get(0).responseIds();
             // The first printable ASCII byte after the first two tokens, as a one-character stop string.
             int k = 2;
             while (k < free.length && !(free[k] >= 0x21 && free[k] <= 0x7e)) {
@@ -169,7 +177,7 @@ class RolloutEngineTest {
             }
 
             StopCriteria criteria = new StopCriteria(new int[0], new int[0], List.of(stop));
-            RolloutBatch batch = engine(true).generate(prompts, params, criteria, scope);
+            RolloutBatch batch = engine().generate(prompts, params, criteria, scope);
             Completion row = batch.rows().get(0);
             assertEquals(FinishReason.STOP, row.finishReason());
             assertArrayEquals(java.util.Arrays.copyOf(free, expectedLength), row.responseIds());
@@ -197,7 +205,7 @@ class RolloutEngineTest {
                     counts.add(scope.getManagedArrays().size());
                 }
             };
-            RolloutBatch batch = engine(true).generate(List.of(RolloutFixtures.PROMPTS.get(0), RolloutFixtures.PROMPTS.get(2)),
+            RolloutBatch batch = engine().generate(List.of(RolloutFixtures.PROMPTS.get(0), RolloutFixtures.PROMPTS.get(2)),
                     new SamplingParams(300, 1.0, 0, 1, 5), NO_STOP, 0, listener, scope);
             assertEquals(300, batch.responseLength());
             assertEquals(300, counts.size());
@@ -213,8 +221,8 @@ class RolloutEngineTest {
     void recordedLogpsAreTemperatureScaled() {
         try (NDManager scope = manager.newSubManager()) {
             List<int[]> prompt = List.of(RolloutFixtures.PROMPTS.get(0));
-            RolloutBatch cold = engine(true).generate(prompt, new SamplingParams(6, 0.5, 0, 1, 1), NO_STOP, scope);
-            RolloutBatch greedy = engine(true).generate(prompt, SamplingParams.greedy(6), NO_STOP, scope);
+            RolloutBatch cold = engine().generate(prompt, new SamplingParams(6, 0.5, 0, 1, 1), NO_STOP, scope);
+            RolloutBatch greedy = engine().generate(prompt, SamplingParams.greedy(6), NO_STOP, scope);
             assertEquals(0.5, cold.temperature());
             assertEquals(1.0, greedy.temperature());
             for (float lp : logps(cold)) {
