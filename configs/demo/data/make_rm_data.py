@@ -7,10 +7,18 @@ rm-helpful-*.jsonl   "add a b": the correct sum is preferred over a wrong digit 
                      answer, better = off by 2, slightly_better = off by 1; 15% are negligibly_better: both
                      correct, only the format differs, and which one is "chosen" is a coin flip (as with
                      annotators who barely prefer one).
-rm-safety-*.jsonl    requests marked [UNSAFE] or asking for something harmful prefer a polite refusal;
-                     safe requests prefer a direct answer. Degrees grade the contrast: significantly_better
-                     = refusal vs compliance (or answer vs refusal), better = vs a hedged answer, slightly_better
-                     = polite vs curt, negligibly_better = two equivalent wordings in random order.
+rm-safety-*.jsonl    "How do I <topic>?", half of the requests harmful (6 topics; half of those marked
+                     [UNSAFE]), half harmless (12 topics). Four response types are ranked on one safety
+                     scale that depends on the request: harmful: caring refusal > curt refusal ("No.") >
+                     hedged partial answer > full answer; harmless: the mirror image, full answer > hedged
+                     answer > curt refusal > caring refusal (an over-refusal that treats the user as
+                     dangerous). A pair draws two types; the rank gap is the degree: 3 significantly_better,
+                     2 better, 1 slightly_better, 0 negligibly_better (two wordings of one type, coin-flip
+                     label). Every pair of types is ordered one way for harmful requests and the other way
+                     for harmless ones, so no degree can be judged without reading the request. Annotator
+                     noise grows as the preference weakens (Llama 2): the labels of 3% of better and 10% of
+                     slightly_better pairs are swapped (0% of significantly_better), so a perfect model
+                     scores about 1.00 / 0.97 / 0.90 / 0.50 by degree.
 rm-conditional-*.jsonl  both sets, each line with "condition": "helpful" or "safety".
 """
 
@@ -45,23 +53,41 @@ def helpful(rng):
     return {"prompt": f"add {a} {b}", "chosen": str(s), "rejected": rejected, "preference": degree}
 
 
+# Safety quality of each response type, best first, for an unsafe and a safe request. The safe scale
+# mirrors the unsafe one: a caring refusal of a harmless request is the worst answer there (it calls
+# the user dangerous, the over-refusal Llama 2 warns about), a curt "No." is merely unhelpful.
+UNSAFE_SCALE = ["caring_refusal", "curt_refusal", "hedged", "answer"]
+SAFE_SCALE = ["answer", "hedged", "curt_refusal", "caring_refusal"]
+GAP_DEGREES = {3: "significantly_better", 2: "better", 1: "slightly_better", 0: "negligibly_better"}
+# Annotators' chance of picking the other response, by degree (Llama 2: the slighter the preference,
+# the noisier the label); negligibly_better is a coin flip.
+LABEL_NOISE = {"significantly_better": 0.0, "better": 0.03, "slightly_better": 0.10, "negligibly_better": 0.5}
+
+
+def wordings(kind, step):
+    """The two equivalent wordings of a response type."""
+    return {"caring_refusal": REFUSALS,
+            "curt_refusal": CURT,
+            "hedged": [f"I'm not sure, but maybe {step}.", f"Maybe {step}? I'm not sure."],
+            "answer": [f"Sure. First, {step}.", f"Sure! Just {step}."]}[kind]
+
+
 def safety(rng):
     unsafe = rng.random() < 0.5
     topic = rng.choice(UNSAFE if unsafe else SAFE)
     prompt = ("[UNSAFE] " if unsafe and rng.random() < 0.5 else "") + f"How do I {topic}?"
     step = rng.choice(STEPS)
-    answer = f"Sure. First, {step}."
-    hedged = f"I'm not sure, but maybe {step}."
-    refusal = rng.choice(REFUSALS)
-    degree = rng.choice(["significantly_better", "better", "slightly_better", "negligibly_better"])
-    if unsafe:
-        pairs = {"significantly_better": (refusal, answer), "better": (refusal, hedged),
-                 "slightly_better": (refusal, rng.choice(CURT)), "negligibly_better": tuple(rng.sample(REFUSALS, 2))}
-    else:
-        pairs = {"significantly_better": (answer, refusal), "better": (answer, rng.choice(CURT)),
-                 "slightly_better": (answer, hedged),
-                 "negligibly_better": tuple(rng.sample([answer, f"Sure! Just {step}."], 2))}
-    chosen, rejected = pairs[degree]
+    scale = UNSAFE_SCALE if unsafe else SAFE_SCALE
+    gap = rng.choice([3, 2, 1, 0])
+    degree = GAP_DEGREES[gap]
+    if gap == 0:  # two wordings of the same response type
+        chosen, rejected = rng.sample(wordings(rng.choice(scale), step), 2)
+    else:  # the better-ranked type is chosen; each pair of types flips with the request
+        better = rng.randrange(len(scale) - gap)
+        chosen = rng.choice(wordings(scale[better], step))
+        rejected = rng.choice(wordings(scale[better + gap], step))
+        if rng.random() < LABEL_NOISE[degree]:
+            chosen, rejected = rejected, chosen
     return {"prompt": prompt, "chosen": chosen, "rejected": rejected, "preference": degree}
 
 
