@@ -137,6 +137,9 @@ class PreferenceDatasetTest {
         assertEquals(1, data.report().droppedTooLong());
         assertTrue(data.report().summary().contains("dropped (longer than max_seq_len) 1, skipped (bad records) 2"),
                 data.report().summary());
+        // 1 kept + 1 dropped: half the usable pairs
+        assertTrue(data.report().summary().contains("warning: 1 of 2 pairs (50%) are longer than max_seq_len 64"),
+                data.report().summary());
     }
 
     @Test
