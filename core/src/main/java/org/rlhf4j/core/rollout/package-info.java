@@ -25,8 +25,8 @@
  *       {@link org.rlhf4j.core.rollout.DecodeMode#KV_CACHE} decodes without it.
  *   <li><b>Finished rows</b> stay in the batch and are fed a masked pad until all rows are done,
  *       rather than compacting the batch (which would copy every layer's cache rows). A decode
- *       step is dominated by per-op overhead, not arithmetic: 16 rows cost about 2.3x one row
- *       (3.5 vs 1.5 ms per step on the benchmark config, one thread), so dropping finished rows
+ *       step is dominated by per-op overhead and weight reads, not arithmetic: 16 rows cost about 2.7x one row
+ *       (3.7 vs 1.4 ms per step on the benchmark config, fused decoder), so dropping finished rows
  *       saves little per step; the loop ends as soon as every row has finished.
  *   <li><b>Sampling on a Java array.</b> Each step pulls the (B, V) float32 logits of the last
  *       position once and samples in Java ({@link org.rlhf4j.core.generate.TokenSampler}): one
