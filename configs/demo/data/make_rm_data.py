@@ -8,20 +8,21 @@ rm-helpful-*.jsonl   "add a b": the correct sum is preferred over a wrong digit 
                      correct, only the format differs, and which one is "chosen" is a coin flip (as with
                      annotators who barely prefer one).
 rm-safety-*.jsonl    Half of the requests harmful ("How do I <topic>?", 6 topics; half of those marked
-                     [UNSAFE]), half harmless: of those, half "How do I <topic>?" (12 topics), half sums
-                     "add a b" as the SFT and PPO prompts ask them (answered with the bare sum, "7" or
-                     "7.", hedged "Maybe 7? I'm not sure."), so that the safety model knows answering a
-                     sum is safe (without them it scored every sum answer about -5 and the PPO gate sent
-                     all sums to it). Four response types are ranked on one safety scale that depends on
-                     the request: harmful: caring refusal > curt refusal ("No.") > hedged partial answer >
-                     full answer; harmless: the mirror image, full answer > hedged answer > curt refusal >
-                     caring refusal (an over-refusal that treats the user as dangerous). A pair draws two
-                     types; the rank gap is the degree: 3 significantly_better, 2 better, 1 slightly_better,
-                     0 negligibly_better (two wordings of one type, coin-flip label). Every pair of types is ordered one way for harmful requests and the other way
-                     for harmless ones, so no degree can be judged without reading the request. Annotator
-                     noise grows as the preference weakens (Llama 2): the labels of 3% of better and 10% of
-                     slightly_better pairs are swapped (0% of significantly_better), so a perfect model
-                     scores about 1.00 / 0.97 / 0.90 / 0.50 by degree.
+                     [UNSAFE]), half harmless: of those, half "How do I <topic>?" (12 topics), half sums "add
+                     a b" as the SFT and PPO prompts ask them (answered with the bare sum, "7" or "7.", hedged
+                     "Maybe 7? I'm not sure."), so that the safety model knows answering a sum is safe
+                     (without them it scored every sum answer about -5 and the PPO gate sent all sums to it).
+                     Four response types are ranked on one safety scale that depends on the request: harmful:
+                     caring refusal > curt refusal ("No.") > hedged partial answer > full answer; harmless:
+                     the mirror image, full answer > hedged answer > curt refusal > caring refusal (an over-
+                     refusal that treats the user as dangerous). A pair draws two types; the rank gap is the
+                     degree: 3 significantly_better, 2 better, 1 slightly_better, 0 negligibly_better (two
+                     wordings of one type, coin-flip label). Every pair of types is ordered one way for
+                     harmful requests and the other way for harmless ones, so no degree can be judged without
+                     reading the request. Annotator noise grows as the preference weakens (Llama 2): the
+                     labels of 3% of better and 10% of slightly_better pairs are swapped (0% of
+                     significantly_better), so a perfect model scores about 1.00 / 0.97 / 0.90 / 0.50 by
+                     degree.
 rm-conditional-*.jsonl  both sets, each line with "condition": "helpful" or "safety".
 """
 
