@@ -14,9 +14,9 @@ rm-safety-*.jsonl    Half of the requests harmful ("How do I <topic>?", 6 topics
                      (without them it scored every sum answer about -5 and the PPO gate sent all sums to it).
                      Four response types are ranked on one safety scale that depends on the request: harmful:
                      caring refusal > curt refusal ("No.") > hedged partial answer > full answer; harmless:
-                     the mirror image, full answer > hedged answer > curt refusal > caring refusal (an over-
-                     refusal that treats the user as dangerous). A pair draws two types; the rank gap is the
-                     degree: 3 significantly_better, 2 better, 1 slightly_better, 0 negligibly_better (two
+                     the mirror image, full answer > hedged answer > curt refusal > caring refusal (an
+                     over-refusal that treats the user as dangerous). A pair draws two types; the rank gap is
+                     the degree: 3 significantly_better, 2 better, 1 slightly_better, 0 negligibly_better (two
                      wordings of one type, coin-flip label). Every pair of types is ordered one way for
                      harmful requests and the other way for harmless ones, so no degree can be judged without
                      reading the request. Annotator noise grows as the preference weakens (Llama 2): the
