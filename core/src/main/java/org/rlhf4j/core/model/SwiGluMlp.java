@@ -19,10 +19,14 @@ record SwiGluMlp(NDArray gate, NDArray up, NDArray down) {
 
     /** {@code x} (B, T, D) -> (B, T, D). */
     NDArray forward(NDArray x) {
-        NDArray g = Linear.apply(x, gate, null); // (B, T, F)
+        NDArray gated = gated(Linear.apply(x, gate, null), Linear.apply(x, up, null)); // (B, T, F)
+        return Linear.apply(gated, down, null); // (B, T, D)
+    }
+
+    /** {@code silu(g) * u} for the gate and up projections' outputs, (..., F) each. */
+    static NDArray gated(NDArray g, NDArray u) {
         // silu composed from sigmoid: Activation.swish multiplies by a Java Number, which corrupts
         // gradients on CPU (DJL-NOTES item 2).
-        NDArray activated = g.mul(g.getNDArrayInternal().sigmoid()); // (B, T, F)
-        return Linear.apply(activated.mul(Linear.apply(x, up, null)), down, null); // (B, T, D)
+        return g.mul(g.getNDArrayInternal().sigmoid()).mul(u);
     }
 }
