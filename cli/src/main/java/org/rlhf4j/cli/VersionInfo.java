@@ -12,6 +12,7 @@ final class VersionInfo implements IVersionProvider {
             "rlhf4j " + (version == null ? "dev" : version),
             "DJL " + ai.djl.engine.Engine.getDjlVersion() + ", PyTorch engine (libtorch 2.7.1), Java "
                     + System.getProperty("java.version"),
+            org.rlhf4j.core.runtime.NumericMode.current().describe(),
         };
     }
 }

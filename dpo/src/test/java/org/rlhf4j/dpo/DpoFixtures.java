@@ -65,7 +65,11 @@ final class DpoFixtures {
     }
 
     static DpoConfig config(Path model, Path out, TrainConfig train, DpoOptions dpo) {
-        return new DpoConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+        return config(model, out, train, dpo, 0L);
+    }
+
+    static DpoConfig config(Path model, Path out, TrainConfig train, DpoOptions dpo, long seed) {
+        return new DpoConfig(model.toString(), out.toString(), seed, "cpu", "float32", "float32",
                 new DataConfig("in-memory", null, null, null, null, false, null), train, dpo);
     }
 

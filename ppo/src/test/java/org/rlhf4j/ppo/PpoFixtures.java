@@ -44,11 +44,16 @@ final class PpoFixtures {
 
     /** Writes and warms up the policy; returns its directory. */
     static Path letterPolicy(Path dir, int hidden, int steps) throws IOException {
+        return letterPolicy(dir, hidden, steps, 0);
+    }
+
+    /** The same with the initial weights from seed {@code 7 + seed}. */
+    static Path letterPolicy(Path dir, int hidden, int steps, long seed) throws IOException {
         String json = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
                 + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":2,\"num_attention_heads\":4,"
                 + "\"num_key_value_heads\":2,\"max_position_embeddings\":128,\"tie_word_embeddings\":false}";
         Path init = dir.resolve("init");
-        ModelInitializer.create(new InitConfig(7L, "byte", "float32", new ObjectMapper().readTree(json)), init, "test");
+        ModelInitializer.create(new InitConfig(7L + seed, "byte", "float32", new ObjectMapper().readTree(json)), init, "test");
         LossMaskEncoder encoder = new LossMaskEncoder(new ByteTokenizer());
         List<TrainingSequence> rows = new ArrayList<>();
         for (String phrase : PHRASES) {
@@ -101,13 +106,18 @@ final class PpoFixtures {
 
     /** A config rewarding responses that start with "a" through the user class, by name. */
     static PpoConfig config(Path model, Path prompts, Path out, int iterations, int saveEvery) {
-        TrainConfig train = new TrainConfig(iterations, null, 8, 1, 2e-3, 0, "constant", 0.0, 1.0, null, 1, 0,
+        return config(model, prompts, out, iterations, saveEvery, 2e-3, 0L);
+    }
+
+    /** The same with the policy's learning rate and the run's seed (prompt order, sampling, critic head). */
+    static PpoConfig config(Path model, Path prompts, Path out, int iterations, int saveEvery, double lr, long seed) {
+        TrainConfig train = new TrainConfig(iterations, null, 8, 1, lr, 0, "constant", 0.0, 1.0, null, 1, 0,
                 saveEvery, null);
         PpoOptions ppo = new PpoOptions(null, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, 5, 4);
         RewardsConfig rewards = new RewardsConfig(Map.of("starts_a", new RewardSourceConfig(null,
                 "starts_with", null, null, null, null, Map.of("prefix", "a"))), null, null, null);
-        return new PpoConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+        return new PpoConfig(model.toString(), out.toString(), seed, "cpu", "float32", "float32",
                 new DataConfig(prompts.toString(), null, null, null, null, null, null), train, ppo, rewards);
     }
 }

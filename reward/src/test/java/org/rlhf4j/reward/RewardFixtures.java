@@ -98,8 +98,8 @@ final class RewardFixtures {
                 saveEvery, null);
     }
 
-    static RewardConfig config(Path model, Path out, Path train, Path eval, TrainConfig t, RmOptions rm) {
-        return new RewardConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+    static RewardConfig config(Path model, Path out, Path train, Path eval, TrainConfig t, RmOptions rm, long seed) {
+        return new RewardConfig(model.toString(), out.toString(), seed, "cpu", "float32", "float32",
                 new DataConfig(train.toString(), eval == null ? null : eval.toString(), null, null, null, null, null),
                 t, rm);
     }

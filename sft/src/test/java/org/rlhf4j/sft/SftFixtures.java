@@ -54,7 +54,11 @@ final class SftFixtures {
     }
 
     static SftConfig config(Path model, Path out, TrainConfig train) {
-        return new SftConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+        return config(model, out, train, 0L);
+    }
+
+    static SftConfig config(Path model, Path out, TrainConfig train, long seed) {
+        return new SftConfig(model.toString(), out.toString(), seed, "cpu", "float32", "float32",
                 new DataConfig("in-memory", null, null, null, null, null, null), train, null);
     }
 

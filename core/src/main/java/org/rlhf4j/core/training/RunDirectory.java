@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.io.IoConsumer;
+import org.rlhf4j.core.runtime.NumericMode;
 
 /**
  * The records every training stage writes at the top of its output directory:
@@ -85,6 +86,8 @@ public final class RunDirectory {
         root.put("pytorch_version", ai.djl.engine.Engine.getInstance().getVersion());
         root.put("java_version", System.getProperty("java.version"));
         root.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        // the same seed gives the same numbers across CPU kinds only in the reproducible mode
+        root.set("numerics", JSON.valueToTree(NumericMode.current().toMap()));
         ArrayNode files = root.putArray("data_files");
         for (Path file : dataFiles) {
             ObjectNode entry = files.addObject();
