@@ -211,7 +211,7 @@ public final class PpoTrainer {
         }
 
         TrainerState train(TrainerState state, PpoState saved) throws IOException {
-            kl = ppo.klController();
+            kl = ppo.kl().controller();
             kl.restore(saved.klCoef());
             moments = saved.rewardMoments();
             TrainConfig train = config.train();
@@ -272,8 +272,7 @@ public final class PpoTrainer {
             for (int r : rows) {
                 ids.add(prompts.ids().get(r));
             }
-            SamplingParams params = new SamplingParams(ppo.maxNewTokens(), ppo.temperature(), ppo.topK(), ppo.topP(),
-                    config.seed());
+            SamplingParams params = ppo.generation().sampling(config.seed());
             // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume.
             long firstRow = (long) iteration * config.train().batchSize();
             RolloutBatch batch = engine.generate(ids, params, StopCriteria.eos(policy.stopTokenIds()), firstRow,
@@ -310,52 +309,26 @@ public final class PpoTrainer {
             RewardSources.Scores scored = rewards.score(batch, records, scope);
             timer.rewards += System.nanoTime() - t2;
 
-            double[] scores = scored.combined().clone();
+            double[][] klPerToken = TokenRewards.kl(logps, refLogps, mask, ppo.kl().estimator()); // (B, A)
+            boolean[] missingEos = new boolean[b];
             for (int i = 0; i < b; i++) {
-                if (ppo.missingEosPenalty() != null && batch.rows().get(i).finishReason() == FinishReason.LENGTH) {
-                    scores[i] -= ppo.missingEosPenalty();
-                }
+                missingEos[i] = batch.rows().get(i).finishReason() == FinishReason.LENGTH;
             }
-            double[] used = scores.clone();
-            if (ppo.rewardNorm().equals("running")) {
-                moments = moments.update(scores);
-                for (int i = 0; i < b; i++) {
-                    used[i] = (scores[i] - moments.mean()) / (moments.std() + 1e-8);
-                }
-            }
-            if (ppo.rewardClip() != null) {
-                for (int i = 0; i < b; i++) {
-                    used[i] = Math.max(-ppo.rewardClip(), Math.min(ppo.rewardClip(), used[i]));
-                }
-            }
-            KlEstimator estimator = ppo.estimator();
             double beta = kl.value();
-            double[][] klPerToken = new double[b][a];
-            double[][] tokenRewards = new double[b][a];
-            for (int i = 0; i < b; i++) {
-                int last = -1;
-                for (int j = 0; j < a; j++) {
-                    if (mask[i][j] != 0) {
-                        klPerToken[i][j] = estimator.of(logps[i][j], refLogps[i][j]);
-                        tokenRewards[i][j] = -beta * klPerToken[i][j];
-                        last = j;
-                    }
-                }
-                if (last >= 0) {
-                    tokenRewards[i][last] += used[i];
-                }
-            }
-            Gae.Advantages gae = Gae.compute(tokenRewards, values, mask, ppo.gamma(), ppo.lam());
+            TokenRewards.Shaped shaped = TokenRewards.shape(klPerToken, scored.combined(), mask, missingEos,
+                    ppo.shaping(), beta, moments);
+            moments = shaped.moments();
+            Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, ppo.gamma(), ppo.lam());
             double[][] advantages = Whitening.masked(gae.advantages(), mask, true);
-            return new Experience(batch, records, mask, logps, refLogps, values, klPerToken, tokenRewards, advantages,
-                    gae.returns(), scores, scored, beta);
+            return new Experience(batch, records, mask, logps, refLogps, values, klPerToken, shaped.rewards(), advantages,
+                    gae.returns(), shaped.scores(), scored, beta);
         }
 
         /** Phase 3: {@code ppo_epochs} passes of minibatch updates of actor and critic; returns their statistics. */
         Map<String, Double> update(Experience exp, int iteration, NDManager scope, Timer timer) {
             long t = System.nanoTime();
             int b = exp.rows();
-            int mini = config.miniBatchSize();
+            int mini = config.update().miniBatchSize();
             Stats stats = new Stats();
             Random shuffle = new Random(config.seed() * 1_000_003L + iteration);
             int epochsRun = 0;
