@@ -23,6 +23,8 @@ import org.rlhf4j.datasets.PromptRecord;
  * @param scores (B) the score each response got (after the EOS penalty, before normalisation)
  * @param rewardScores every source's raw scores
  * @param klCoef the {@code beta} used
+ * @param rewardMoments the running moments of the scores with this batch's folded in (what a
+ *     checkpoint after this iteration saves)
  */
 record Experience(
         RolloutBatch batch,
@@ -37,7 +39,8 @@ record Experience(
         double[][] returns,
         double[] scores,
         RewardSources.Scores rewardScores,
-        double klCoef) {
+        double klCoef,
+        RunningMoments rewardMoments) {
 
     /** A row-major (b, a) float array as {@code b} rows of {@code a}. */
     static double[][] perToken(NDArray x, int b, int a) {

@@ -33,7 +33,7 @@ final class PpoMetrics implements AutoCloseable {
         this.progress = ProgressBar.onStderr(total, resumedIteration);
     }
 
-    /** Opens both logs in {@code out} for a run of {@code total} iterations that starts after {@code resumedIteration}. */
+    /** Opens both logs in {@code out} for a run of {@code total} iterations resumed after {@code resumedIteration}. */
     static PpoMetrics open(Path out, int resumedIteration, int total, PpoOptions.Samples sampling) throws IOException {
         MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), resumedIteration);
         try {
@@ -50,7 +50,8 @@ final class PpoMetrics implements AutoCloseable {
         Map<String, Object> line = new LinkedHashMap<>();
         double meanKl = exp.meanKl();
         double nonScore = -exp.klCoef() * meanKl;
-        double score = Arrays.stream(exp.scores()).average().orElse(Double.NaN); // the reward the loss used (after whitening, penalty)
+        // the scores after source whitening and the EOS penalty, before reward_norm and reward_clip
+        double score = Arrays.stream(exp.scores()).average().orElse(Double.NaN);
         double[][] negLogps = new double[exp.rows()][];
         for (int i = 0; i < exp.rows(); i++) {
             negLogps[i] = Arrays.stream(exp.logps()[i]).map(x -> -x).toArray();
@@ -110,7 +111,8 @@ final class PpoMetrics implements AutoCloseable {
         if (sampling.dueAt(done, total)) {
             writeSamples(done, exp);
         }
-        progress.update(done, update.policyLoss(), exp.responseTokens() / ((System.nanoTime() - started) / 1e9), logged);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        progress.update(done, update.policyLoss(), exp.responseTokens() / seconds, logged);
         if (logged) {
             progress.message(String.format("iteration %d: score %.3f, kl %.3f, kl_coef %.4f", done, exp.meanRawScore(),
                     exp.meanKl(), exp.klCoef()));

@@ -111,7 +111,10 @@ public record PpoOptions(
                 null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    /** Rollout sampling: {@code max_prompt_len}, {@code max_new_tokens}, {@code temperature}, {@code top_k}, {@code top_p}. */
+    /**
+     * Rollout sampling: {@code max_prompt_len}, {@code max_new_tokens}, {@code temperature},
+     * {@code top_k}, {@code top_p}.
+     */
     public record Generation(int maxPromptLen, int maxNewTokens, double temperature, int topK, double topP) {
 
         /** The sampling parameters of a rollout seeded by {@code seed}. */
@@ -148,7 +151,7 @@ public record PpoOptions(
     /** The samples file: {@code sample_every} (0: never), {@code sample_count}. */
     public record Samples(int every, int count) {
 
-        /** Whether iteration {@code done} of {@code total} writes samples: the first, every {@code every}-th, the last. */
+        /** Whether iteration {@code done} of {@code total} writes samples: first, every {@code every}th, last. */
         public boolean dueAt(int done, int total) {
             return every > 0 && (done == 1 || done % every == 0 || done == total);
         }

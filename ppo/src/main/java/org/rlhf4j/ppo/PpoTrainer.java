@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -22,11 +21,8 @@ import org.rlhf4j.core.rollout.RolloutListener;
 import org.rlhf4j.core.rollout.RolloutScorer;
 import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.runtime.DeviceSpec;
-import org.rlhf4j.core.train.AdamW;
 import org.rlhf4j.core.train.LearningRateSchedule;
 import org.rlhf4j.core.training.CheckpointStore;
-import org.rlhf4j.core.training.OptimizerStep;
-import org.rlhf4j.core.training.ResumeGuard;
 import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
@@ -100,15 +96,13 @@ public final class PpoTrainer {
     public Summary run() throws IOException {
         Path out = config.outputPath();
         TrainConfig train = config.train();
-        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), train.saveTotalLimit());
-        Path resumeFrom = checkpoints.latest().orElse(null);
+        PpoCheckpoints checkpoints = PpoCheckpoints.of(config);
         Device device = new DeviceSpec(config.device()).resolve();
         DataType dtype = config.computeType();
-        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, dtype,
+        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(checkpoints.latest(), device, dtype,
                         () -> PretrainedModel.load(config.modelPath(), device, dtype));
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
-                PretrainedModel critic = CheckpointStore.restoreOrLoad(
-                        resumeFrom != null ? resumeFrom.resolve(CRITIC_DIR) : null, device, dtype,
+                PretrainedModel valueModel = CheckpointStore.restoreOrLoad(checkpoints.critic(), device, dtype,
                         () -> ValueModels.load(config.criticPath(), device, dtype))) {
             ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
@@ -118,114 +112,78 @@ public final class PpoTrainer {
                     dtype, loader)) {
                 BatchSampler sampler = new BatchSampler(prompts.lengths(), train.batchSize(), false, config.seed());
                 int total = train.totalSteps(sampler.batchesPerEpoch());
-                TrainerState state = startOrResume(resumeFrom, prompts, total);
-                PpoState ppoState = resumeFrom != null ? PpoState.read(resumeFrom)
-                        : new PpoState(config.ppo().kl().coef(), RunningMoments.empty());
+                TrainerState state = checkpoints.trainerState(prompts.size(), total);
                 RunDirectory.writeResolvedConfig(out, config);
                 RunDirectory.writeProvenance(out, config.seed(), List.of(Path.of(config.data().train())),
                         state.step());
                 policy.model().weights().setRequiresGradient(true);
-                critic.model().weights().setRequiresGradient(true);
-                Loop loop;
-                try (AdamW actorOptimizer = new AdamW(policy.weights(), train.adamW(), policy.manager());
-                        AdamW criticOptimizer = new AdamW(critic.weights(), train.adamW(), critic.manager());
+                valueModel.model().weights().setRequiresGradient(true);
+                LearningRateSchedule lr = train.learningRateSchedule(total); // the critic's: the same with critic_lr
+                LearningRateSchedule criticLr = new LearningRateSchedule(lr.kind(), config.criticLr(),
+                        lr.warmupSteps(), total);
+                Outcome outcome;
+                try (Learner actor = Learner.open(policy, train, lr, checkpoints.latest());
+                        Learner critic = Learner.open(valueModel, train, criticLr, checkpoints.critic());
                         PpoMetrics metrics = PpoMetrics.open(out, state.step(), total, config.ppo().samples())) {
-                    if (resumeFrom != null) {
-                        CheckpointStore.loadOptimizer(resumeFrom, actorOptimizer, policy.manager());
-                        CheckpointStore.loadOptimizer(resumeFrom.resolve(CRITIC_DIR), criticOptimizer, critic.manager());
-                    }
-                    LearningRateSchedule lr = train.learningRateSchedule(total);
-                    Learner actor = new Learner(policy, actorOptimizer, train.maxGradNorm(), lr);
-                    Learner value = new Learner(critic, criticOptimizer, train.maxGradNorm(),
-                            new LearningRateSchedule(lr.kind(), config.criticLr(), lr.warmupSteps(), total));
                     actor.step().restoreSkippedSteps(state.skippedSteps());
-                    loop = new Loop(actor, value, reference, rewards, prompts, sampler, metrics, checkpoints, total);
-                    state = loop.train(state, ppoState);
+                    RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
+                            EngineOptions.defaults());
+                    outcome = new Loop(config, observer, actor, critic, reference, rewards, prompts, sampler, engine,
+                            metrics, checkpoints, total).train(state, checkpoints.ppoState());
                 }
-                Path finalDir = state.step() >= total
+                Path finalDir = outcome.state().step() >= total
                         ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
-                return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
-                        loop.lastScore, loop.lastKl, finalDir);
+                return new Summary(outcome.state().step(), total, checkpoints.resumedIteration(),
+                        outcome.lastScore(), outcome.lastKl(), finalDir);
             }
         }
     }
 
-    /** A model being trained, its optimizer and its clipped, scheduled step. */
-    private record Learner(PretrainedModel pretrained, AdamW optimizer, OptimizerStep step) {
+    /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
+    private record Outcome(TrainerState state, double lastScore, double lastKl) {}
 
-        Learner(PretrainedModel pretrained, AdamW optimizer, double maxGradNorm, LearningRateSchedule schedule) {
-            this(pretrained, optimizer, new OptimizerStep(optimizer, pretrained.weights(), maxGradNorm, schedule));
-        }
-    }
+    /** One run's collaborators; its methods are the iteration loop and its three phases, in call order. */
+    private record Loop(PpoConfig config, IterationObserver observer, Learner actor, Learner critic,
+            PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
+            RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total) {
 
-    /** The collaborators of one run and its iterations. */
-    private final class Loop {
-        final Learner actor;
-        final Learner critic;
-        final PretrainedModel reference;
-        final RewardSources rewards;
-        final PromptSet prompts;
-        final BatchSampler sampler;
-        final PpoMetrics metrics;
-        final CheckpointStore checkpoints;
-        final int total;
-        final PpoOptions ppo = config.ppo();
-        final RolloutEngine engine;
-        final KlController klController = ppo.kl().controller();
-        RunningMoments moments;
-        double lastScore = Double.NaN;
-        double lastKl = Double.NaN;
-
-        Loop(Learner actor, Learner critic, PretrainedModel reference, RewardSources rewards, PromptSet prompts,
-                BatchSampler sampler, PpoMetrics metrics, CheckpointStore checkpoints, int total) {
-            this.actor = actor;
-            this.critic = critic;
-            this.reference = reference;
-            this.rewards = rewards;
-            this.prompts = prompts;
-            this.sampler = sampler;
-            this.metrics = metrics;
-            this.checkpoints = checkpoints;
-            this.total = total;
-            this.engine = new RolloutEngine(actor.pretrained().model(), actor.pretrained().tokenizer(),
-                    EngineOptions.defaults());
-        }
-
-        /** Iterations from {@code state} to the last: the three phases, then log, checkpoint and observer. */
-        TrainerState train(TrainerState state, PpoState saved) throws IOException {
+        /** Iterations from {@code state} to the last: the three phases, then report, checkpoint and observer. */
+        Outcome train(TrainerState state, PpoState saved) throws IOException {
+            KlController klController = config.ppo().kl().controller();
             klController.restore(saved.klCoef());
-            moments = saved.rewardMoments();
-            TrainConfig train = config.train();
+            RunningMoments moments = saved.rewardMoments();
+            Experience experience = null;
             for (int iteration = state.step(); iteration < total; iteration++) {
                 long started = System.nanoTime();
                 int[] rows = sampler.batch(state.epoch(), state.batchInEpoch());
                 PhaseClock clock = new PhaseClock();
-                Experience experience;
                 UpdateStats update;
                 Map<String, Object> line;
-                try (NDManager scope = actor.pretrained().manager().newSubManager()) { // every array of this iteration dies here
-                    scope.tempAttachAll(actor.pretrained().model().weights().asList()); // weight views and gradients land in it
+                // every array of this iteration dies with its scope; weight views and gradients land in it
+                try (NDManager scope = actor.pretrained().manager().newSubManager()) {
+                    scope.tempAttachAll(actor.pretrained().model().weights().asList());
                     scope.tempAttachAll(critic.pretrained().model().weights().asList());
-                    RolloutBatch batch = rollout(rows, iteration, scope, clock);   // 1. generate
-                    experience = experience(batch, rows, scope, clock);            // 2. score
-                    update = update(experience, iteration, scope, clock);          // 3. learn
+                    RolloutBatch batch = rollout(rows, iteration, scope, clock);                        // 1. generate
+                    experience = experience(batch, rows, klController.value(), moments, scope, clock);  // 2. score
+                    update = update(experience, iteration, scope, clock);                               // 3. learn
                     line = PpoMetrics.line(experience, update, clock, System.nanoTime() - started);
                 }
                 klController.update(experience.meanKl(), experience.rows());
+                moments = experience.rewardMoments();
                 int done = iteration + 1;
                 boolean epochEnds = state.batchInEpoch() + 1 >= sampler.batchesPerEpoch();
                 state = state.advance(done, epochEnds ? state.epoch() + 1 : state.epoch(),
-                        epochEnds ? 0 : state.batchInEpoch() + 1, experience.responseTokens(), actor.step().skippedSteps());
-                lastScore = experience.meanRawScore();
-                lastKl = experience.meanKl();
-                metrics.report(done, train.logsAt(done, total), line, experience, update, started);
-                if (train.savesAt(done, total)) {
-                    save(state);
+                        epochEnds ? 0 : state.batchInEpoch() + 1, experience.responseTokens(),
+                        actor.step().skippedSteps());
+                metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
+                if (config.train().savesAt(done, total)) {
+                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments));
                 }
                 observer.afterIteration(done, clock.finish(System.nanoTime() - started, experience.responseTokens()),
                         line);
             }
-            return state;
+            return experience == null ? new Outcome(state, Double.NaN, Double.NaN)
+                    : new Outcome(state, experience.meanRawScore(), experience.meanKl());
         }
 
         /** Phase 1: responses to the prompts {@code rows} from the actor, sampled without a graph. */
@@ -234,14 +192,18 @@ public final class PpoTrainer {
             List<int[]> ids = Arrays.stream(rows).mapToObj(prompts.ids()::get).toList();
             // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume.
             long firstRow = (long) iteration * config.train().batchSize();
-            RolloutBatch batch = engine.generate(ids, ppo.generation().sampling(config.seed()),
+            RolloutBatch batch = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
                     StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, scope);
             clock.generation += System.nanoTime() - t;
             return batch;
         }
 
-        /** Phase 2: reference log-probs, values, scores; per-token rewards; whitened GAE advantages. */
-        Experience experience(RolloutBatch batch, int[] rows, NDManager scope, PhaseClock clock) {
+        /**
+         * Phase 2: reference log-probs, values and scores of the batch; per-token rewards with KL
+         * coefficient {@code beta} and the running score moments {@code moments}; whitened GAE advantages.
+         */
+        Experience experience(RolloutBatch batch, int[] rows, double beta, RunningMoments moments, NDManager scope,
+                PhaseClock clock) {
             int b = batch.batchSize();
             int a = batch.responseLength();
             double[][] mask = Experience.perToken(batch.responseMask(), b, a); // (B, A)
@@ -250,8 +212,8 @@ public final class PpoTrainer {
             double[][] refLogps; // (B, A)
             try (NDManager call = scope.newSubManager()) {
                 call.tempAttachAll(reference.model().weights().asList()); // the reference never builds a graph
-                refLogps = Experience.perToken(RolloutScorer.logps(reference.model(), batch, batch.temperature(), call),
-                        b, a);
+                NDArray x = RolloutScorer.logps(reference.model(), batch, batch.temperature(), call); // (B, A)
+                refLogps = Experience.perToken(x, b, a);
             }
             long t1 = System.nanoTime();
             clock.reference += t1 - t;
@@ -265,23 +227,25 @@ public final class PpoTrainer {
             RewardSources.Scores scored = rewards.score(batch, records, scope);
             clock.rewards += System.nanoTime() - t2;
 
+            PpoOptions ppo = config.ppo();
             double[][] kl = TokenRewards.kl(logps, refLogps, mask, ppo.kl().estimator()); // (B, A)
             boolean[] missingEos = new boolean[b];
             for (int i = 0; i < b; i++) {
                 missingEos[i] = batch.rows().get(i).finishReason() == FinishReason.LENGTH;
             }
-            double beta = klController.value();
             TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask, missingEos, ppo.shaping(),
                     beta, moments);
-            moments = shaped.moments();
             Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, ppo.advantage().gamma(),
                     ppo.advantage().lam());
             double[][] advantages = Whitening.masked(gae.advantages(), mask, true); // (B, A)
             return new Experience(batch, records, mask, logps, refLogps, values, kl, shaped.rewards(), advantages,
-                    gae.returns(), shaped.scores(), scored, beta);
+                    gae.returns(), shaped.scores(), scored, beta, shaped.moments());
         }
 
-        /** Phase 3: {@code ppo_epochs} passes of shuffled minibatch steps of actor and critic. */
+        /**
+         * Phase 3: {@code ppo_epochs} passes of shuffled minibatches, each one forward of actor and
+         * critic, one backward of the summed losses and one optimizer step of each.
+         */
         UpdateStats update(Experience exp, int iteration, NDManager scope, PhaseClock clock) {
             long t = System.nanoTime();
             PpoOptions.Update options = config.update();
@@ -295,13 +259,8 @@ public final class PpoTrainer {
                 int epochSteps = 0;
                 for (int start = 0; start < b; start += options.miniBatchSize()) {
                     int[] rows = Arrays.copyOfRange(order, start, Math.min(b, start + options.miniBatchSize()));
-                    try (NDManager micro = scope.newSubManager()) { // activations of this minibatch die after its step
-                        Minibatch mb = Minibatch.of(exp, rows, actor.pretrained(), micro);
-                        UpdateStats.Step step = backward(mb, exp.batch().temperature(), options, sum.isEmpty(), micro);
-                        sum.add(step, actor.step().apply(iteration), critic.step().apply(iteration));
-                        epochKl += step.approxKl();
-                        epochSteps++;
-                    }
+                    epochKl += learn(exp, rows, options, iteration, sum, scope).approxKl();
+                    epochSteps++;
                 }
                 epochsRun++;
                 if (options.earlyStopKl() != null && epochKl / epochSteps > options.earlyStopKl()) {
@@ -313,52 +272,27 @@ public final class PpoTrainer {
         }
 
         /**
-         * One minibatch's forward of actor and critic, the clipped losses and one backward into both
-         * models' gradients; {@code first} also measures the log-prob mismatch, the batch's only
-         * forward before any update.
+         * One minibatch {@code rows} of {@code exp}: a forward of actor and critic, one backward of the
+         * summed losses, one step of each optimizer; its statistics are added to {@code sum}.
          */
-        UpdateStats.Step backward(Minibatch mb, double temperature, PpoOptions.Update options, boolean first,
-                NDManager micro) {
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(actor.pretrained().model(), mb.batch(),
-                        temperature, micro); // (b, A') each
-                NDArray values = RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
-                PpoLoss.PolicyResult pg = PpoLoss.policy(pol.logps(), mb.logps(), mb.advantages(), mb.mask(),
-                        options.cliprange());
-                PpoLoss.ValueResult vf = PpoLoss.value(values, mb.values(), mb.returns(), mb.mask(),
-                        options.cliprangeValue());
-                NDArray entropy = PpoLoss.maskedMean(pol.entropy(), mb.mask()); // ()
-                NDArray loss = pg.loss().add(vf.loss().mul(PpoLoss.scalar(micro, options.vfCoef()))); // ()
-                if (options.entropyCoef() > 0) {
-                    loss = loss.sub(entropy.mul(PpoLoss.scalar(micro, options.entropyCoef())));
+        UpdateStats.Step learn(Experience exp, int[] rows, PpoOptions.Update options, int iteration,
+                UpdateStats.Sum sum, NDManager scope) {
+            try (NDManager micro = scope.newSubManager()) { // activations of this minibatch die after its step
+                Minibatch mb = Minibatch.of(exp, rows, actor.pretrained(), micro);
+                UpdateStats.Step step;
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(actor.pretrained().model(),
+                            mb.batch(), exp.batch().temperature(), micro); // (b, A') each
+                    NDArray values = RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
+                    Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, micro);
+                    collector.backward(losses.total());
+                    // the batch's first forward is its only one before any update: it must equal the rollout's
+                    double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
+                    step = UpdateStats.Step.of(losses, mismatch);
                 }
-                collector.backward(loss);
-                double mismatch = first
-                        ? PpoLoss.maskedMean(pol.logps().sub(mb.logps()).abs(), mb.mask()).getFloat() : Double.NaN;
-                return UpdateStats.Step.of(pg, vf, entropy, mismatch);
+                sum.add(step, actor.step().apply(iteration), critic.step().apply(iteration));
+                return step;
             }
         }
-
-        /** Checkpoints the actor in the shared layout, with the critic and the PPO state in the same staging directory. */
-        void save(TrainerState state) throws IOException {
-            PpoState ppoState = new PpoState(klController.value(), moments);
-            checkpoints.save(actor.pretrained(), actor.optimizer(), state, staged -> {
-                CheckpointStore.saveModelAndOptimizer(staged.resolve(CRITIC_DIR), critic.pretrained(),
-                        critic.optimizer(), config.modelSaveType(), null);
-                Files.writeString(staged.resolve(PpoState.FILE_NAME), ppoState.toJson());
-            });
-        }
-    }
-
-    /** A fresh state, or the checkpoint's after checking that the config still describes the same prompt stream. */
-    private TrainerState startOrResume(Path checkpoint, PromptSet prompts, int total) throws IOException {
-        if (checkpoint == null) {
-            return TrainerState.start(config.seed(), config.train(), 1, prompts.size(), total); // no accumulation
-        }
-        TrainerState s = CheckpointStore.readState(checkpoint);
-        ResumeGuard.requireSame(checkpoint, "seed", s.seed(), config.seed());
-        ResumeGuard.requireSame(checkpoint, "train.batch_size", s.batchSize(), config.train().batchSize());
-        ResumeGuard.requireSame(checkpoint, "the number of prompts", s.trainRows(), prompts.size());
-        return s.withSchedule(config.train(), total); // grad_accum is not checked: PPO records 1
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 public enum RewardNorm implements ConfigEnum {
     /** Scores as they are (after the EOS penalty). */
     NONE,
-    /** {@code (score - mean) / (std + 1e-8)} over the {@link RunningMoments} of every score so far, this batch's included. */
+    /** {@code (score - mean) / (std + 1e-8)} by the {@link RunningMoments} of every score so far, this batch's too. */
     RUNNING;
 
     /** {@code none} or {@code running}. */

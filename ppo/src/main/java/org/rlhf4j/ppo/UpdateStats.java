@@ -1,6 +1,5 @@
 package org.rlhf4j.ppo;
 
-import ai.djl.ndarray.NDArray;
 import org.rlhf4j.core.training.OptimizerStep;
 
 /**
@@ -32,9 +31,12 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
     record Step(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
             double entropy, double logprobMismatch) {
 
-        static Step of(PpoLoss.PolicyResult pg, PpoLoss.ValueResult vf, NDArray entropy, double logprobMismatch) {
+        static Step of(Minibatch.Losses losses, double logprobMismatch) {
+            PpoLoss.PolicyResult pg = losses.policy();
+            PpoLoss.ValueResult vf = losses.value();
             return new Step(pg.loss().getFloat(), vf.loss().getFloat(), pg.clipFraction().getFloat(),
-                    vf.clipFraction().getFloat(), pg.approxKl().getFloat(), entropy.getFloat(), logprobMismatch);
+                    vf.clipFraction().getFloat(), pg.approxKl().getFloat(), losses.entropy().getFloat(),
+                    logprobMismatch);
         }
     }
 
