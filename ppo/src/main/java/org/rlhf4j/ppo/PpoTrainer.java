@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.EngineOptions;
-import org.rlhf4j.core.rollout.FinishReason;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutEngine;
 import org.rlhf4j.core.rollout.RolloutListener;
@@ -36,15 +35,19 @@ import org.rlhf4j.datasets.PromptRecord;
  * al. 2023), in TRL's formulation: an actor (the policy), a critic with a scalar head, a frozen
  * reference policy and reward sources, all scoring the one rollout batch of the shared engine.
  *
- * <p>Each iteration has three phases, the methods below {@link #run} in call order:
+ * <p>{@link #run} opens the models, prompts, reward sources and optimizers (resuming from the newest
+ * checkpoint, {@link PpoCheckpoints}); its {@code Loop} runs the iterations. Each has three phases,
+ * methods below {@code train} in call order:
  * <ol>
  *   <li>{@code rollout}: sample a batch of prompts and generate responses from the actor;
  *   <li>{@code experience}: reference log-probs, critic values and reward scores on the same
- *       batch; per-token rewards {@code -beta * KL_t} plus the score at the last response token;
- *       GAE advantages whitened over the batch's valid tokens;
+ *       batch; per-token rewards {@code -beta * KL_t} plus the shaped score at the last response
+ *       token ({@link TokenRewards}); GAE advantages whitened over the batch's valid tokens;
  *   <li>{@code update}: {@code ppo_epochs} passes of shuffled minibatches, each one forward of actor
- *       and critic, the clipped policy and value losses, one backward and one AdamW step of each.
+ *       and critic, the clipped losses ({@link Minibatch#losses}), one backward and one AdamW step
+ *       of each ({@link UpdateStats} collects what they did).
  * </ol>
+ * Then {@link PpoMetrics} reports the iteration and a checkpoint is saved when due.
  *
  * <p>Deliberate simplifications: one process and device; no dropout, so the log-probs recorded at
  * sampling are the old policy's exactly and are not recomputed (their agreement with the first
@@ -118,7 +121,7 @@ public final class PpoTrainer {
                         state.step());
                 policy.model().weights().setRequiresGradient(true);
                 valueModel.model().weights().setRequiresGradient(true);
-                LearningRateSchedule lr = train.learningRateSchedule(total); // the critic's: the same with critic_lr
+                LearningRateSchedule lr = train.learningRateSchedule(total);
                 LearningRateSchedule criticLr = new LearningRateSchedule(lr.kind(), config.criticLr(),
                         lr.warmupSteps(), total);
                 Outcome outcome;
@@ -212,8 +215,8 @@ public final class PpoTrainer {
             double[][] refLogps; // (B, A)
             try (NDManager call = scope.newSubManager()) {
                 call.tempAttachAll(reference.model().weights().asList()); // the reference never builds a graph
-                NDArray x = RolloutScorer.logps(reference.model(), batch, batch.temperature(), call); // (B, A)
-                refLogps = Experience.perToken(x, b, a);
+                NDArray ref = RolloutScorer.logps(reference.model(), batch, batch.temperature(), call); // (B, A)
+                refLogps = Experience.perToken(ref, b, a);
             }
             long t1 = System.nanoTime();
             clock.reference += t1 - t;
@@ -229,12 +232,8 @@ public final class PpoTrainer {
 
             PpoOptions ppo = config.ppo();
             double[][] kl = TokenRewards.kl(logps, refLogps, mask, ppo.kl().estimator()); // (B, A)
-            boolean[] missingEos = new boolean[b];
-            for (int i = 0; i < b; i++) {
-                missingEos[i] = batch.rows().get(i).finishReason() == FinishReason.LENGTH;
-            }
-            TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask, missingEos, ppo.shaping(),
-                    beta, moments);
+            TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask,
+                    TokenRewards.missingEos(batch), ppo.shaping(), beta, moments);
             Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, ppo.advantage().gamma(),
                     ppo.advantage().lam());
             double[][] advantages = Whitening.masked(gae.advantages(), mask, true); // (B, A)

@@ -1,5 +1,8 @@
 package org.rlhf4j.ppo;
 
+import org.rlhf4j.core.rollout.FinishReason;
+import org.rlhf4j.core.rollout.RolloutBatch;
+
 /**
  * The per-token rewards of a rollout batch (Ziegler et al. 2019, eq. 2; TRL's {@code compute_rewards}):
  * {@code r_t = -beta * KL_t} at every response token, plus the response's shaped score at its last
@@ -25,6 +28,15 @@ final class TokenRewards {
      *     {@code reward_norm: running})
      */
     record Shaped(double[] scores, double[] used, double[][] rewards, RunningMoments moments) {}
+
+    /** (B) whether each response of {@code batch} stopped at {@code max_new_tokens} instead of at EOS. */
+    static boolean[] missingEos(RolloutBatch batch) {
+        boolean[] missing = new boolean[batch.batchSize()];
+        for (int i = 0; i < missing.length; i++) {
+            missing[i] = batch.rows().get(i).finishReason() == FinishReason.LENGTH;
+        }
+        return missing;
+    }
 
     /**
      * The per-token KL estimates against the reference, 0 at pads.
