@@ -35,6 +35,15 @@ class PpoOptionsTest {
     }
 
     @Test
+    void samplesAreDueAtTheFirstEveryNthAndTheLastIteration() {
+        PpoOptions.Samples every5 = new PpoOptions.Samples(5, 4);
+        assertEquals(List.of(1, 5, 10, 12), java.util.stream.IntStream.rangeClosed(1, 12)
+                .filter(done -> every5.dueAt(done, 12)).boxed().toList());
+        assertTrue(java.util.stream.IntStream.rangeClosed(1, 12).noneMatch(done -> new PpoOptions.Samples(0, 4)
+                .dueAt(done, 12)), "sample_every 0 never writes");
+    }
+
+    @Test
     void resolvedConfigWritesTheKeysAsTheyWereWritten() {
         String yaml = ConfigLoader.toYaml(ConfigLoader.load(RULE_DEMO,
                 List.of("ppo.reward_norm=running", "ppo.kl_estimator=k3"), PpoConfig.class));
