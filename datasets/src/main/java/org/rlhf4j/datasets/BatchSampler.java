@@ -150,7 +150,7 @@ public final class BatchSampler {
     }
 
     /** A uniformly random permutation of {@code 0..n-1} (Fisher-Yates), fixed by {@code random}'s seed. */
-    static int[] permutation(int n, Random random) {
+    public static int[] permutation(int n, Random random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

@@ -1,5 +1,7 @@
 package org.rlhf4j.ppo;
 
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 import java.util.List;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.datasets.PromptRecord;
@@ -21,6 +23,8 @@ import org.rlhf4j.datasets.PromptRecord;
  * @param scores (B) the score each response got (after the EOS penalty, before normalisation)
  * @param rewardScores every source's raw scores
  * @param klCoef the {@code beta} used
+ * @param rewardMoments the running moments of the scores with this batch's folded in (what a
+ *     checkpoint after this iteration saves)
  */
 record Experience(
         RolloutBatch batch,
@@ -35,10 +39,38 @@ record Experience(
         double[][] returns,
         double[] scores,
         RewardSources.Scores rewardScores,
-        double klCoef) {
+        double klCoef,
+        RunningMoments rewardMoments) {
+
+    /** A row-major (b, a) float array as {@code b} rows of {@code a}. */
+    static double[][] perToken(NDArray x, int b, int a) {
+        float[] flat = x.toFloatArray();
+        double[][] out = new double[b][a];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < a; j++) {
+                out[i][j] = flat[i * a + j];
+            }
+        }
+        return out;
+    }
 
     int rows() {
         return mask.length;
+    }
+
+    /** The mean per-sequence KL to the reference ({@code objective/kl}; what the adaptive controller follows). */
+    double meanKl() {
+        return meanSequenceSum(kl);
+    }
+
+    /** The mean of the raw combined scores ({@code objective/scores}). */
+    double meanRawScore() {
+        return Arrays.stream(rewardScores.rawCombined()).average().orElse(Double.NaN);
+    }
+
+    /** Response tokens generated in the batch. */
+    long responseTokens() {
+        return Math.round(meanSequenceSum(mask) * rows());
     }
 
     /** Mean over rows of the summed per-token values of {@code perToken} (TRL's per-sequence means). */

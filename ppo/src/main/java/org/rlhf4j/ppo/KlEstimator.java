@@ -1,12 +1,12 @@
 package org.rlhf4j.ppo;
 
-import java.util.Locale;
+import com.fasterxml.jackson.annotation.JsonCreator;
 
 /**
  * Per-token estimators of {@code KL(pi || pi_ref)} from the sampled token's log-probs
  * (Schulman, "Approximating KL divergence", 2020), with {@code d = log pi_ref - log pi}.
  */
-public enum KlEstimator {
+public enum KlEstimator implements ConfigEnum {
     /** {@code -d = log pi - log pi_ref}: unbiased, can be negative per token (TRL's default). */
     K1,
     /** {@code exp(d) - 1 - d}: unbiased, never negative, lower variance. */
@@ -22,16 +22,8 @@ public enum KlEstimator {
     }
 
     /** {@code k1} or {@code k3} as written in {@code ppo.kl_estimator}. */
+    @JsonCreator
     public static KlEstimator fromName(String name) {
-        for (KlEstimator e : values()) {
-            if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException("ppo.kl_estimator must be k1 or k3, got '" + name + "'");
-    }
-
-    public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return ConfigEnum.parse(KlEstimator.class, "ppo.kl_estimator", name);
     }
 }

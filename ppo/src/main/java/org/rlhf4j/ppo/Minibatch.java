@@ -25,6 +25,16 @@ import org.rlhf4j.core.rollout.RolloutBatch;
 record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray values, NDArray advantages,
         NDArray returns) {
 
+    /**
+     * The losses of one training forward on these rows.
+     *
+     * @param total scalar {@code policy + vf_coef * value - entropy_coef * entropy}, what backward starts from
+     * @param policy the clipped policy loss and its diagnostics
+     * @param value the clipped value loss and its clip fraction
+     * @param entropy scalar, the policy's mean per-token entropy
+     */
+    record Losses(NDArray total, PpoLoss.PolicyResult policy, PpoLoss.ValueResult value, NDArray entropy) {}
+
     static Minibatch of(Experience exp, int[] rows, PretrainedModel policy, NDManager manager) {
         List<int[]> prompts = new ArrayList<>(rows.length);
         List<int[]> responses = new ArrayList<>(rows.length);
@@ -38,6 +48,30 @@ record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray values
         return new Minibatch(batch, slice(exp.mask(), rows, a, manager), slice(exp.logps(), rows, a, manager),
                 slice(exp.values(), rows, a, manager), slice(exp.advantages(), rows, a, manager),
                 slice(exp.returns(), rows, a, manager));
+    }
+
+    /**
+     * The actor-critic loss of these rows against the training forward's outputs, the clipped
+     * losses of {@link PpoLoss} weighted by {@code vf_coef} and {@code entropy_coef}.
+     *
+     * @param newLogps (b, A') {@code log pi(a_t|s_t)} of the policy being trained, in the graph
+     * @param entropy (b, A') the policy's per-token entropy, in the graph
+     * @param newValues (b, A') {@code V(s_t)} of the critic being trained, in the graph
+     */
+    Losses losses(NDArray newLogps, NDArray entropy, NDArray newValues, PpoOptions.Update options, NDManager manager) {
+        PpoLoss.PolicyResult pg = PpoLoss.policy(newLogps, logps, advantages, mask, options.cliprange());
+        PpoLoss.ValueResult vf = PpoLoss.value(newValues, values, returns, mask, options.cliprangeValue());
+        NDArray meanEntropy = PpoLoss.maskedMean(entropy, mask); // ()
+        NDArray total = pg.loss().add(vf.loss().mul(PpoLoss.scalar(manager, options.vfCoef()))); // ()
+        if (options.entropyCoef() > 0) {
+            total = total.sub(meanEntropy.mul(PpoLoss.scalar(manager, options.entropyCoef())));
+        }
+        return new Losses(total, pg, vf, meanEntropy);
+    }
+
+    /** Mean {@code |log pi - log pi_old|} over the response tokens: 0 up to float noise before any update. */
+    double logprobMismatch(NDArray newLogps) {
+        return PpoLoss.maskedMean(newLogps.sub(logps).abs(), mask).getFloat();
     }
 
     /** Rows {@code rows} and the first {@code a} columns of {@code x}, as a (b, a) float32 array. */

@@ -87,9 +87,9 @@ public record PpoConfig(
         return Path.of(ppo.criticModel() != null ? ppo.criticModel() : model);
     }
 
-    /** Rows per optimizer step. */
-    public int miniBatchSize() {
-        return ppo.miniBatchSize() != null ? ppo.miniBatchSize() : train.batchSize();
+    /** The update phase's options, {@code ppo.mini_batch_size} defaulting to {@code train.batch_size}. */
+    public PpoOptions.Update update() {
+        return ppo.update(train.batchSize());
     }
 
     public double criticLr() {

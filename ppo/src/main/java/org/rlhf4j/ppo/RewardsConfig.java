@@ -1,5 +1,6 @@
 package org.rlhf4j.ppo;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
@@ -19,8 +20,22 @@ import org.rlhf4j.core.config.ConfigException;
  * @param gate the safety gate ({@code combine: safety_gate} only)
  * @param conditions condition or tag name to routing entry (optional)
  */
-public record RewardsConfig(Map<String, RewardSourceConfig> sources, String combine, SafetyGateConfig gate,
+public record RewardsConfig(Map<String, RewardSourceConfig> sources, Combine combine, SafetyGateConfig gate,
         Map<String, ConditionConfig> conditions) {
+
+    /** How the routed sources' scores become one score per response ({@code rewards.combine}). */
+    public enum Combine implements ConfigEnum {
+        /** The weighted sum of the routed sources' scores. */
+        SUM,
+        /** The {@link SafetyGate} over its two models, plus the weighted sum of any other routed source. */
+        SAFETY_GATE;
+
+        /** {@code sum} or {@code safety_gate}. */
+        @JsonCreator
+        public static Combine fromName(String name) {
+            return ConfigEnum.parse(Combine.class, "rewards.combine", name);
+        }
+    }
 
     /** The routing entry for prompts that match no other. */
     public static final String DEFAULT_CONDITION = "default";
@@ -30,15 +45,12 @@ public record RewardsConfig(Map<String, RewardSourceConfig> sources, String comb
             throw new ConfigException("rewards.sources: name at least one reward source");
         }
         sources = new LinkedHashMap<>(sources);
-        combine = combine == null ? "sum" : combine;
-        if (!combine.equals("sum") && !combine.equals("safety_gate")) {
-            throw new ConfigException("rewards.combine must be sum or safety_gate, got '" + combine + "'");
-        }
-        if (combine.equals("safety_gate") && gate == null) {
+        combine = combine == null ? Combine.SUM : combine;
+        if (combine == Combine.SAFETY_GATE && gate == null) {
             throw new ConfigException("rewards.combine: safety_gate needs a rewards.gate section"
                     + " (helpfulness, safety, threshold)");
         }
-        if (combine.equals("sum") && gate != null) {
+        if (combine == Combine.SUM && gate != null) {
             throw new ConfigException("rewards.gate is set but rewards.combine is sum; set combine: safety_gate");
         }
         if (gate != null) {
@@ -58,7 +70,7 @@ public record RewardsConfig(Map<String, RewardSourceConfig> sources, String comb
     }
 
     public boolean safetyGate() {
-        return combine.equals("safety_gate");
+        return combine == Combine.SAFETY_GATE;
     }
 
     private static void requireSource(Map<String, RewardSourceConfig> sources, String name, String where) {

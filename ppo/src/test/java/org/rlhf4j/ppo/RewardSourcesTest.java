@@ -26,7 +26,7 @@ class RewardSourcesTest {
         Map<String, ConditionConfig> conditions = new LinkedHashMap<>();
         conditions.put("math", new ConditionConfig(List.of("exact"), null));
         conditions.put("default", new ConditionConfig(List.of("short"), null));
-        RewardsConfig config = new RewardsConfig(sources, "sum", null, conditions);
+        RewardsConfig config = new RewardsConfig(sources, RewardsConfig.Combine.SUM, null, conditions);
         Map<String, RewardSource> opened = new LinkedHashMap<>();
         opened.put("exact", new FunctionSource("exact", RewardFunctions.load("exact_answer", Map.of())));
         opened.put("short", new FunctionSource("short", RewardFunctions.load("length_penalty",

@@ -1,0 +1,150 @@
+package org.rlhf4j.ppo;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.rlhf4j.core.rollout.Completion;
+import org.rlhf4j.core.rollout.FinishReason;
+import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.ProgressBar;
+
+/**
+ * What a PPO run reports: {@code metrics.jsonl}, one line per logged iteration under TRL's metric
+ * names; {@link PpoTrainer#SAMPLES_FILE}, a few prompts with their responses and scores now and
+ * then; the progress bar on stderr. Both files are cut back to the resumed iteration when a run
+ * resumes.
+ */
+final class PpoMetrics implements AutoCloseable {
+
+    private final MetricsLog metrics;
+    private final MetricsLog samples;
+    private final PpoOptions.Samples sampling;
+    private final int total;
+    private final ProgressBar progress;
+
+    private PpoMetrics(MetricsLog metrics, MetricsLog samples, PpoOptions.Samples sampling, int total,
+            int resumedIteration) {
+        this.metrics = metrics;
+        this.samples = samples;
+        this.sampling = sampling;
+        this.total = total;
+        this.progress = ProgressBar.onStderr(total, resumedIteration);
+    }
+
+    /** Opens both logs in {@code out} for a run of {@code total} iterations resumed after {@code resumedIteration}. */
+    static PpoMetrics open(Path out, int resumedIteration, int total, PpoOptions.Samples sampling) throws IOException {
+        MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), resumedIteration);
+        try {
+            return new PpoMetrics(metrics, MetricsLog.open(out.resolve(PpoTrainer.SAMPLES_FILE), resumedIteration),
+                    sampling, total, resumedIteration);
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    /** One iteration's metrics line, in the order the file shows them; {@code elapsed} nanoseconds. */
+    static Map<String, Object> line(Experience exp, UpdateStats update, PhaseClock clock, long elapsed) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        double meanKl = exp.meanKl();
+        double nonScore = -exp.klCoef() * meanKl;
+        // the scores after source whitening and the EOS penalty, before reward_norm and reward_clip
+        double score = Arrays.stream(exp.scores()).average().orElse(Double.NaN);
+        double[][] negLogps = new double[exp.rows()][];
+        for (int i = 0; i < exp.rows(); i++) {
+            negLogps[i] = Arrays.stream(exp.logps()[i]).map(x -> -x).toArray();
+        }
+        line.put("objective/kl", meanKl);
+        line.put("objective/kl_coef", exp.klCoef());
+        line.put("objective/entropy", exp.meanSequenceSum(negLogps));
+        line.put("objective/non_score_reward", nonScore);
+        line.put("objective/rlhf_reward", score + nonScore);
+        line.put("objective/scores", exp.meanRawScore());
+        line.put("objective/scores_used", score);
+        for (Map.Entry<String, double[]> e : exp.rewardScores().perSource().entrySet()) {
+            double m = Arrays.stream(e.getValue()).filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN);
+            if (!Double.isNaN(m)) {
+                line.put("objective/scores/" + e.getKey(), m);
+            }
+        }
+        if (!Double.isNaN(exp.rewardScores().safetyFraction())) {
+            line.put("objective/safety_fraction", exp.rewardScores().safetyFraction());
+        }
+        line.put("policy/approxkl", update.approxKl());
+        line.put("policy/clipfrac", update.policyClipfrac());
+        line.put("policy/entropy", update.entropy());
+        line.put("policy/logprob_mismatch", update.logprobMismatch());
+        line.put("loss/policy", update.policyLoss());
+        line.put("loss/value", update.valueLoss());
+        line.put("val/clipfrac", update.valueClipfrac());
+        line.put("val/mean", exp.meanToken(exp.values()));
+        line.put("val/num_eos_tokens", exp.batch().rows().stream()
+                .filter(r -> r.finishReason() == FinishReason.EOS).count());
+        line.put("response_length/mean", exp.meanSequenceSum(exp.mask()));
+        line.put("ppo/epochs", (double) update.epochs()); // written as 2.0, as it always was
+        line.put("learning_rate", update.learningRate());
+        line.put("grad_norm/actor", update.actorGradNorm());
+        line.put("grad_norm/critic", update.criticGradNorm());
+        line.put("time/generation", clock.generation / 1e9);
+        line.put("time/scoring", clock.scoring() / 1e9);
+        line.put("time/training", clock.training / 1e9);
+        line.put("time/iteration", elapsed / 1e9);
+        line.put("time/generation_fraction", clock.generation / (double) Math.max(1, elapsed));
+        long peak = PeakMemory.residentBytes();
+        if (peak > 0) {
+            line.put("memory/peak_rss_mb", peak / (1024.0 * 1024.0));
+        }
+        return line;
+    }
+
+    /**
+     * Reports iteration {@code done}, which started at {@code started} (nanoTime): its metrics
+     * {@code line} when {@code logged}, samples when due, the progress bar.
+     */
+    void report(int done, boolean logged, Map<String, Object> line, Experience exp, UpdateStats update, long started)
+            throws IOException {
+        if (logged) {
+            metrics.log(done, line);
+        }
+        if (sampling.dueAt(done, total)) {
+            writeSamples(done, exp);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        progress.update(done, update.policyLoss(), exp.responseTokens() / seconds, logged);
+        if (logged) {
+            progress.message(String.format("iteration %d: score %.3f, kl %.3f, kl_coef %.4f", done, exp.meanRawScore(),
+                    exp.meanKl(), exp.klCoef()));
+        }
+    }
+
+    /** The first {@code sample_count} rows of {@code exp}. */
+    private void writeSamples(int done, Experience exp) throws IOException {
+        for (int i = 0; i < Math.min(sampling.count(), exp.rows()); i++) {
+            Map<String, Object> sample = new LinkedHashMap<>();
+            Completion row = exp.batch().rows().get(i);
+            sample.put("prompt", exp.prompts().get(i).userText());
+            sample.put("response", row.responseText());
+            sample.put("finish_reason", row.finishReason().jsonName());
+            sample.put("score", exp.scores()[i]);
+            Map<String, Double> perSource = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : exp.rewardScores().perSource().entrySet()) {
+                if (!Double.isNaN(e.getValue()[i])) {
+                    perSource.put(e.getKey(), e.getValue()[i]);
+                }
+            }
+            sample.put("scores", perSource);
+            samples.log(done, sample);
+        }
+    }
+
+    /** Ends the progress bar's line and closes both files. */
+    @Override
+    public void close() throws IOException {
+        progress.finish();
+        try (MetricsLog m = metrics; MetricsLog s = samples) {
+            // closes both, the samples first, as the trainer's try-with-resources did
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.rlhf4j.ppo;
+
+import org.rlhf4j.core.training.OptimizerStep;
+
+/**
+ * What one update phase did: the means over its minibatch steps, and the last step's optimizer
+ * numbers. Each field names the metric it is logged as.
+ *
+ * @param policyLoss {@code loss/policy}, the clipped surrogate loss
+ * @param valueLoss {@code loss/value}, the clipped value loss
+ * @param policyClipfrac {@code policy/clipfrac}
+ * @param valueClipfrac {@code val/clipfrac}
+ * @param approxKl {@code policy/approxkl}, {@code 0.5 * mean((logp - logp_old)^2)}
+ * @param entropy {@code policy/entropy}, the mean per-token entropy
+ * @param logprobMismatch {@code policy/logprob_mismatch}: mean {@code |log pi - log pi_old|} at the
+ *     first forward, before any update of the batch (0 up to float noise: same model code, no dropout)
+ * @param epochs {@code ppo/epochs}, fewer than {@code ppo_epochs} after an early stop
+ * @param learningRate {@code learning_rate}, the actor's at the last step
+ * @param actorGradNorm {@code grad_norm/actor} at the last step, before clipping
+ * @param criticGradNorm {@code grad_norm/critic} at the last step, before clipping
+ */
+record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
+        double entropy, double logprobMismatch, int epochs, double learningRate, double actorGradNorm,
+        double criticGradNorm) {
+
+    /**
+     * One minibatch step's scalars, read from the graph once its backward ran.
+     *
+     * @param logprobMismatch NaN except on the phase's first step
+     */
+    record Step(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
+            double entropy, double logprobMismatch) {
+
+        static Step of(Minibatch.Losses losses, double logprobMismatch) {
+            PpoLoss.PolicyResult pg = losses.policy();
+            PpoLoss.ValueResult vf = losses.value();
+            return new Step(pg.loss().getFloat(), vf.loss().getFloat(), pg.clipFraction().getFloat(),
+                    vf.clipFraction().getFloat(), pg.approxKl().getFloat(), losses.entropy().getFloat(),
+                    logprobMismatch);
+        }
+    }
+
+    /** The running sums of one update phase's steps. */
+    static final class Sum {
+        private double policyLoss;
+        private double valueLoss;
+        private double policyClipfrac;
+        private double valueClipfrac;
+        private double approxKl;
+        private double entropy;
+        private double logprobMismatch = Double.NaN;
+        private int steps;
+        private OptimizerStep.Result actor = new OptimizerStep.Result(0, 0, false);
+        private OptimizerStep.Result critic = new OptimizerStep.Result(0, 0, false);
+
+        boolean isEmpty() {
+            return steps == 0;
+        }
+
+        void add(Step step, OptimizerStep.Result actorStep, OptimizerStep.Result criticStep) {
+            policyLoss += step.policyLoss();
+            valueLoss += step.valueLoss();
+            policyClipfrac += step.policyClipfrac();
+            valueClipfrac += step.valueClipfrac();
+            approxKl += step.approxKl();
+            entropy += step.entropy();
+            if (steps == 0) {
+                logprobMismatch = step.logprobMismatch();
+            }
+            steps++;
+            actor = actorStep;
+            critic = criticStep;
+        }
+
+        UpdateStats mean(int epochs) {
+            double n = Math.max(1, steps);
+            return new UpdateStats(policyLoss / n, valueLoss / n, policyClipfrac / n, valueClipfrac / n, approxKl / n,
+                    entropy / n, logprobMismatch, epochs, actor.learningRate(), actor.gradNorm(), critic.gradNorm());
+        }
+    }
+}
