@@ -44,11 +44,13 @@ public enum DpoLearning implements LearningScenario {
 
     @Override
     public List<Criterion> criteria() {
-        // 5 seeds, reproducible mode: final accuracy 0.00 (sd 0.00, min 0.00), margin gain 0.00 (min 0.00),
-        // polite share 0.00 (sd 0.00, min 0.00), polite gain 0.00 (min 0.00)
+        // bench/run learning-seeds, 8 seeds, reproducible mode: final held-out accuracy 1.0 on every seed
+        // (already 1.0 at the first evaluation, so it cannot rise: the margin shows the learning); margin
+        // gain mean 4.95, sd 1.03, worst 4.06, mean - 3 sd 1.86; polite greedy answers before 0.0 and
+        // after 1.0 on every seed.
         return List.of(Criterion.atLeast("eval_accuracy", 0.9),
                 Criterion.atLeast("eval_accuracy_gain", 0),
-                Criterion.atLeast("eval_margin_gain", 1e-6),
+                Criterion.atLeast("eval_margin_gain", 1.0),
                 Criterion.atLeast("polite_after", 0.75),
                 Criterion.atLeast("polite_gain", 0.4));
     }

@@ -30,8 +30,10 @@ public enum RewardLearning implements LearningScenario {
     SUMS {
         @Override
         public List<Criterion> criteria() {
-            // 5 seeds, reproducible mode: held-out accuracy 0.000 (sd 0.000, min 0.000); chance 0.5
-            return List.of(Criterion.atLeast("eval_accuracy", 0.85),
+            // bench/run learning-seeds, 8 seeds, reproducible mode: held-out accuracy on 100 pairs mean 0.825,
+            // sd 0.072, worst 0.72, mean - 3 sd 0.61; chance is 0.5 (sd 0.05 on 100 pairs). 600 steps gave
+            // the same spread (mean 0.85, sd 0.08), so the run stays at 300.
+            return List.of(Criterion.atLeast("eval_accuracy", 0.65),
                     // the exported final/ scores exactly as the trainer's last evaluation did
                     Criterion.below("export_accuracy_gap", 1e-9));
         }
@@ -42,7 +44,7 @@ public enum RewardLearning implements LearningScenario {
             Path train = RewardFixtures.write(dir.resolve("train.jsonl"), RewardFixtures.sums(400, 1 + 1000 * seed, null));
             Path eval = RewardFixtures.write(dir.resolve("eval.jsonl"), RewardFixtures.sums(100, 2 + 1000 * seed, null));
             RewardTrainer.Summary s = new RewardTrainer(RewardFixtures.config(base, dir.resolve("rm"), train, eval,
-                    RewardFixtures.train(600, 16, 5e-3, 100, 0), RmOptions.defaults(), seed)).run();
+                    RewardFixtures.train(300, 16, 5e-3, 100, 0), RmOptions.defaults(), seed)).run();
             Map<String, Double> figures = new LinkedHashMap<>();
             figures.put("eval_accuracy", s.lastEvalAccuracy());
             figures.put("export_accuracy_gap",
@@ -67,13 +69,13 @@ public enum RewardLearning implements LearningScenario {
             Path base = RewardFixtures.tinyModel(dir.resolve("base"), 64, 2, 1 + seed);
             List<ObjectNode> train = new ArrayList<>(RewardFixtures.sums(300, 3 + s, "helpful"));
             train.addAll(RewardFixtures.safety(150, 4 + s, "safe"));
-            List<ObjectNode> eval = new ArrayList<>(RewardFixtures.sums(60, 5 + s, "helpful"));
+            List<ObjectNode> eval = new ArrayList<>(RewardFixtures.sums(200, 5 + s, "helpful"));
             eval.addAll(RewardFixtures.safety(40, 6 + s, "safe"));
             Path out = dir.resolve("rm");
             RewardTrainer.Summary summary = new RewardTrainer(RewardFixtures.config(base, out,
                     RewardFixtures.write(dir.resolve("train.jsonl"), train),
                     RewardFixtures.write(dir.resolve("eval.jsonl"), eval),
-                    RewardFixtures.train(800, 16, 5e-3, 100, 0), RewardFixtures.options("ranking", CONDITIONS),
+                    RewardFixtures.train(400, 16, 5e-3, 100, 0), RewardFixtures.options("ranking", CONDITIONS),
                     seed)).run();
             JsonNode last = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME)).stream()
                     .filter(n -> n.has("eval_accuracy")).reduce((a, b) -> b).orElseThrow();
