@@ -26,6 +26,7 @@ import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.train.AdamW;
 import org.rlhf4j.core.train.AdamWConfig;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import org.rlhf4j.datasets.TokenizedPair;
@@ -54,7 +55,7 @@ class DpoLearnsPreferenceTest {
         DpoConfig config = DpoFixtures.config(sft, dir.resolve("dpo"), schedule,
                 new DpoOptions(0.1, "sigmoid", null, 1.0, "precomputed", null, null));
         t0 = System.nanoTime();
-        DpoTrainer.Summary summary = new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
+        RunSummary summary = new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
         System.err.printf("dpo: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         double politeAfter = politeShare(summary.finalModel(), eval);
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.PreferenceDataset;
@@ -44,17 +45,17 @@ class RewardLearnsTest {
         Path eval = RewardFixtures.write(dir.resolve("sums-eval.jsonl"), RewardFixtures.sums(100, 2, null));
         Path out = dir.resolve("rm-sums");
         long started = System.nanoTime();
-        RewardTrainer.Summary s = new RewardTrainer(RewardFixtures.config(base, out, train, eval,
+        RunSummary s = new RewardTrainer(RewardFixtures.config(base, out, train, eval,
                 RewardFixtures.train(300, 16, 5e-3, 100, 0), RmOptions.defaults())).run();
         System.err.printf("sums: eval accuracy %.3f, eval loss %.4f, train loss %.4f in %.1f s%n",
-                s.lastEvalAccuracy(), s.lastEvalLoss(), s.lastLoss(), (System.nanoTime() - started) / 1e9);
-        assertTrue(s.lastEvalAccuracy() >= 0.85, "held-out accuracy " + s.lastEvalAccuracy());
+                s.lastEval("eval_accuracy"), s.lastEvalLoss(), s.lastLoss(), (System.nanoTime() - started) / 1e9);
+        assertTrue(s.lastEval("eval_accuracy") >= 0.85, "held-out accuracy " + s.lastEval("eval_accuracy"));
         List<JsonNode> lines = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME));
         JsonNode first = lines.get(0);
         assertTrue(first.has("accuracy/degree/slightly_better") && first.has("rewards/chosen") && first.has("margin"),
                 first.toString());
         assertTrue(lines.stream().anyMatch(n -> n.has("eval_accuracy/degree/significantly_better")));
-        assertEquals(s.lastEvalAccuracy(), exportedAccuracy(s.finalModel(), eval, RewardConditions.of(Map.of())), 1e-9);
+        assertEquals(s.lastEval("eval_accuracy"), exportedAccuracy(s.finalModel(), eval, RewardConditions.of(Map.of())), 1e-9);
     }
 
     @Test
@@ -70,11 +71,11 @@ class RewardLearnsTest {
         Path evalFile = RewardFixtures.write(dir.resolve("cond-eval.jsonl"), eval);
         Path out = dir.resolve("rm-cond");
         long started = System.nanoTime();
-        RewardTrainer.Summary s = new RewardTrainer(RewardFixtures.config(base, out, trainFile, evalFile,
+        RunSummary s = new RewardTrainer(RewardFixtures.config(base, out, trainFile, evalFile,
                 RewardFixtures.train(400, 16, 5e-3, 100, 0), RewardFixtures.options("ranking", conditions))).run();
-        System.err.printf("conditional: eval accuracy %.3f in %.1f s%n", s.lastEvalAccuracy(),
+        System.err.printf("conditional: eval accuracy %.3f in %.1f s%n", s.lastEval("eval_accuracy"),
                 (System.nanoTime() - started) / 1e9);
-        assertTrue(s.lastEvalAccuracy() >= 0.85, "held-out accuracy " + s.lastEvalAccuracy());
+        assertTrue(s.lastEval("eval_accuracy") >= 0.85, "held-out accuracy " + s.lastEval("eval_accuracy"));
         JsonNode last = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME)).stream()
                 .filter(n -> n.has("eval_accuracy")).reduce((a, b) -> b).orElseThrow();
         assertTrue(last.get("eval_accuracy/condition/helpful").asDouble() >= 0.75, last.toString());
