@@ -18,6 +18,7 @@ import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
@@ -107,6 +108,7 @@ public final class DpoTrainer {
         PretrainedModel policy = run.model();
         ProgressBar progress = ProgressBar.onStderr(total, state.step());
         MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
         PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
         double windowNll = 0;
         for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
@@ -124,9 +126,13 @@ public final class DpoTrainer {
             OptimizerStep.Result update;
             try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
                 scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs);
+                out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
+                        phases);
+                long t = System.nanoTime();
                 update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                phases.lap("optimizer", t);
             }
+            phases.lap("step", started);
             int done = step + 1;
             state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
                     run.optimizer().skippedSteps());
@@ -168,10 +174,10 @@ public final class DpoTrainer {
      * Forward and backward over {@code microBatches}, leaving the summed gradients on the model's
      * weights. Each micro-batch's summed pair losses are divided by the pairs of the whole step
      * and its RPO term by the chosen tokens of the whole step, so the gradient equals that of one
-     * batch holding every pair.
+     * batch holding every pair. Collation, forward and backward are timed into {@code phases}.
      */
     Accumulated accumulate(LlamaModel model, Tokenizer tokenizer, List<List<DpoPair>> microBatches,
-            List<ReferenceLogps> references, NDManager scope, PairMetrics stats) {
+            List<ReferenceLogps> references, NDManager scope, PairMetrics stats, PhaseTimer phases) {
         DpoOptions dpo = config.dpo();
         long pairCount = 0;
         long chosenTokens = 0;
@@ -188,7 +194,9 @@ public final class DpoTrainer {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (int i = 0; i < microBatches.size(); i++) {
                 try (NDManager micro = scope.newSubManager()) { // this micro-batch's graph dies after its backward
+                    long t = System.nanoTime();
                     PairBatch batch = PairBatch.of(microBatches.get(i), tokenizer, micro);
+                    t = phases.lap("collate", t);
                     Forward f = forward(model, batch, references.get(i), dpo, micro);
                     NDArray objective = f.loss().losses().sum().div(scalar(micro, pairCount)); // ()
                     if (dpo.rpoAlpha() > 0) {
@@ -196,8 +204,10 @@ public final class DpoTrainer {
                         objective = objective.add(rpo.mul(scalar(micro, dpo.rpoAlpha())));
                         nll += rpo.getFloat();
                     }
+                    t = phases.lap("forward", t);
                     collector.backward(objective);
                     loss += objective.getFloat();
+                    phases.lap("backward", t);
                     f.addTo(stats);
                 }
             }

@@ -15,6 +15,7 @@ import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
@@ -83,6 +84,7 @@ public final class RewardTrainer {
         float[] trainMargins = margins(data.train());
         ProgressBar progress = ProgressBar.onStderr(total, state.step());
         MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
         PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
         for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
             long started = System.nanoTime();
@@ -96,9 +98,12 @@ public final class RewardTrainer {
             OptimizerStep.Result update;
             try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
                 scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope);
+                out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
+                long t = System.nanoTime();
                 update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                phases.lap("optimizer", t);
             }
+            phases.lap("step", started);
             int done = step + 1;
             state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
                     run.optimizer().skippedSteps());
@@ -149,9 +154,10 @@ public final class RewardTrainer {
     /**
      * Runs forward and backward over the micro-batches of one optimizer step, leaving the summed
      * gradients on the weights. Each micro-batch's loss is divided by the pairs of all of them.
+     * Collation, forward and backward are timed into {@code phases}.
      */
     Accumulated accumulate(LlamaModel model, BatchCollator collator, List<TokenizedPair> pairs, float[] margins,
-            List<int[]> microBatches, NDManager scope) {
+            List<int[]> microBatches, NDManager scope, PhaseTimer phases) {
         int normaliser = microBatches.stream().mapToInt(rows -> rows.length).sum();
         double loss = 0;
         long tokens = 0;
@@ -166,13 +172,17 @@ public final class RewardTrainer {
                         batchPairs.add(pairs.get(rows[i]));
                         m[i] = margins[rows[i]];
                     }
+                    long t = System.nanoTime();
                     TokenBatch batch = collator.collate(PreferenceDataset.chosenThenRejected(batchPairs), micro); // (2B, T)
+                    t = phases.lap("collate", t);
                     NDArray scores = RewardScorer.scores(model, batch); // (2B) chosen ++ rejected
                     NDArray rc = scores.get(new NDIndex("0:{}", rows.length)); // (B)
                     NDArray rr = scores.get(new NDIndex("{}:", rows.length)); // (B)
                     RewardLoss.Result out = loss(rc, rr, micro.create(m), normaliser); // margins stay alive until backward
+                    t = phases.lap("forward", t);
                     collector.backward(out.loss());
                     loss += out.loss().getFloat();
+                    phases.lap("backward", t);
                     chosen.add(rc.toFloatArray());
                     rejected.add(rr.toFloatArray());
                     for (int i = 0; i < rows.length; i++) {

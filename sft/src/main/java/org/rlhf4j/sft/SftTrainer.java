@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
@@ -44,18 +46,9 @@ public final class SftTrainer {
         PRETRAIN
     }
 
-    /** Where one step's time went, for the benchmark; nanoseconds. */
-    public record StepTimings(long collate, long forward, long backward, long optimizer, long total, long tokens) {}
-
-    /** Called after every optimizer step (tests: memory; benchmark: timings). */
-    @FunctionalInterface
-    public interface StepObserver {
-        void afterStep(int step, PretrainedModel policy, StepTimings timings);
-    }
-
     private final SftConfig config;
     private final TrainingData.Loader dataLoader;
-    private StepObserver observer = (step, policy, timings) -> { };
+    private Consumer<PretrainedModel> afterEachStep = policy -> { };
     private int stopAfter = Integer.MAX_VALUE;
 
     /** A trainer reading the config's data files (the one place the data source is chosen). */
@@ -70,8 +63,9 @@ public final class SftTrainer {
         this.dataLoader = dataLoader;
     }
 
-    public SftTrainer observe(StepObserver stepObserver) {
-        this.observer = stepObserver;
+    /** Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat). */
+    SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
+        this.afterEachStep = check;
         return this;
     }
 
@@ -105,6 +99,7 @@ public final class SftTrainer {
         BatchCollator collator = new BatchCollator(padId(policy), policy.config().effectiveSlidingWindow());
         ProgressBar progress = ProgressBar.onStderr(total, state.step());
         MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
         for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
             long started = System.nanoTime();
             BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
@@ -113,16 +108,16 @@ public final class SftTrainer {
                 microBatches.add(rows(data.train(), order.rowsAt(position)));
                 position = order.next(position);
             }
-            PhaseTimes times = new PhaseTimes();
             Accumulated out;
             OptimizerStep.Result update;
             try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
                 scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(policy.model(), collator, microBatches, scope, times); // forward + backward
+                out = accumulate(policy.model(), collator, microBatches, scope, phases); // forward + backward
                 long t = System.nanoTime();
                 update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
-                times.optimizer += System.nanoTime() - t;
+                phases.lap("optimizer", t);
             }
+            phases.lap("step", started);
             int done = step + 1;
             state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
                     run.optimizer().skippedSteps());
@@ -142,7 +137,7 @@ public final class SftTrainer {
             if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
                 run.checkpoint(state);
             }
-            observer.afterStep(done, policy, times.finish(System.nanoTime() - started, out.tokens()));
+            afterEachStep.accept(policy);
         }
         progress.finish();
         return state;
@@ -151,25 +146,14 @@ public final class SftTrainer {
     /** Loss (normalised over the whole step) and real tokens of one optimizer step's micro-batches. */
     record Accumulated(double loss, long tokens, long lossTokens) {}
 
-    /** Mutable phase clocks of one step. */
-    static final class PhaseTimes {
-        long collate;
-        long forward;
-        long backward;
-        long optimizer;
-
-        StepTimings finish(long total, long tokens) {
-            return new StepTimings(collate, forward, backward, optimizer, total, tokens);
-        }
-    }
-
     /**
      * Runs forward and backward over {@code microBatches}, leaving the summed gradients on the
      * model's weights. Each micro-batch's loss is divided by the target tokens of all of them, so
-     * the gradient equals that of one batch holding every row.
+     * the gradient equals that of one batch holding every row. Collation, forward and backward are
+     * timed into {@code phases}.
      */
     static Accumulated accumulate(LlamaModel model, BatchCollator collator, List<List<TrainingSequence>> microBatches,
-            NDManager scope, PhaseTimes times) {
+            NDManager scope, PhaseTimer phases) {
         long lossTokens = 0;
         long tokens = 0;
         for (List<TrainingSequence> rows : microBatches) {
@@ -183,18 +167,15 @@ public final class SftTrainer {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (List<TrainingSequence> rows : microBatches) {
                 try (NDManager micro = scope.newSubManager()) { // this micro-batch's activations die after its backward
-                    long t0 = System.nanoTime();
+                    long t = System.nanoTime();
                     TokenBatch batch = collator.collate(rows, micro);
-                    long t1 = System.nanoTime();
+                    t = phases.lap("collate", t);
                     NDArray hidden = model.hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null); // (B, T, D)
                     SftLoss.Result out = SftLoss.of(model.logits(hidden), batch.ids(), batch.targetMask(), normaliser);
-                    long t2 = System.nanoTime();
+                    t = phases.lap("forward", t);
                     collector.backward(out.loss());
                     loss += out.loss().getFloat();
-                    long t3 = System.nanoTime();
-                    times.collate += t1 - t0;
-                    times.forward += t2 - t1;
-                    times.backward += t3 - t2;
+                    phases.lap("backward", t);
                 }
             }
         }

@@ -101,7 +101,7 @@ class SftTrainerTest {
         TrainConfig train = SftFixtures.train(30, 2, 1, 1e-3, "linear", 0, 10, 10, 2);
         List<Integer> liveArrays = new ArrayList<>();
         RunSummary summary = new SftTrainer(SftFixtures.config(model, out, train), (t, n) -> data)
-                .observe((step, policy, timings) -> liveArrays.add(policy.manager().getManagedArrays().size()))
+                .afterEachStep(policy -> liveArrays.add(policy.manager().getManagedArrays().size()))
                 .run();
         assertEquals(30, summary.step());
         // the long-lived manager holds as many arrays after 30 steps (with evals and saves) as after 1
