@@ -2,6 +2,7 @@ package org.rlhf4j.core.training;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.rlhf4j.core.optim.OptimizerStep;
 
 /**
  * The training loss, tokens and wall time since the last metrics line, drained into that line:

@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.io.IoConsumer;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.runtime.DeviceSpec;
-import org.rlhf4j.core.train.AdamW;
 
 /**
  * The plumbing of one training run around a stage's own loop: the checkpoints and the one to
