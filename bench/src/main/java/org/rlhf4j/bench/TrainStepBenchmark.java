@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.AdamWConfig;
-import org.rlhf4j.core.train.GradientClipping;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.AdamWConfig;
+import org.rlhf4j.core.optim.GradientClipping;
 
 /**
  * Times full causal-LM training steps of a small Llama on the CPU: forward, mean next-token

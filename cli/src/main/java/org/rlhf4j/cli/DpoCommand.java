@@ -22,6 +22,7 @@ final class DpoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DpoConfig config = ConfigLoader.load(options.config, options.overrides, DpoConfig.class);
-        return TrainingReport.print(new DpoTrainer(config).run(), config);
+        return TrainingReport.print(new DpoTrainer(config).run(), config, "loss", "eval_loss",
+                "eval_rewards/accuracies", "eval_rewards/margins");
     }
 }

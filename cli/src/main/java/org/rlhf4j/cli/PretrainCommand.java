@@ -20,6 +20,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SftConfig config = ConfigLoader.load(options.config, options.overrides, SftConfig.class);
-        return TrainingReport.print(new SftTrainer(config, SftTrainer.Objective.PRETRAIN).run(), config);
+        return TrainingReport.print(new SftTrainer(config, SftTrainer.Objective.PRETRAIN).run(), config, "loss",
+                "eval_loss");
     }
 }

@@ -23,6 +23,7 @@ final class RmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RewardConfig config = ConfigLoader.load(options.config, options.overrides, RewardConfig.class);
-        return TrainingReport.print(new RewardTrainer(config).run(), config);
+        return TrainingReport.print(new RewardTrainer(config).run(), config, "loss", "accuracy", "eval_loss",
+                "eval_accuracy");
     }
 }

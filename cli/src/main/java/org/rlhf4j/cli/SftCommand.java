@@ -22,6 +22,6 @@ final class SftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SftConfig config = ConfigLoader.load(options.config, options.overrides, SftConfig.class);
-        return TrainingReport.print(new SftTrainer(config, SftTrainer.Objective.SFT).run(), config);
+        return TrainingReport.print(new SftTrainer(config, SftTrainer.Objective.SFT).run(), config, "loss", "eval_loss");
     }
 }

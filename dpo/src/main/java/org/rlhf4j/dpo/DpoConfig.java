@@ -1,10 +1,9 @@
 package org.rlhf4j.dpo;
 
-import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
-import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
@@ -35,7 +34,7 @@ public record DpoConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        DpoOptions dpo) {
+        DpoOptions dpo) implements StageConfig {
 
     public DpoConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -50,24 +49,8 @@ public record DpoConfig(
         dpo.promptBudget(train.maxSeqLen()); // validates max_prompt_len against max_seq_len
     }
 
-    public Path modelPath() {
-        return Path.of(model);
-    }
-
     /** The reference model's directory: {@code dpo.reference_model} or the starting checkpoint. */
     public Path referencePath() {
         return Path.of(dpo.referenceModel() != null ? dpo.referenceModel() : model);
-    }
-
-    public Path outputPath() {
-        return Path.of(outputDir);
-    }
-
-    public DataType computeType() {
-        return StageKeys.computeType(dtype);
-    }
-
-    public SaveDtype modelSaveType() {
-        return SaveDtype.fromName(saveDtype);
     }
 }

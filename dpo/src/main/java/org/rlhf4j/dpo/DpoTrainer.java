@@ -14,19 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.tokenizer.Tokenizer;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricWindow;
-import org.rlhf4j.core.training.MetricsLog;
-import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
-import org.rlhf4j.core.training.ResumeGuard;
-import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenizedPair;
 
@@ -47,15 +44,10 @@ import org.rlhf4j.datasets.TokenizedPair;
  */
 public final class DpoTrainer {
 
-    /**
-     * What a run did.
-     *
-     * @param lastTrain the last metrics line's DPO statistics and loss
-     * @param lastEval the last evaluation's metrics ({@code eval_} keys), empty without an eval split
-     * @param referenceFromCache whether the reference log-probs were read from an existing cache
-     */
-    public record Summary(int step, int totalSteps, int resumedFromStep, Map<String, Double> lastTrain,
-            Map<String, Double> lastEval, Path finalModel, int skippedSteps, boolean referenceFromCache) {}
+    /** The {@code reference} note of a run whose precomputed reference log-probs were read from the cache. */
+    static final String CACHE_REUSED = "cached log-probs reused";
+    /** The {@code reference} note of a run that computed the reference log-probs and cached them. */
+    static final String CACHE_WRITTEN = "log-probs precomputed and cached";
 
     /** The fitted pairs of a run: train rows first, then eval, indexed in that order. */
     record Pairs(List<DpoPair> train, List<DpoPair> eval, int truncated) {
@@ -88,14 +80,11 @@ public final class DpoTrainer {
     }
 
     /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
-    public Summary run() throws IOException {
-        Path out = config.outputPath();
-        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
-        Path resumeFrom = checkpoints.latest().orElse(null);
-        Device device = new DeviceSpec(config.device()).resolve();
+    public RunSummary run() throws IOException {
         TrainConfig train = config.train();
-        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                () -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
+        try (TrainingRun run = TrainingRun.open(config,
+                device -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
+            PretrainedModel policy = run.model();
             PreferenceData data = dataLoader.load(policy.tokenizer());
             Pairs pairs = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
             if (pairs.truncated() > 0) {
@@ -104,121 +93,78 @@ public final class DpoTrainer {
             BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
-            TrainerState state = resumeFrom != null
-                    ? ResumeGuard.resume(resumeFrom, config.seed(), train, "the number of training pairs",
-                            pairs.train().size(), total)
-                    : TrainerState.start(config.seed(), train, train.gradAccum(), pairs.train().size(), total);
-            RunDirectory.writeResolvedConfig(out, config);
-            RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
-            boolean[] fromCache = new boolean[1];
-            Loop loop;
-            try (Reference reference = openReference(pairs, device, fromCache)) {
-                policy.model().weights().setRequiresGradient(true);
-                try (AdamW adamW = new AdamW(policy.weights(), train.adamW(), policy.manager());
-                        MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
-                    if (resumeFrom != null) {
-                        CheckpointStore.loadOptimizer(resumeFrom, adamW, policy.manager());
-                    }
-                    OptimizerStep optimizer = new OptimizerStep(adamW, policy.weights(), train.maxGradNorm(),
-                            train.learningRateSchedule(total));
-                    optimizer.restoreSkippedSteps(state.skippedSteps());
-                    loop = new Loop(policy, reference, pairs, order, adamW, optimizer, metrics, checkpoints, total);
-                    state = loop.train(state);
-                }
+            TrainerState state = run.start("the number of training pairs", pairs.train().size(), total, data.files());
+            try (Reference reference = openReference(pairs, run)) {
+                state = train(run, reference, pairs, order, total, state);
             }
-            Path finalDir = state.step() >= total
-                    ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
-            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
-                    loop.lastTrain, loop.lastEval, finalDir, state.skippedSteps(), fromCache[0]);
+            return run.finish(state, dir -> policy.save(dir, config.modelSaveType()));
         }
     }
 
-    /** The collaborators of one run and the loop over its steps. */
-    private final class Loop {
-        final PretrainedModel policy;
-        final Reference reference;
-        final Pairs pairs;
-        final BatchOrder order;
-        final AdamW adamW;
-        final OptimizerStep optimizer;
-        final MetricsLog metrics;
-        final CheckpointStore checkpoints;
-        final int total;
-        Map<String, Double> lastTrain = Map.of();
-        Map<String, Double> lastEval = Map.of();
-
-        Loop(PretrainedModel policy, Reference reference, Pairs pairs, BatchOrder order, AdamW adamW,
-                OptimizerStep optimizer, MetricsLog metrics, CheckpointStore checkpoints, int total) {
-            this.policy = policy;
-            this.reference = reference;
-            this.pairs = pairs;
-            this.order = order;
-            this.adamW = adamW;
-            this.optimizer = optimizer;
-            this.metrics = metrics;
-            this.checkpoints = checkpoints;
-            this.total = total;
-        }
-
-        TrainerState train(TrainerState state) throws IOException {
-            TrainConfig train = config.train();
-            ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            MetricWindow window = new MetricWindow();
-            PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
-            double windowNll = 0;
-            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-                long started = System.nanoTime();
-                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-                List<List<DpoPair>> microBatches = new ArrayList<>();
-                List<ReferenceLogps> references = new ArrayList<>();
-                for (int i = 0; i < train.gradAccum(); i++) {
-                    List<DpoPair> rows = rows(pairs.train(), order.rowsAt(position));
-                    microBatches.add(rows);
-                    references.add(reference.logps(rows)); // no graph: before the collector opens
-                    position = order.next(position);
-                }
-                Accumulated out;
-                OptimizerStep.Result update;
-                try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
-                    scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                    out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope,
-                            windowPairs);
-                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
-                }
-                int done = step + 1;
-                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
-                window.add(out.loss(), out.tokens());
-                windowNll += out.nll();
-                boolean logged = train.logsAt(done, total);
-                if (logged) {
-                    Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
-                    if (config.dpo().rpoAlpha() > 0) {
-                        dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
-                    }
-                    windowNll = 0;
-                    Map<String, Object> line = window.drain(dpoMetrics, update, order.epochProgress(position),
-                            state.tokensSeen(), state.skippedSteps());
-                    lastTrain = numbers(line);
-                    metrics.log(done, line);
-                }
-                if (!pairs.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                    lastEval = evaluate(policy, reference, pairs.eval(), train.batchSize(), config.dpo());
-                    state = state.withBest("eval_loss", lastEval.get("eval_loss"));
-                    Map<String, Object> line = new LinkedHashMap<>(lastEval);
-                    line.put("epoch", order.epochProgress(position));
-                    metrics.log(done, line);
-                    progress.message(String.format("step %d: eval_loss %.4f, eval_rewards/accuracies %.3f,"
-                            + " eval_rewards/margins %.4f", done, lastEval.get("eval_loss"),
-                            lastEval.get("eval_rewards/accuracies"), lastEval.get("eval_rewards/margins")));
-                }
-                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                    checkpoints.save(policy, adamW, state);
-                }
+    /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
+    private TrainerState train(TrainingRun run, Reference reference, Pairs pairs, BatchOrder order, int total,
+            TrainerState state) throws IOException {
+        TrainConfig train = config.train();
+        PretrainedModel policy = run.model();
+        ProgressBar progress = ProgressBar.onStderr(total, state.step());
+        MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
+        PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
+        double windowNll = 0;
+        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+            long started = System.nanoTime();
+            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+            List<List<DpoPair>> microBatches = new ArrayList<>();
+            List<ReferenceLogps> references = new ArrayList<>();
+            for (int i = 0; i < train.gradAccum(); i++) {
+                List<DpoPair> rows = rows(pairs.train(), order.rowsAt(position));
+                microBatches.add(rows);
+                references.add(reference.logps(rows)); // no graph: before the collector opens
+                position = order.next(position);
             }
-            progress.finish();
-            return state;
+            Accumulated out;
+            OptimizerStep.Result update;
+            try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
+                scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
+                out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
+                        phases);
+                long t = System.nanoTime();
+                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                phases.lap("optimizer", t);
+            }
+            phases.lap("step", started);
+            int done = step + 1;
+            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
+                    run.optimizer().skippedSteps());
+            window.add(out.loss(), out.tokens());
+            windowNll += out.nll();
+            boolean logged = train.logsAt(done, total);
+            if (logged) {
+                Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
+                if (config.dpo().rpoAlpha() > 0) {
+                    dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
+                }
+                windowNll = 0;
+                run.log(done, window.drain(dpoMetrics, update, order.epochProgress(position), state.tokensSeen(),
+                        state.skippedSteps()));
+            }
+            if (!pairs.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                Map<String, Double> eval = evaluate(policy, reference, pairs.eval(), train.batchSize(), config.dpo());
+                state = state.withBest("eval_loss", eval.get("eval_loss"));
+                Map<String, Object> line = new LinkedHashMap<>(eval);
+                line.put("epoch", order.epochProgress(position));
+                run.logEval(done, line);
+                progress.message(String.format("step %d: eval_loss %.4f, eval_rewards/accuracies %.3f,"
+                        + " eval_rewards/margins %.4f", done, eval.get("eval_loss"),
+                        eval.get("eval_rewards/accuracies"), eval.get("eval_rewards/margins")));
+            }
+            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
+            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                run.checkpoint(state);
+            }
         }
+        progress.finish();
+        return state;
     }
 
     /** Objective, NLL term and real tokens of one optimizer step's micro-batches. */
@@ -228,10 +174,10 @@ public final class DpoTrainer {
      * Forward and backward over {@code microBatches}, leaving the summed gradients on the model's
      * weights. Each micro-batch's summed pair losses are divided by the pairs of the whole step
      * and its RPO term by the chosen tokens of the whole step, so the gradient equals that of one
-     * batch holding every pair.
+     * batch holding every pair. Collation, forward and backward are timed into {@code phases}.
      */
     Accumulated accumulate(LlamaModel model, Tokenizer tokenizer, List<List<DpoPair>> microBatches,
-            List<ReferenceLogps> references, NDManager scope, PairMetrics stats) {
+            List<ReferenceLogps> references, NDManager scope, PairMetrics stats, PhaseTimer phases) {
         DpoOptions dpo = config.dpo();
         long pairCount = 0;
         long chosenTokens = 0;
@@ -248,7 +194,9 @@ public final class DpoTrainer {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (int i = 0; i < microBatches.size(); i++) {
                 try (NDManager micro = scope.newSubManager()) { // this micro-batch's graph dies after its backward
+                    long t = System.nanoTime();
                     PairBatch batch = PairBatch.of(microBatches.get(i), tokenizer, micro);
+                    t = phases.lap("collate", t);
                     Forward f = forward(model, batch, references.get(i), dpo, micro);
                     NDArray objective = f.loss().losses().sum().div(scalar(micro, pairCount)); // ()
                     if (dpo.rpoAlpha() > 0) {
@@ -256,8 +204,10 @@ public final class DpoTrainer {
                         objective = objective.add(rpo.mul(scalar(micro, dpo.rpoAlpha())));
                         nll += rpo.getFloat();
                     }
+                    t = phases.lap("forward", t);
                     collector.backward(objective);
                     loss += objective.getFloat();
+                    phases.lap("backward", t);
                     f.addTo(stats);
                 }
             }
@@ -335,9 +285,11 @@ public final class DpoTrainer {
      * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
      * otherwise.
      */
-    private Reference openReference(Pairs pairs, Device device, boolean[] fromCache) throws IOException {
+    private Reference openReference(Pairs pairs, TrainingRun run) throws IOException {
         Path referenceDir = config.referencePath();
+        Device device = run.device();
         if (!config.dpo().precomputed()) {
+            run.note("reference", "frozen model " + referenceDir);
             return new FrozenReference(PretrainedModel.load(referenceDir, device, config.computeType()));
         }
         List<DpoPair> all = pairs.all();
@@ -345,7 +297,7 @@ public final class DpoTrainer {
         String key = ReferenceCache.key(referenceDir, config.dtype(), all);
         var cached = ReferenceCache.read(file, key);
         if (cached.isPresent()) {
-            fromCache[0] = true;
+            run.note("reference", CACHE_REUSED);
             System.err.printf("reference log-probs of %d pairs read from %s%n", all.size(), file);
             return new CachedReference(cached.get());
         }
@@ -356,6 +308,7 @@ public final class DpoTrainer {
             table = model.table(all, config.train().batchSize());
         }
         ReferenceCache.write(file, key, referenceDir, table);
+        run.note("reference", CACHE_WRITTEN);
         System.err.printf("reference log-probs of %d pairs computed in %.1f s, cached in %s%n", all.size(),
                 (System.nanoTime() - started) / 1e9, file);
         return new CachedReference(table);
@@ -388,16 +341,6 @@ public final class DpoTrainer {
         for (int i : indices) {
             out.add(all.get(i));
         }
-        return out;
-    }
-
-    private static Map<String, Double> numbers(Map<String, Object> line) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        line.forEach((k, v) -> {
-            if (v instanceof Number n) {
-                out.put(k, n.doubleValue());
-            }
-        });
         return out;
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.EngineOptions;
@@ -21,9 +23,8 @@ import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutEngine;
 import org.rlhf4j.core.rollout.RolloutScorer;
 import org.rlhf4j.core.rollout.StopCriteria;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.AdamWConfig;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import org.rlhf4j.datasets.TokenizedPair;
@@ -64,7 +65,7 @@ public enum DpoLearning implements LearningScenario {
         TrainConfig schedule = new TrainConfig(40, null, 8, 1, 1e-3, 5, "cosine", 0.0, 1.0, 64, 10, 5, 0, null);
         DpoConfig config = DpoFixtures.config(sft, dir.resolve("dpo"), schedule,
                 new DpoOptions(0.1, "sigmoid", null, 1.0, "precomputed", null, null), seed);
-        DpoTrainer.Summary summary = new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
+        RunSummary summary = new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
         double politeAfter = politeShare(summary.finalModel(), eval);
 
         List<JsonNode> evals = MetricsLog.read(dir.resolve("dpo").resolve(MetricsLog.FILE_NAME)).stream()

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.io.FloatTensor;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 
 /** The trainer's plumbing: reference modes agree, accumulation equals a bigger batch, resume is exact. */
 class DpoTrainerTest {
@@ -31,7 +32,7 @@ class DpoTrainerTest {
         model = DpoFixtures.tinyModel(dir.resolve("model"), 32, 2, 5);
     }
 
-    private static DpoTrainer.Summary run(Path out, int steps, int batch, int accum, DpoOptions dpo, int saveEvery,
+    private static RunSummary run(Path out, int steps, int batch, int accum, DpoOptions dpo, int saveEvery,
             int stopAfter) throws Exception {
         DpoConfig config = DpoFixtures.config(model, out, DpoFixtures.train(steps, batch, accum, 1e-3, 2, saveEvery), dpo);
         return new DpoTrainer(config, tokenizer -> DATA).stopAfter(stopAfter).run();
@@ -44,11 +45,11 @@ class DpoTrainerTest {
 
     @Test
     void frozenAndPrecomputedReferencesTrainTheSame() throws Exception {
-        DpoTrainer.Summary frozen = run(dir.resolve("frozen"), 3, 4, 1, DpoFixtures.options("sigmoid", 0.1, "frozen"), 0,
+        RunSummary frozen = run(dir.resolve("frozen"), 3, 4, 1, DpoFixtures.options("sigmoid", 0.1, "frozen"), 0,
                 Integer.MAX_VALUE);
-        DpoTrainer.Summary cached = run(dir.resolve("cached"), 3, 4, 1,
+        RunSummary cached = run(dir.resolve("cached"), 3, 4, 1,
                 DpoFixtures.options("sigmoid", 0.1, "precomputed"), 0, Integer.MAX_VALUE);
-        assertFalse(cached.referenceFromCache());
+        assertEquals(DpoTrainer.CACHE_WRITTEN, cached.notes().get("reference"));
         assertTrue(Files.isRegularFile(dir.resolve("cached").resolve(ReferenceCache.FILE_NAME)));
         assertFalse(Files.exists(dir.resolve("frozen").resolve(ReferenceCache.FILE_NAME)));
         List<JsonNode> a = MetricsLog.read(dir.resolve("frozen").resolve(MetricsLog.FILE_NAME));
@@ -71,8 +72,8 @@ class DpoTrainerTest {
     @Test
     void twoMicroBatchesOfTwoEqualOneBatchOfFour() throws Exception {
         DpoOptions rpo = new DpoOptions(0.1, "sigmoid", 0.1, 0.5, "precomputed", null, null);
-        DpoTrainer.Summary big = run(dir.resolve("b4"), 1, 4, 1, rpo, 0, Integer.MAX_VALUE);
-        DpoTrainer.Summary accumulated = run(dir.resolve("b2x2"), 1, 2, 2, rpo, 0, Integer.MAX_VALUE);
+        RunSummary big = run(dir.resolve("b4"), 1, 4, 1, rpo, 0, Integer.MAX_VALUE);
+        RunSummary accumulated = run(dir.resolve("b2x2"), 1, 2, 2, rpo, 0, Integer.MAX_VALUE);
         // without length grouping both read the same shuffled rows 0-3 of epoch 0
         assertEquals(big.lastTrain().get("loss"), accumulated.lastTrain().get("loss"), 1e-5);
         assertEquals(big.lastTrain().get("grad_norm"), accumulated.lastTrain().get("grad_norm"), 1e-4);
@@ -84,12 +85,12 @@ class DpoTrainerTest {
     @Test
     void anInterruptedRunResumesExactlyAndReusesTheReferenceCache() throws Exception {
         DpoOptions dpo = DpoFixtures.options("ipo", 0.5, "precomputed");
-        DpoTrainer.Summary whole = run(dir.resolve("whole"), 4, 3, 1, dpo, 2, Integer.MAX_VALUE);
-        DpoTrainer.Summary first = run(dir.resolve("split"), 4, 3, 1, dpo, 2, 2);
+        RunSummary whole = run(dir.resolve("whole"), 4, 3, 1, dpo, 2, Integer.MAX_VALUE);
+        RunSummary first = run(dir.resolve("split"), 4, 3, 1, dpo, 2, 2);
         assertEquals(2, first.step());
-        DpoTrainer.Summary second = run(dir.resolve("split"), 4, 3, 1, dpo, 2, Integer.MAX_VALUE);
+        RunSummary second = run(dir.resolve("split"), 4, 3, 1, dpo, 2, Integer.MAX_VALUE);
         assertEquals(2, second.resumedFromStep());
-        assertTrue(second.referenceFromCache(), "the resumed run reads the reference log-probs from the cache");
+        assertEquals(DpoTrainer.CACHE_REUSED, second.notes().get("reference"), "the resumed run reads the reference log-probs from the cache");
         assertEquals(4, second.step());
         for (String w : List.of("model.embed_tokens.weight", "lm_head.weight")) {
             assertArrayEquals(weight(whole.finalModel(), w), weight(second.finalModel(), w), w);

@@ -2,11 +2,11 @@ package org.rlhf4j.ppo;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.LearningRateSchedule;
+import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.LearningRateSchedule;
 import org.rlhf4j.core.training.CheckpointStore;
-import org.rlhf4j.core.training.OptimizerStep;
 import org.rlhf4j.core.training.TrainConfig;
 
 /**

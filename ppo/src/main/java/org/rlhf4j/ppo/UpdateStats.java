@@ -1,6 +1,6 @@
 package org.rlhf4j.ppo;
 
-import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.optim.OptimizerStep;
 
 /**
  * What one update phase did: the means over its minibatch steps, and the last step's optimizer

@@ -3,7 +3,7 @@ package org.rlhf4j.ppo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
-import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.optim.OptimizerStep;
 
 /** The update phase's statistics: means over its steps, the first step's mismatch, the last step's optimizer. */
 class UpdateStatsTest {

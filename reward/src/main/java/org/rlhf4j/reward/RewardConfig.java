@@ -1,9 +1,7 @@
 package org.rlhf4j.reward;
 
-import ai.djl.ndarray.types.DataType;
-import java.nio.file.Path;
-import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
@@ -35,7 +33,7 @@ public record RewardConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        RmOptions rm) {
+        RmOptions rm) implements StageConfig {
 
     public RewardConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -44,21 +42,5 @@ public record RewardConfig(
         dtype = StageKeys.computeDtype(dtype);
         saveDtype = StageKeys.saveDtype(saveDtype);
         rm = rm == null ? RmOptions.defaults() : rm;
-    }
-
-    public Path modelPath() {
-        return Path.of(model);
-    }
-
-    public Path outputPath() {
-        return Path.of(outputDir);
-    }
-
-    public DataType computeType() {
-        return StageKeys.computeType(dtype);
-    }
-
-    public SaveDtype modelSaveType() {
-        return SaveDtype.fromName(saveDtype);
     }
 }

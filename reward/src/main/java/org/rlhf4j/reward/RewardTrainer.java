@@ -1,6 +1,5 @@
 package org.rlhf4j.reward;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,18 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.runtime.DeviceSpec;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricWindow;
-import org.rlhf4j.core.training.MetricsLog;
-import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
-import org.rlhf4j.core.training.ResumeGuard;
-import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchCollator;
 import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.ChatTemplates;
@@ -47,10 +43,6 @@ import org.rlhf4j.datasets.TokenizedPair;
  */
 public final class RewardTrainer {
 
-    /** What a run did; the eval figures are NaN without an eval split. */
-    public record Summary(int step, int totalSteps, int resumedFromStep, double lastLoss, double lastAccuracy,
-            double lastEvalLoss, double lastEvalAccuracy, Path finalModel, int skippedSteps) {}
-
     private final RewardConfig config;
     private int stopAfter = Integer.MAX_VALUE;
 
@@ -65,14 +57,10 @@ public final class RewardTrainer {
     }
 
     /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
-    public Summary run() throws IOException {
-        Path out = config.outputPath();
-        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
-        Path resumeFrom = checkpoints.latest().orElse(null);
-        Device device = new DeviceSpec(config.device()).resolve();
-        try (PretrainedModel rm = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                () -> RewardModels.load(config.modelPath(), device, config.computeType(), config.rm().scoreInitStd(),
-                        config.seed()))) {
+    public RunSummary run() throws IOException {
+        try (TrainingRun run = TrainingRun.open(config, device -> RewardModels.load(config.modelPath(), device,
+                config.computeType(), config.rm().scoreInitStd(), config.seed()))) {
+            PretrainedModel rm = run.model();
             RewardConditions conditions = conditions();
             PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
                     ChatTemplates.select(config.data().chatTemplate(), rm.tokenizer()), conditions,
@@ -81,115 +69,70 @@ public final class RewardTrainer {
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
                     config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());
-            TrainerState state = resumeFrom != null
-                    ? ResumeGuard.resume(resumeFrom, config.seed(), config.train(), "the number of training pairs",
-                            data.train().size(), total)
-                    : TrainerState.start(config.seed(), config.train(), config.train().gradAccum(),
-                            data.train().size(), total);
-            RunDirectory.writeResolvedConfig(out, config);
-            RunDirectory.writeProvenance(out, config.seed(), dataFiles(), state.step());
-            rm.model().weights().setRequiresGradient(true);
-            Loop loop;
-            try (AdamW adamW = new AdamW(rm.weights(), config.train().adamW(), rm.manager());
-                    MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
-                if (resumeFrom != null) {
-                    CheckpointStore.loadOptimizer(resumeFrom, adamW, rm.manager());
-                }
-                OptimizerStep optimizer = new OptimizerStep(adamW, rm.weights(), config.train().maxGradNorm(),
-                        config.train().learningRateSchedule(total));
-                optimizer.restoreSkippedSteps(state.skippedSteps());
-                loop = new Loop(rm, data, order, adamW, optimizer, metrics, checkpoints, total);
-                state = loop.train(state);
-            }
-            Path finalDir = state.step() >= total ? RunDirectory.exportFinal(out,
-                    dir -> RewardModels.export(rm, dir, config.modelSaveType(), conditions)) : null;
-            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
-                    loop.lastLoss, loop.lastAccuracy, loop.lastEval.loss(), loop.lastEval.accuracy(), finalDir,
-                    state.skippedSteps());
+            TrainerState state = run.start("the number of training pairs", data.train().size(), total, dataFiles());
+            state = train(run, data, order, total, state);
+            return run.finish(state, dir -> RewardModels.export(rm, dir, config.modelSaveType(), conditions));
         }
     }
 
-    /** The collaborators of one run and the loop over its steps. */
-    private final class Loop {
-        final PretrainedModel rm;
-        final PreferenceDataset data;
-        final BatchOrder order;
-        final AdamW adamW;
-        final OptimizerStep optimizer;
-        final MetricsLog metrics;
-        final CheckpointStore checkpoints;
-        final int total;
-        final BatchCollator collator;
-        final float[] trainMargins;
-        double lastLoss = Double.NaN;
-        double lastAccuracy = Double.NaN;
-        Evaluation lastEval = new Evaluation(Double.NaN, Double.NaN, null);
-
-        Loop(PretrainedModel rm, PreferenceDataset data, BatchOrder order, AdamW adamW, OptimizerStep optimizer,
-                MetricsLog metrics, CheckpointStore checkpoints, int total) {
-            this.rm = rm;
-            this.data = data;
-            this.order = order;
-            this.adamW = adamW;
-            this.optimizer = optimizer;
-            this.metrics = metrics;
-            this.checkpoints = checkpoints;
-            this.total = total;
-            this.collator = RewardScorer.collator(rm);
-            this.trainMargins = margins(data.train());
-        }
-
-        TrainerState train(TrainerState state) throws IOException {
-            TrainConfig train = config.train();
-            ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            MetricWindow window = new MetricWindow();
-            PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
-            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-                long started = System.nanoTime();
-                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-                List<int[]> microBatches = new ArrayList<>();
-                for (int i = 0; i < train.gradAccum(); i++) { // this step's pair indices, chosen on the Java side
-                    microBatches.add(order.rowsAt(position));
-                    position = order.next(position);
-                }
-                Accumulated out;
-                OptimizerStep.Result update;
-                try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
-                    scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
-                    out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope);
-                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
-                }
-                int done = step + 1;
-                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
-                out.addTo(windowPairs, data.train(), trainMargins, microBatches);
-                window.add(out.loss(), out.tokens());
-                lastLoss = out.loss();
-                if (train.logsAt(done, total)) {
-                    lastAccuracy = windowPairs.accuracy();
-                    metrics.log(done, window.drain(windowPairs.toMetrics(""), update, order.epochProgress(position),
-                            state.tokensSeen(), state.skippedSteps()));
-                    windowPairs = new PreferenceMetrics();
-                }
-                if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                    lastEval = evaluate(rm, data.eval(), margins(data.eval()), train.batchSize());
-                    state = state.withBest("eval_loss", lastEval.loss());
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("eval_loss", lastEval.loss());
-                    line.putAll(lastEval.metrics().toMetrics("eval_"));
-                    line.put("epoch", order.epochProgress(position));
-                    metrics.log(done, line);
-                    progress.message(String.format("step %d: eval_loss %.4f, eval_accuracy %.3f", done,
-                            lastEval.loss(), lastEval.accuracy()));
-                }
-                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9),
-                        train.logsAt(done, total));
-                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                    checkpoints.save(rm, adamW, state);
-                }
+    /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
+    private TrainerState train(TrainingRun run, PreferenceDataset data, BatchOrder order, int total,
+            TrainerState state) throws IOException {
+        TrainConfig train = config.train();
+        PretrainedModel rm = run.model();
+        BatchCollator collator = RewardScorer.collator(rm);
+        float[] trainMargins = margins(data.train());
+        ProgressBar progress = ProgressBar.onStderr(total, state.step());
+        MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
+        PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
+        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+            long started = System.nanoTime();
+            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+            List<int[]> microBatches = new ArrayList<>();
+            for (int i = 0; i < train.gradAccum(); i++) { // this step's pair indices, chosen on the Java side
+                microBatches.add(order.rowsAt(position));
+                position = order.next(position);
             }
-            progress.finish();
-            return state;
+            Accumulated out;
+            OptimizerStep.Result update;
+            try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
+                scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
+                out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
+                long t = System.nanoTime();
+                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                phases.lap("optimizer", t);
+            }
+            phases.lap("step", started);
+            int done = step + 1;
+            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
+                    run.optimizer().skippedSteps());
+            out.addTo(windowPairs, data.train(), trainMargins, microBatches);
+            window.add(out.loss(), out.tokens());
+            boolean logged = train.logsAt(done, total);
+            if (logged) {
+                run.log(done, window.drain(windowPairs.toMetrics(""), update, order.epochProgress(position),
+                        state.tokensSeen(), state.skippedSteps()));
+                windowPairs = new PreferenceMetrics();
+            }
+            if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                Evaluation eval = evaluate(rm, data.eval(), margins(data.eval()), train.batchSize());
+                state = state.withBest("eval_loss", eval.loss());
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("eval_loss", eval.loss());
+                line.putAll(eval.metrics().toMetrics("eval_"));
+                line.put("epoch", order.epochProgress(position));
+                run.logEval(done, line);
+                progress.message(String.format("step %d: eval_loss %.4f, eval_accuracy %.3f", done, eval.loss(),
+                        eval.accuracy()));
+            }
+            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
+            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                run.checkpoint(state);
+            }
         }
+        progress.finish();
+        return state;
     }
 
     /**
@@ -211,9 +154,10 @@ public final class RewardTrainer {
     /**
      * Runs forward and backward over the micro-batches of one optimizer step, leaving the summed
      * gradients on the weights. Each micro-batch's loss is divided by the pairs of all of them.
+     * Collation, forward and backward are timed into {@code phases}.
      */
     Accumulated accumulate(LlamaModel model, BatchCollator collator, List<TokenizedPair> pairs, float[] margins,
-            List<int[]> microBatches, NDManager scope) {
+            List<int[]> microBatches, NDManager scope, PhaseTimer phases) {
         int normaliser = microBatches.stream().mapToInt(rows -> rows.length).sum();
         double loss = 0;
         long tokens = 0;
@@ -228,13 +172,17 @@ public final class RewardTrainer {
                         batchPairs.add(pairs.get(rows[i]));
                         m[i] = margins[rows[i]];
                     }
+                    long t = System.nanoTime();
                     TokenBatch batch = collator.collate(PreferenceDataset.chosenThenRejected(batchPairs), micro); // (2B, T)
+                    t = phases.lap("collate", t);
                     NDArray scores = RewardScorer.scores(model, batch); // (2B) chosen ++ rejected
                     NDArray rc = scores.get(new NDIndex("0:{}", rows.length)); // (B)
                     NDArray rr = scores.get(new NDIndex("{}:", rows.length)); // (B)
                     RewardLoss.Result out = loss(rc, rr, micro.create(m), normaliser); // margins stay alive until backward
+                    t = phases.lap("forward", t);
                     collector.backward(out.loss());
                     loss += out.loss().getFloat();
+                    phases.lap("backward", t);
                     chosen.add(rc.toFloatArray());
                     rejected.add(rr.toFloatArray());
                     for (int i = 0; i < rows.length; i++) {

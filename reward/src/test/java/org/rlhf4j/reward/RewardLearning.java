@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.PreferenceDataset;
@@ -43,12 +44,12 @@ public enum RewardLearning implements LearningScenario {
             Path base = RewardFixtures.tinyModel(dir.resolve("base"), 64, 2, 1 + seed);
             Path train = RewardFixtures.write(dir.resolve("train.jsonl"), RewardFixtures.sums(400, 1 + 1000 * seed, null));
             Path eval = RewardFixtures.write(dir.resolve("eval.jsonl"), RewardFixtures.sums(100, 2 + 1000 * seed, null));
-            RewardTrainer.Summary s = new RewardTrainer(RewardFixtures.config(base, dir.resolve("rm"), train, eval,
+            RunSummary s = new RewardTrainer(RewardFixtures.config(base, dir.resolve("rm"), train, eval,
                     RewardFixtures.train(300, 16, 5e-3, 100, 0), RmOptions.defaults(), seed)).run();
             Map<String, Double> figures = new LinkedHashMap<>();
-            figures.put("eval_accuracy", s.lastEvalAccuracy());
+            figures.put("eval_accuracy", s.lastEval("eval_accuracy"));
             figures.put("export_accuracy_gap",
-                    Math.abs(s.lastEvalAccuracy() - exportedAccuracy(s.finalModel(), eval, RewardConditions.of(Map.of()))));
+                    Math.abs(s.lastEval("eval_accuracy") - exportedAccuracy(s.finalModel(), eval, RewardConditions.of(Map.of()))));
             return figures;
         }
     },
@@ -72,7 +73,7 @@ public enum RewardLearning implements LearningScenario {
             List<ObjectNode> eval = new ArrayList<>(RewardFixtures.sums(200, 5 + s, "helpful"));
             eval.addAll(RewardFixtures.safety(40, 6 + s, "safe"));
             Path out = dir.resolve("rm");
-            RewardTrainer.Summary summary = new RewardTrainer(RewardFixtures.config(base, out,
+            RunSummary summary = new RewardTrainer(RewardFixtures.config(base, out,
                     RewardFixtures.write(dir.resolve("train.jsonl"), train),
                     RewardFixtures.write(dir.resolve("eval.jsonl"), eval),
                     RewardFixtures.train(400, 16, 5e-3, 100, 0), RewardFixtures.options("ranking", CONDITIONS),
@@ -80,7 +81,7 @@ public enum RewardLearning implements LearningScenario {
             JsonNode last = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME)).stream()
                     .filter(n -> n.has("eval_accuracy")).reduce((a, b) -> b).orElseThrow();
             Map<String, Double> figures = new LinkedHashMap<>();
-            figures.put("eval_accuracy", summary.lastEvalAccuracy());
+            figures.put("eval_accuracy", summary.lastEval("eval_accuracy"));
             figures.put("eval_accuracy/condition/helpful", last.get("eval_accuracy/condition/helpful").asDouble());
             figures.put("eval_accuracy/condition/safe", last.get("eval_accuracy/condition/safe").asDouble());
             return figures;

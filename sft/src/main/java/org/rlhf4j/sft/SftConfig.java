@@ -1,9 +1,7 @@
 package org.rlhf4j.sft;
 
-import ai.djl.ndarray.types.DataType;
-import java.nio.file.Path;
-import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
@@ -33,7 +31,7 @@ public record SftConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        SftOptions sft) {
+        SftOptions sft) implements StageConfig {
 
     public SftConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -42,21 +40,5 @@ public record SftConfig(
         dtype = StageKeys.computeDtype(dtype);
         saveDtype = StageKeys.saveDtype(saveDtype);
         sft = sft == null ? SftOptions.defaults() : sft;
-    }
-
-    public Path modelPath() {
-        return Path.of(model);
-    }
-
-    public Path outputPath() {
-        return Path.of(outputDir);
-    }
-
-    public DataType computeType() {
-        return StageKeys.computeType(dtype);
-    }
-
-    public SaveDtype modelSaveType() {
-        return SaveDtype.fromName(saveDtype);
     }
 }

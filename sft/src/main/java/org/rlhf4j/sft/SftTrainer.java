@@ -1,28 +1,24 @@
 package org.rlhf4j.sft;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.runtime.DeviceSpec;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricWindow;
-import org.rlhf4j.core.training.MetricsLog;
-import org.rlhf4j.core.training.OptimizerStep;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.core.training.ProgressBar;
-import org.rlhf4j.core.training.ResumeGuard;
-import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchCollator;
 import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenBatch;
@@ -50,22 +46,9 @@ public final class SftTrainer {
         PRETRAIN
     }
 
-    /** What a run did. */
-    public record Summary(int step, int totalSteps, int resumedFromStep, double lastLoss, double lastEvalLoss,
-            Path finalModel, int skippedSteps) {}
-
-    /** Where one step's time went, for the benchmark; nanoseconds. */
-    public record StepTimings(long collate, long forward, long backward, long optimizer, long total, long tokens) {}
-
-    /** Called after every optimizer step (tests: memory; benchmark: timings). */
-    @FunctionalInterface
-    public interface StepObserver {
-        void afterStep(int step, PretrainedModel policy, StepTimings timings);
-    }
-
     private final SftConfig config;
     private final TrainingData.Loader dataLoader;
-    private StepObserver observer = (step, policy, timings) -> { };
+    private Consumer<PretrainedModel> afterEachStep = policy -> { };
     private int stopAfter = Integer.MAX_VALUE;
 
     /** A trainer reading the config's data files (the one place the data source is chosen). */
@@ -80,8 +63,9 @@ public final class SftTrainer {
         this.dataLoader = dataLoader;
     }
 
-    public SftTrainer observe(StepObserver stepObserver) {
-        this.observer = stepObserver;
+    /** Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat). */
+    SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
+        this.afterEachStep = check;
         return this;
     }
 
@@ -92,140 +76,84 @@ public final class SftTrainer {
     }
 
     /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
-    public Summary run() throws IOException {
-        Path out = config.outputPath();
-        CheckpointStore checkpoints = new CheckpointStore(out, config.modelSaveType(), config.train().saveTotalLimit());
-        Path resumeFrom = checkpoints.latest().orElse(null);
-        Device device = new DeviceSpec(config.device()).resolve();
-        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                () -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
+    public RunSummary run() throws IOException {
+        try (TrainingRun run = TrainingRun.open(config,
+                device -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
+            PretrainedModel policy = run.model();
             TrainingData data = dataLoader.load(policy.tokenizer(), config.train().maxSeqLen());
-            BatchOrder order = new BatchOrder(data.train(), config.train().batchSize(), config.data().groupByLength(), config.seed());
+            BatchOrder order = new BatchOrder(data.train(), config.train().batchSize(), config.data().groupByLength(),
+                    config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());
-            TrainerState state = resumeFrom != null
-                    ? ResumeGuard.resume(resumeFrom, config.seed(), config.train(), "the number of training sequences",
-                            data.train().size(), total)
-                    : TrainerState.start(config.seed(), config.train(), config.train().gradAccum(),
-                            data.train().size(), total);
-            RunDirectory.writeResolvedConfig(out, config);
-            RunDirectory.writeProvenance(out, config.seed(), data.files(), state.step());
-            policy.model().weights().setRequiresGradient(true);
-            Loop loop;
-            try (AdamW adamW = new AdamW(policy.weights(), config.train().adamW(), policy.manager());
-                    MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), state.step())) {
-                if (resumeFrom != null) {
-                    CheckpointStore.loadOptimizer(resumeFrom, adamW, policy.manager());
-                }
-                OptimizerStep optimizer = new OptimizerStep(adamW, policy.weights(), config.train().maxGradNorm(),
-                        config.train().learningRateSchedule(total));
-                optimizer.restoreSkippedSteps(state.skippedSteps());
-                loop = new Loop(policy, data, order, adamW, optimizer, metrics, checkpoints, total);
-                state = loop.train(state);
-            }
-            Path finalDir = state.step() >= total
-                    ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
-            return new Summary(state.step(), total, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
-                    loop.lastLoss, loop.lastEvalLoss, finalDir, state.skippedSteps());
+            TrainerState state = run.start("the number of training sequences", data.train().size(), total,
+                    data.files());
+            state = train(run, data, order, total, state);
+            return run.finish(state, dir -> policy.save(dir, config.modelSaveType()));
         }
     }
 
-    /** The collaborators of one run and the loop over its steps. */
-    private final class Loop {
-        final PretrainedModel policy;
-        final TrainingData data;
-        final BatchOrder order;
-        final AdamW adamW;
-        final OptimizerStep optimizer;
-        final MetricsLog metrics;
-        final CheckpointStore checkpoints;
-        final int total;
-        final BatchCollator collator;
-        double lastLoss = Double.NaN;
-        double lastEvalLoss = Double.NaN;
-
-        Loop(PretrainedModel policy, TrainingData data, BatchOrder order, AdamW adamW, OptimizerStep optimizer,
-                MetricsLog metrics, CheckpointStore checkpoints, int total) {
-            this.policy = policy;
-            this.data = data;
-            this.order = order;
-            this.adamW = adamW;
-            this.optimizer = optimizer;
-            this.metrics = metrics;
-            this.checkpoints = checkpoints;
-            this.total = total;
-            this.collator = new BatchCollator(padId(policy), policy.config().effectiveSlidingWindow());
-        }
-
-        TrainerState train(TrainerState state) throws IOException {
-            TrainConfig train = config.train();
-            ProgressBar progress = ProgressBar.onStderr(total, state.step());
-            MetricWindow window = new MetricWindow();
-            for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-                long started = System.nanoTime();
-                BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-                List<List<TrainingSequence>> microBatches = new ArrayList<>();
-                for (int i = 0; i < train.gradAccum(); i++) { // this step's rows, read on the Java side first
-                    microBatches.add(rows(data.train(), order.rowsAt(position)));
-                    position = order.next(position);
-                }
-                PhaseTimes times = new PhaseTimes();
-                Accumulated out;
-                OptimizerStep.Result update;
-                try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
-                    scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                    out = accumulate(policy.model(), collator, microBatches, scope, times); // forward + backward
-                    long t = System.nanoTime();
-                    update = optimizer.apply(step); // clip, AdamW at lr(step), zero the gradients
-                    times.optimizer += System.nanoTime() - t;
-                }
-                int done = step + 1;
-                state = state.advance(done, position.epoch(), position.batch(), out.tokens(), optimizer.skippedSteps());
-                window.add(out.loss(), out.tokens());
-                lastLoss = out.loss();
-                boolean logged = train.logsAt(done, total);
-                if (logged) {
-                    metrics.log(done, window.drain(Map.of(), update, order.epochProgress(position),
-                            state.tokensSeen(), state.skippedSteps()));
-                }
-                if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                    lastEvalLoss = evaluate(policy, collator, data.eval(), train.batchSize());
-                    state = state.withBest("eval_loss", lastEvalLoss);
-                    metrics.log(done, Map.of("eval_loss", lastEvalLoss, "epoch", order.epochProgress(position)));
-                    progress.message(String.format("step %d: eval_loss %.4f", done, lastEvalLoss));
-                }
-                progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-                if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                    checkpoints.save(policy, adamW, state);
-                }
-                observer.afterStep(done, policy, times.finish(System.nanoTime() - started, out.tokens()));
+    /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
+    private TrainerState train(TrainingRun run, TrainingData data, BatchOrder order, int total, TrainerState state)
+            throws IOException {
+        TrainConfig train = config.train();
+        PretrainedModel policy = run.model();
+        BatchCollator collator = new BatchCollator(padId(policy), policy.config().effectiveSlidingWindow());
+        ProgressBar progress = ProgressBar.onStderr(total, state.step());
+        MetricWindow window = new MetricWindow();
+        PhaseTimer phases = window.phases(); // time/* of the metrics line
+        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+            long started = System.nanoTime();
+            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
+            List<List<TrainingSequence>> microBatches = new ArrayList<>();
+            for (int i = 0; i < train.gradAccum(); i++) { // this step's rows, read on the Java side first
+                microBatches.add(rows(data.train(), order.rowsAt(position)));
+                position = order.next(position);
             }
-            progress.finish();
-            return state;
+            Accumulated out;
+            OptimizerStep.Result update;
+            try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
+                scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
+                out = accumulate(policy.model(), collator, microBatches, scope, phases); // forward + backward
+                long t = System.nanoTime();
+                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                phases.lap("optimizer", t);
+            }
+            phases.lap("step", started);
+            int done = step + 1;
+            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
+                    run.optimizer().skippedSteps());
+            window.add(out.loss(), out.tokens());
+            boolean logged = train.logsAt(done, total);
+            if (logged) {
+                run.log(done, window.drain(Map.of(), update, order.epochProgress(position), state.tokensSeen(),
+                        state.skippedSteps()));
+            }
+            if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
+                double evalLoss = evaluate(policy, collator, data.eval(), train.batchSize());
+                state = state.withBest("eval_loss", evalLoss);
+                run.logEval(done, Map.of("eval_loss", evalLoss, "epoch", order.epochProgress(position)));
+                progress.message(String.format("step %d: eval_loss %.4f", done, evalLoss));
+            }
+            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
+            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
+                run.checkpoint(state);
+            }
+            afterEachStep.accept(policy);
         }
+        progress.finish();
+        return state;
     }
 
     /** Loss (normalised over the whole step) and real tokens of one optimizer step's micro-batches. */
     record Accumulated(double loss, long tokens, long lossTokens) {}
 
-    /** Mutable phase clocks of one step. */
-    static final class PhaseTimes {
-        long collate;
-        long forward;
-        long backward;
-        long optimizer;
-
-        StepTimings finish(long total, long tokens) {
-            return new StepTimings(collate, forward, backward, optimizer, total, tokens);
-        }
-    }
-
     /**
      * Runs forward and backward over {@code microBatches}, leaving the summed gradients on the
      * model's weights. Each micro-batch's loss is divided by the target tokens of all of them, so
-     * the gradient equals that of one batch holding every row.
+     * the gradient equals that of one batch holding every row. Collation, forward and backward are
+     * timed into {@code phases}.
      */
     static Accumulated accumulate(LlamaModel model, BatchCollator collator, List<List<TrainingSequence>> microBatches,
-            NDManager scope, PhaseTimes times) {
+            NDManager scope, PhaseTimer phases) {
         long lossTokens = 0;
         long tokens = 0;
         for (List<TrainingSequence> rows : microBatches) {
@@ -239,18 +167,15 @@ public final class SftTrainer {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             for (List<TrainingSequence> rows : microBatches) {
                 try (NDManager micro = scope.newSubManager()) { // this micro-batch's activations die after its backward
-                    long t0 = System.nanoTime();
+                    long t = System.nanoTime();
                     TokenBatch batch = collator.collate(rows, micro);
-                    long t1 = System.nanoTime();
+                    t = phases.lap("collate", t);
                     NDArray hidden = model.hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null); // (B, T, D)
                     SftLoss.Result out = SftLoss.of(model.logits(hidden), batch.ids(), batch.targetMask(), normaliser);
-                    long t2 = System.nanoTime();
+                    t = phases.lap("forward", t);
                     collector.backward(out.loss());
                     loss += out.loss().getFloat();
-                    long t3 = System.nanoTime();
-                    times.collate += t1 - t0;
-                    times.forward += t2 - t1;
-                    times.backward += t3 - t2;
+                    phases.lap("backward", t);
                 }
             }
         }

@@ -24,8 +24,11 @@
  *       module ({@code SftDataset}: validation, chat template, truncation, packing).
  *   <li>Metrics use TRL's names: {@code loss} (mean over the logging window), {@code grad_norm}
  *       (before clipping), {@code learning_rate}, {@code epoch} (fractional), {@code num_tokens},
- *       plus {@code tokens_per_second}; evaluation writes its own line with {@code eval_loss}
- *       (mean per target token over the eval split).
+ *       plus {@code tokens_per_second} and where the time went, in seconds per optimizer step
+ *       averaged over the window: {@code time/collate}, {@code time/forward},
+ *       {@code time/backward}, {@code time/optimizer} and {@code time/step} (the whole step,
+ *       evaluation and checkpoints left out); evaluation writes its own line with
+ *       {@code eval_loss} (mean per target token over the eval split).
  *   <li>Resume refuses (with the key named) when seed, batch size, accumulation or the number
  *       of training sequences changed, since the data position would mean something else; a
  *       changed schedule or {@code max_steps} is allowed and announced.

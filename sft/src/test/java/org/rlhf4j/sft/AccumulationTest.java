@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.datasets.BatchCollator;
 import org.rlhf4j.datasets.TrainingSequence;
 
@@ -28,7 +29,7 @@ class AccumulationTest {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scope = policy.manager().newSubManager()) {
             scope.tempAttachAll(policy.model().weights().asList());
-            loss[0] = SftTrainer.accumulate(policy.model(), collator, micro, scope, new SftTrainer.PhaseTimes()).loss();
+            loss[0] = SftTrainer.accumulate(policy.model(), collator, micro, scope, new PhaseTimer()).loss();
             for (Map.Entry<String, NDArray> e : policy.weights().entrySet()) {
                 out.put(e.getKey(), e.getValue().getGradient().toFloatArray()); // the wrapper dies with the scope
             }

@@ -13,6 +13,7 @@ import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.RolloutEngine;
 import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.datasets.ChatMessage;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import org.rlhf4j.testing.Criterion;
@@ -43,7 +44,7 @@ public enum SftLearning implements LearningScenario {
         TrainingData data = TrainingData.of(SftFixtures.tokenized(conversations, 64), List.of());
         SftConfig config = SftFixtures.config(model, dir.resolve("run"),
                 SftFixtures.train(400, 8, 1, 3e-3, "cosine", 10, 0, 0, null), seed);
-        SftTrainer.Summary summary = new SftTrainer(config, (tokenizer, maxSeqLen) -> data).run();
+        RunSummary summary = new SftTrainer(config, (tokenizer, maxSeqLen) -> data).run();
 
         List<JsonNode> metrics = MetricsLog.read(dir.resolve("run").resolve(MetricsLog.FILE_NAME));
         double first = metrics.get(0).get("loss").asDouble();

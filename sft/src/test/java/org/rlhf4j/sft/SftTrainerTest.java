@@ -19,6 +19,7 @@ import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.RunDirectory;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.TrainingSequence;
 
@@ -50,12 +51,12 @@ class SftTrainerTest {
     @Test
     void interruptedAndResumedRunEqualsTheUninterruptedOneBitForBit() throws Exception {
         Path straight = shared.resolve("straight");
-        SftTrainer.Summary a = new SftTrainer(SftFixtures.config(model, straight, resumeRun()), (t, n) -> data).run();
+        RunSummary a = new SftTrainer(SftFixtures.config(model, straight, resumeRun()), (t, n) -> data).run();
         assertEquals(8, a.step());
 
         Path interrupted = shared.resolve("interrupted");
         SftConfig config = SftFixtures.config(model, interrupted, resumeRun());
-        SftTrainer.Summary killed = new SftTrainer(config, (t, n) -> data).stopAfter(6).run();
+        RunSummary killed = new SftTrainer(config, (t, n) -> data).stopAfter(6).run();
         assertEquals(6, killed.step());
         assertFalse(Files.exists(interrupted.resolve("final")));
         // The kill came while step 6 was being saved: a staging directory and a step directory
@@ -67,7 +68,7 @@ class SftTrainerTest {
         assertEquals(1, CheckpointStore.readState(interrupted.resolve("checkpoints/step-000004")).epoch());
         assertEquals(2, CheckpointStore.readState(interrupted.resolve("checkpoints/step-000004")).batchInEpoch());
 
-        SftTrainer.Summary resumed = new SftTrainer(config, (t, n) -> data).run();
+        RunSummary resumed = new SftTrainer(config, (t, n) -> data).run();
         assertEquals(4, resumed.resumedFromStep());
         assertEquals(8, resumed.step());
 
@@ -99,8 +100,8 @@ class SftTrainerTest {
         Path out = shared.resolve("layout");
         TrainConfig train = SftFixtures.train(30, 2, 1, 1e-3, "linear", 0, 10, 10, 2);
         List<Integer> liveArrays = new ArrayList<>();
-        SftTrainer.Summary summary = new SftTrainer(SftFixtures.config(model, out, train), (t, n) -> data)
-                .observe((step, policy, timings) -> liveArrays.add(policy.manager().getManagedArrays().size()))
+        RunSummary summary = new SftTrainer(SftFixtures.config(model, out, train), (t, n) -> data)
+                .afterEachStep(policy -> liveArrays.add(policy.manager().getManagedArrays().size()))
                 .run();
         assertEquals(30, summary.step());
         // the long-lived manager holds as many arrays after 30 steps (with evals and saves) as after 1
@@ -121,7 +122,7 @@ class SftTrainerTest {
         }
 
         // Re-running a finished run resumes at its last checkpoint and only re-exports.
-        SftTrainer.Summary again = new SftTrainer(SftFixtures.config(model, out, train), (t, n) -> data).run();
+        RunSummary again = new SftTrainer(SftFixtures.config(model, out, train), (t, n) -> data).run();
         assertEquals(30, again.resumedFromStep());
         assertEquals(30, again.step());
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.dpo.DpoTrainer;
 
@@ -44,11 +45,8 @@ final class DpoStage implements StageRunner {
                 }
             }
         }
-        DpoTrainer.Summary summary = new DpoTrainer(ConfigLoader.bind(config, DpoConfig.class, source)).run();
-        Map<String, Double> eval = summary.lastEval();
-        System.out.printf("trained to step %d/%d: loss %.4f%s%n", summary.step(), summary.totalSteps(),
-                summary.lastTrain().getOrDefault("loss", Double.NaN), eval.isEmpty() ? ""
-                        : String.format(", eval_rewards/accuracies %.3f", eval.get("eval_rewards/accuracies")));
+        RunSummary summary = new DpoTrainer(ConfigLoader.bind(config, DpoConfig.class, source)).run();
+        System.out.println(summary.headline("loss", "eval_rewards/accuracies"));
     }
 
     /** Writes the lines of every file in {@code files}, in order, to {@code target}. */

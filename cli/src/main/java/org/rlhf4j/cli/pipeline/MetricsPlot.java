@@ -22,13 +22,15 @@ import org.rlhf4j.core.training.MetricsLog;
  * Draws a training stage's {@code metrics.jsonl} as one PNG: a grid with one chart per metric
  * against the step, whatever metrics the file has ({@code loss}, {@code objective/kl},
  * {@code rewards/accuracies}, ...). A metric {@code X} and its {@code eval_X} share a chart;
- * bookkeeping keys ({@link #IGNORED}) are left out.
+ * bookkeeping keys ({@link #IGNORED}, the {@code time/} timings) are left out.
  */
 public final class MetricsPlot {
 
     /** Keys that are not training curves. */
     static final Set<String> IGNORED = Set.of("step", "epoch", "num_tokens", "tokens_per_second", "learning_rate",
             "skipped_steps");
+    /** The prefix of the phase timings ({@code time/forward}, ...): bookkeeping, not curves. */
+    static final String TIMES = "time/";
 
     private static final int CHART_WIDTH = 480;
     private static final int CHART_HEIGHT = 320;
@@ -46,7 +48,7 @@ public final class MetricsPlot {
             for (Iterator<Map.Entry<String, JsonNode>> it = line.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String key = field.getKey();
-                if (IGNORED.contains(key) || !field.getValue().isNumber() || !Double.isFinite(field.getValue().asDouble())) {
+                if (IGNORED.contains(key) || key.startsWith(TIMES) || !field.getValue().isNumber() || !Double.isFinite(field.getValue().asDouble())) {
                     continue;
                 }
                 String chart = key.startsWith("eval_") ? key.substring("eval_".length()) : key;

@@ -22,8 +22,8 @@ import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.io.SafetensorsWriter;
 import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.train.AdamW;
 
 /**
  * The checkpoints of a run, {@code OUTPUT_DIR/checkpoints/step-NNNNNN/}: writing them atomically,

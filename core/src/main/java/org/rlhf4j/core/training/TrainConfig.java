@@ -1,8 +1,8 @@
 package org.rlhf4j.core.training;
 
 import org.rlhf4j.core.config.ConfigException;
-import org.rlhf4j.core.train.AdamWConfig;
-import org.rlhf4j.core.train.LearningRateSchedule;
+import org.rlhf4j.core.optim.AdamWConfig;
+import org.rlhf4j.core.optim.LearningRateSchedule;
 
 /**
  * The {@code train:} section every training stage shares. Missing keys take the defaults below

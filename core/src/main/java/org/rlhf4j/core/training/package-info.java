@@ -1,7 +1,11 @@
 /**
- * The stage-independent pieces of a training loop: the shared {@code train:} config, checkpoints
- * with exact resume, the metrics log, the progress bar, the run directory's records and the
- * optimizer step. Every stage (SFT, reward models, DPO, PPO) writes its own loop and shares these.
+ * The plumbing of a training run around a stage's own loop: the shared config keys
+ * ({@link org.rlhf4j.core.training.StageConfig}, the {@code train:} section), checkpoints with exact
+ * resume, the metrics log with its windows and phase timings, the progress bar, the run
+ * directory's records, and {@link org.rlhf4j.core.training.TrainingRun}, which opens all of them
+ * for a run and summarises it. Every stage (SFT, reward models, DPO, PPO) writes its own loop and
+ * shares these. What updates the weights (AdamW, clipping, schedules, the optimizer step) is
+ * {@code org.rlhf4j.core.optim}.
  *
  * <p>Decisions, recorded here as DESIGN.md asks:
  *

@@ -20,10 +20,10 @@ import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.AdamWConfig;
 
 class CheckpointStoreTest {
 

@@ -1,4 +1,4 @@
-package org.rlhf4j.core.train;
+package org.rlhf4j.core.optim;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

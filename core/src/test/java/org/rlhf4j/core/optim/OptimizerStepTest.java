@@ -1,4 +1,4 @@
-package org.rlhf4j.core.training;
+package org.rlhf4j.core.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,9 +14,6 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.AdamWConfig;
-import org.rlhf4j.core.train.LearningRateSchedule;
 
 class OptimizerStepTest {
 

@@ -1,4 +1,4 @@
-package org.rlhf4j.core.train;
+package org.rlhf4j.core.optim;
 
 /**
  * The fixed hyperparameters of {@link AdamW}; the learning rate is not here because it changes

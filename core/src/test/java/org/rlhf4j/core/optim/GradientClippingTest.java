@@ -1,4 +1,4 @@
-package org.rlhf4j.core.train;
+package org.rlhf4j.core.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

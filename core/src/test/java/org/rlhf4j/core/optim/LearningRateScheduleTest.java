@@ -1,11 +1,11 @@
-package org.rlhf4j.core.train;
+package org.rlhf4j.core.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.rlhf4j.core.train.LearningRateSchedule.Kind;
+import org.rlhf4j.core.optim.LearningRateSchedule.Kind;
 
 class LearningRateScheduleTest {
 

@@ -1,10 +1,7 @@
-package org.rlhf4j.core.training;
+package org.rlhf4j.core.optim;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
-import org.rlhf4j.core.train.AdamW;
-import org.rlhf4j.core.train.GradientClipping;
-import org.rlhf4j.core.train.LearningRateSchedule;
 
 /**
  * The end of every training step, after the backward passes: global-norm clipping, an AdamW

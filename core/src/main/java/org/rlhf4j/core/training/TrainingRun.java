@@ -1,0 +1,166 @@
+package org.rlhf4j.core.training;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rlhf4j.core.io.IoConsumer;
+import org.rlhf4j.core.optim.AdamW;
+import org.rlhf4j.core.optim.OptimizerStep;
+import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.runtime.DeviceSpec;
+
+/**
+ * The plumbing of one training run around a stage's own loop: the checkpoints and the one to
+ * resume from, the device, the trained model (restored from that checkpoint or loaded fresh), the
+ * trainer state, the run directory's records, the metrics log, and AdamW with its
+ * {@link OptimizerStep}, both restored on resume. Closing it releases the optimizer, the log and
+ * the model.
+ *
+ * <p>A run opens in two calls because the number of steps depends on the data and the data on the
+ * model's tokenizer: {@link #open} loads the model, the trainer reads its data, and {@link #start}
+ * resumes or starts the state and builds the optimizer. The loop stays in the trainer, which
+ * logs, checkpoints and finally {@link #finish}es through the run.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    /** Loads a fresh run's starting model onto the run's device (not called when resuming). */
+    @FunctionalInterface
+    public interface ModelLoader {
+        PretrainedModel load(Device device) throws IOException;
+    }
+
+    private final StageConfig config;
+    private final CheckpointStore checkpoints;
+    private final Path resumeFrom; // null for a fresh run
+    private final Device device;
+    private final PretrainedModel model;
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private int totalSteps;
+    private AdamW adamW;
+    private OptimizerStep optimizer;
+    private MetricsLog metrics;
+    private Map<String, Double> lastTrain = Map.of();
+    private Map<String, Double> lastEval = Map.of();
+
+    private TrainingRun(StageConfig config, CheckpointStore checkpoints, Path resumeFrom, Device device,
+            PretrainedModel model) {
+        this.config = config;
+        this.checkpoints = checkpoints;
+        this.resumeFrom = resumeFrom;
+        this.device = device;
+        this.model = model;
+    }
+
+    /**
+     * Opens the run in {@code config.output_dir}: the model of its newest complete checkpoint
+     * (with exact weights, see {@link CheckpointStore#loadModel}) or, for a fresh run, the one
+     * {@code startingModel} loads.
+     */
+    public static TrainingRun open(StageConfig config, ModelLoader startingModel) throws IOException {
+        CheckpointStore checkpoints = new CheckpointStore(config.outputPath(), config.modelSaveType(),
+                config.train().saveTotalLimit());
+        Path resumeFrom = checkpoints.latest().orElse(null);
+        Device device = new DeviceSpec(config.device()).resolve();
+        PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                () -> startingModel.load(device));
+        return new TrainingRun(config, checkpoints, resumeFrom, device, model);
+    }
+
+    /**
+     * The state the loop starts from, the checkpoint's (once {@link ResumeGuard} finds that the
+     * data stream is the same) or step 0's; then writes the resolved config and provenance,
+     * makes the weights trainable, opens the metrics log (cut back to the resumed step) and
+     * builds AdamW and the optimizer step with the checkpoint's moments and skip count.
+     *
+     * @param rowsName what the training rows are, for the resume check's message
+     *     ("the number of training pairs")
+     * @param dataFiles the files hashed into the provenance record
+     */
+    public TrainerState start(String rowsName, int trainRows, int totalSteps, List<Path> dataFiles)
+            throws IOException {
+        TrainConfig train = config.train();
+        TrainerState state = resumeFrom != null
+                ? ResumeGuard.resume(resumeFrom, config.seed(), train, rowsName, trainRows, totalSteps)
+                : TrainerState.start(config.seed(), train, train.gradAccum(), trainRows, totalSteps);
+        RunDirectory.writeResolvedConfig(config.outputPath(), config);
+        RunDirectory.writeProvenance(config.outputPath(), config.seed(), dataFiles, state.step());
+        model.model().weights().setRequiresGradient(true);
+        adamW = new AdamW(model.weights(), train.adamW(), model.manager());
+        metrics = MetricsLog.open(config.outputPath().resolve(MetricsLog.FILE_NAME), state.step());
+        if (resumeFrom != null) {
+            CheckpointStore.loadOptimizer(resumeFrom, adamW, model.manager());
+        }
+        optimizer = new OptimizerStep(adamW, model.weights(), train.maxGradNorm(),
+                train.learningRateSchedule(totalSteps));
+        optimizer.restoreSkippedSteps(state.skippedSteps());
+        this.totalSteps = totalSteps;
+        return state;
+    }
+
+    /** The model being trained. */
+    public PretrainedModel model() {
+        return model;
+    }
+
+    /** The device the model is on (a stage's other models go there too). */
+    public Device device() {
+        return device;
+    }
+
+    /** Clipping, AdamW at the scheduled rate and zeroed gradients; built by {@link #start}. */
+    public OptimizerStep optimizer() {
+        return optimizer;
+    }
+
+    /** Appends a training metrics line; its numbers become the summary's {@code lastTrain}. */
+    public void log(int step, Map<String, ?> line) throws IOException {
+        metrics.log(step, line);
+        lastTrain = numbers(line);
+    }
+
+    /** Appends an evaluation's metrics line; its numbers become the summary's {@code lastEval}. */
+    public void logEval(int step, Map<String, ?> line) throws IOException {
+        metrics.log(step, line);
+        lastEval = numbers(line);
+    }
+
+    /** Writes the checkpoint of {@code state.step()}: the model, AdamW's moments and the state. */
+    public void checkpoint(TrainerState state) throws IOException {
+        checkpoints.save(model, adamW, state);
+    }
+
+    /** Adds a {@code name: text} line to what the summary reports. */
+    public void note(String name, String text) {
+        notes.put(name, text);
+    }
+
+    /**
+     * Exports the final model through {@code exporter} into {@code output_dir/final} when
+     * {@code state} is at the last step, and summarises the run.
+     */
+    public RunSummary finish(TrainerState state, IoConsumer<Path> exporter) throws IOException {
+        Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
+        return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
+                lastTrain, lastEval, finalModel, state.skippedSteps(), notes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (PretrainedModel closedLast = model; AdamW closedSecond = adamW; MetricsLog closedFirst = metrics) {
+            // try-with-resources closes in reverse order and skips the nulls of a run never started
+        }
+    }
+
+    private static Map<String, Double> numbers(Map<String, ?> line) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        line.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                out.put(k, n.doubleValue());
+            }
+        });
+        return out;
+    }
+}
