@@ -58,9 +58,13 @@ public enum RewardLearning implements LearningScenario {
     CONDITIONAL {
         @Override
         public List<Criterion> criteria() {
-            // 5 seeds, reproducible mode: overall 0.000 (sd 0.000, min 0.000), helpful 0.000, safe 0.000
-            return List.of(Criterion.atLeast("eval_accuracy", 0.85),
-                    Criterion.atLeast("eval_accuracy/condition/helpful", 0.75),
+            // bench/run learning-seeds, 8 seeds, reproducible mode, on 200 helpful + 40 safe held-out pairs
+            // (mean, sd, worst, mean - 3 sd): overall 0.755, 0.061, 0.679, 0.57; helpful 0.706, 0.073, 0.615,
+            // 0.49; safe 1.0 on every seed. The helpful half is weak (learning sums from 300 pairs) and varies
+            // between seeds by training, not only by sampling (sd 0.035 on 200 pairs at chance), so mean - 3 sd
+            // falls to chance (0.5): its bound is the worst seed less a margin, 2.3 chance-sds above chance.
+            return List.of(Criterion.atLeast("eval_accuracy", 0.65),
+                    Criterion.atLeast("eval_accuracy/condition/helpful", 0.58),
                     Criterion.atLeast("eval_accuracy/condition/safe", 0.95));
         }
 
