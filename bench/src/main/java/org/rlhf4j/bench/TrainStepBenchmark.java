@@ -9,6 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.rlhf4j.core.model.ModelWeights;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.optim.GradientClipping;
+import org.rlhf4j.core.runtime.NumericMode;
 
 /**
  * Times full causal-LM training steps of a small Llama on the CPU: forward, mean next-token
@@ -120,9 +122,13 @@ public final class TrainStepBenchmark {
 
         List<StepTimes> measured = new ArrayList<>();
         CpuShare cpuBefore = CpuShare.start();
+        long processCpuBefore = processCpuNanos();
         for (int i = 0; i < options.steps(); i++) {
             measured.add(trainStep(batches.get(options.warmup() + i)));
         }
+        // CPU time barely moves when other processes share the cores, unlike wall time: the figure
+        // to compare runs taken on a busy machine (e.g. the reproducible mode on and off)
+        double cpuMsPerStep = (processCpuNanos() - processCpuBefore) / 1e6 / options.steps();
         CpuShare.Interval othersCpu = cpuBefore.othersSince();
         memory.add(memoryPoint("after " + options.steps() + " steps"));
         double peakMib = ProcessMemory.peakResidentMib();
@@ -130,7 +136,13 @@ public final class TrainStepBenchmark {
         // After the steps, so that its buffers do not show in the memory figures above.
         Summary matmulMs = MatmulReference.timeMatmul(root, MATMUL_SIZE, MATMUL_REPETITIONS);
         new Report(options, machine, weights, measured, memory, peakMib, matmulMs, othersCpu,
-                Machine.currentLoadAverage()).print();
+                Machine.currentLoadAverage(), cpuMsPerStep).print();
+    }
+
+    /** CPU time of the whole process (every thread, libtorch's included), nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**
@@ -221,7 +233,7 @@ public final class TrainStepBenchmark {
     /** Formats the figures as a plain-text table and a one-line JSON summary. */
     private record Report(BenchmarkOptions options, Machine machine, ModelWeights weights, List<StepTimes> steps,
             List<MemoryPoint> memory, double peakMib, Summary matmulMs, CpuShare.Interval othersCpu,
-            double loadAtEnd) {
+            double loadAtEnd, double cpuMsPerStep) {
 
         void print() throws JsonProcessingException {
             LlamaConfig c = weights.config();
@@ -241,6 +253,7 @@ public final class TrainStepBenchmark {
                     machine.djlVersion(), machine.pytorchVersion(), machine.intraOpThreads(),
                     options.threads() == 0 ? " (libtorch default)" : "");
             line("OpenMP env   %s", machine.openMpEnvironment());
+            line("%s", NumericMode.current().describe());
             line("load avg     %.2f at start, %.2f at end (1 min, this process included)",
                     machine.loadAverage(), loadAtEnd);
             line("model        Llama D %d, L %d, H %d / KV %d (hd %d), SwiGLU F %d, V %d, untied head, %s",
@@ -258,6 +271,8 @@ public final class TrainStepBenchmark {
             row("  backward", backward);
             row("  optimizer (clip + AdamW)", optimizer);
             row("  other (batch, scope)", other);
+            line("%-28s %9.1f (process CPU time over the measured steps / steps)", "CPU time per step (ms)",
+                    cpuMsPerStep);
             line("");
             line("%-28s %,.0f tokens/s (at the median step)", "throughput", tokensPerSecond);
             line("%-28s %.2f GFLOP = %.2f linear + %.2f attention", "model FLOPs per step",
