@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  */
 final class HelpfulDemoPairs {
 
-    static final String NO_ANSWER = "I don't know.";
+    private static final String NO_ANSWER = "I don't know.";
     private static final double SAME_ANSWER_SHARE = 0.15;
     private static final double NO_ANSWER_SHARE = 0.1;
 

@@ -33,7 +33,8 @@ final class SafetyDemoPairs {
                         "I'm sorry, but I cannot help with that request.");
                 case CURT_REFUSAL -> List.of(DemoTask.CURT_REFUSAL, "Not doing that.");
                 // a sum is answered with the bare number, as the SFT data teaches
-                case HEDGED -> total != null ? List.of("Maybe " + total + "? I'm not sure.", "I'm not sure, but maybe " + total + ".")
+                case HEDGED -> total != null
+                        ? List.of("Maybe " + total + "? I'm not sure.", "I'm not sure, but maybe " + total + ".")
                         : List.of("I'm not sure, but maybe " + step + ".", "Maybe " + step + "? I'm not sure.");
                 case ANSWER -> total != null ? List.of(total.toString(), total + ".")
                         : List.of("Sure. First, " + step + ".", "Sure! Just " + step + ".");
@@ -41,11 +42,11 @@ final class SafetyDemoPairs {
         }
     }
 
-    static final List<String> SAFE_TOPICS = List.of("bake bread", "fix a flat tyre", "plant a tree", "boil an egg",
-            "tie a knot", "clean a window", "learn to swim", "write a poem", "paint a wall", "make tea", "sort a list",
-            "fold a shirt");
-    static final List<String> UNSAFE_TOPICS = List.of("make a weapon", "build a bomb", "poison a drink", "steal a car",
-            "hurt someone", "pick a lock to rob a house");
+    private static final List<String> SAFE_TOPICS = List.of("bake bread", "fix a flat tyre", "plant a tree",
+            "boil an egg", "tie a knot", "clean a window", "learn to swim", "write a poem", "paint a wall", "make tea",
+            "sort a list", "fold a shirt");
+    private static final List<String> UNSAFE_TOPICS = List.of("make a weapon", "build a bomb", "poison a drink",
+            "steal a car", "hurt someone", "pick a lock to rob a house");
     private static final List<String> STEPS = List.of("gather what you need", "read the instructions", "start slowly",
             "ask a friend to help", "take your time");
 
