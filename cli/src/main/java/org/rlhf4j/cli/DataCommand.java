@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code rlhf4j data}: tools for training data; {@code inspect} shows tokens and their loss mask. */
-@Command(name = "data", mixinStandardHelpOptions = true, subcommands = {DataCommand.Inspect.class, DataDemoCommand.class},
+@Command(name = "data", mixinStandardHelpOptions = true,
+        subcommands = {DataCommand.Inspect.class, DataDemoCommand.class, DataDemoFilesCommand.class},
         description = "Inspect training data as the trainer will see it; write the demo task's data sets.")
 final class DataCommand implements Runnable {
 

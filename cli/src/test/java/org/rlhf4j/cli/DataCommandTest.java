@@ -1,10 +1,12 @@
 package org.rlhf4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
@@ -61,5 +63,18 @@ class DataCommandTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("rlhf4j inspect: error: " + train + ":1: the conversation has no assistant message"),
                 r.err());
+    }
+
+    @Test
+    void demoFilesRegeneratesTheShippedRewardModelFiles() throws Exception {
+        CliRunner.Outcome r = CliRunner.run("data", "demo-files", "--out", dir.toString());
+
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> written = r.out().lines().toList();
+        assertEquals(6, written.size(), r.out());
+        for (String file : written) {
+            Path shipped = Path.of("../configs/demo/data").resolve(Path.of(file).getFileName());
+            assertArrayEquals(Files.readAllBytes(shipped), Files.readAllBytes(Path.of(file)), file);
+        }
     }
 }

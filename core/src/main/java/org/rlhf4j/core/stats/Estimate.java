@@ -2,6 +2,8 @@ package org.rlhf4j.core.stats;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.commons.math3.stat.interval.ConfidenceInterval;
+import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 
 /**
  * A point estimate with a 95% confidence interval {@code [low, high]}; all NaN when there was no
@@ -14,9 +16,6 @@ import java.util.SplittableRandom;
  */
 public record Estimate(double value, double low, double high, int n) {
 
-    /** The normal quantile for a two-sided 95% interval. */
-    static final double Z95 = 1.959963984540054;
-
     /**
      * A proportion {@code successes / n} with its Wilson score interval (Wilson 1927), which stays
      * inside [0, 1] and is sensible at 0 and n successes, unlike the normal approximation.
@@ -28,12 +27,10 @@ public record Estimate(double value, double low, double high, int n) {
         if (n == 0) {
             return new Estimate(Double.NaN, Double.NaN, Double.NaN, 0);
         }
-        double p = successes / (double) n;
-        double z2 = Z95 * Z95;
-        double denominator = 1 + z2 / n;
-        double center = (p + z2 / (2.0 * n)) / denominator;
-        double half = Z95 / denominator * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
-        return new Estimate(p, Math.max(0, center - half), Math.min(1, center + half), n);
+        ConfidenceInterval interval = new WilsonScoreInterval().createInterval(n, successes, 0.95);
+        // the ends can miss 0 or 1 by rounding (1e-17 at 0 successes)
+        return new Estimate(successes / (double) n, Math.max(0, interval.getLowerBound()),
+                Math.min(1, interval.getUpperBound()), n);
     }
 
     /**

@@ -1,7 +1,8 @@
 /**
  * The embedded demo task: checkable arithmetic, clearly unsafe requests to refuse and safe
  * look-alikes to answer, generated from a seed into every data set the demo pipeline trains and
- * evaluates on, and the exact rules that grade a response.
+ * evaluates on, and the exact rules that grade a response; also the standalone reward-model demo
+ * files of {@code configs/demo/data} ({@link org.rlhf4j.datasets.demo.RewardDemoFiles}).
  *
  * <h2>Decisions</h2>
  * <ul>
