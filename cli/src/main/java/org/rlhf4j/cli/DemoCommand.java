@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  rlhf4j demo",
             "  rlhf4j demo --out runs/demo2 --set sft.train.max_steps=100",
-            "  rlhf4j demo --set ppo.train.max_steps=30 --set dpo.dpo.beta=0.2"})
+            "  rlhf4j demo --set ppo.train.max_steps=30 --set dpo.dpo.beta=0.2",
+            "  rlhf4j demo --seeds 3 --out runs/demo-seeds"})
 final class DemoCommand implements Callable<Integer> {
 
     /** Where the demo pipeline lives, relative to the repository root. */
@@ -36,9 +37,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Override a stage's config key, e.g. sft.train.max_steps=100 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--seeds", paramLabel = "N", description = "Run N seeds into OUT/seed-K and summarise the"
+            + " results over them in OUT/seeds.md (default: ${DEFAULT-VALUE}).")
+    int seeds = 1;
+
     @Override
     public Integer call() throws Exception {
-        return PipelineCommand.run(locate(), out, force, overrides);
+        return PipelineCommand.run(locate(), out, force, overrides, seeds);
     }
 
     /** configs/demo/pipeline.yaml under the working directory, else under the repository the jar was built in. */

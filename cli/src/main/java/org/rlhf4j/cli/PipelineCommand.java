@@ -1,5 +1,6 @@
 package org.rlhf4j.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.rlhf4j.cli.pipeline.PipelineConfig;
 import org.rlhf4j.cli.pipeline.PipelineReport;
 import org.rlhf4j.cli.pipeline.PipelineRunner;
+import org.rlhf4j.cli.pipeline.SeedSweep;
 import org.rlhf4j.cli.pipeline.StageRunners;
 import org.rlhf4j.core.config.ConfigException;
 import picocli.CommandLine.Command;
@@ -37,18 +39,29 @@ final class PipelineCommand implements Callable<Integer> {
             description = "Override a stage's config key, e.g. sft.train.max_steps=50 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--seeds", paramLabel = "N", description = "Run N seeds into OUT/seed-K and summarise the eval"
+            + " tables over them in OUT/seeds.md (default: ${DEFAULT-VALUE}, one plain run).")
+    int seeds = 1;
+
     @Override
     public Integer call() throws Exception {
-        return run(config, out, force, overrides);
+        return run(config, out, force, overrides, seeds);
     }
 
-    /** Runs {@code file} and prints where the report went (shared with {@code rlhf4j demo}). */
-    static int run(Path file, Path out, boolean force, List<String> overrides) throws Exception {
+    /** Runs {@code file} (once, or once per seed) and prints where the report went (shared with {@code rlhf4j demo}). */
+    static int run(Path file, Path out, boolean force, List<String> overrides, int seeds) throws Exception {
         StageRunners runners = StageRunners.defaults();
         PipelineConfig pipeline = PipelineConfig.load(file, runners);
         Path runDir = out != null ? out : pipeline.out() != null ? Path.of(pipeline.out()) : null;
         if (runDir == null) {
             throw new ConfigException(file + ": no run directory: set out: in the file or pass --out DIR");
+        }
+        if (seeds != 1) {
+            SeedSweep.Result sweep = new SeedSweep(new PipelineRunner(runners)).run(pipeline, runDir, force, overrides,
+                    seeds);
+            System.out.printf("%n%s%nover %d seeds: %s (runs in %s/seed-*)%n", Files.readString(sweep.markdown()),
+                    seeds, sweep.markdown(), runDir);
+            return 0;
         }
         PipelineRunner.Result result = new PipelineRunner(runners).run(pipeline, runDir, force, overrides);
         System.out.print(PipelineReport.resultTables(result.stages()));
