@@ -3,7 +3,7 @@ package org.rlhf4j.sft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.ops.MaskedReductions;
 
 /**
@@ -47,7 +47,7 @@ public final class SftLoss {
         NDArray predicting = logits.get(ALL_BUT_LAST); // (B, T-1, V)
         NDArray targets = ids.get(ALL_BUT_FIRST); // (B, T-1)
         NDArray mask = targetMask.get(ALL_BUT_FIRST).toType(DataType.FLOAT32, false); // (B, T-1)
-        NDArray logps = TokenLogProbs.of(predicting, targets); // (B, T-1) float32
+        NDArray logps = TokenLogps.of(predicting, targets); // (B, T-1) float32
         NDArray nll = MaskedReductions.sum(logps, mask).neg(); // ()
         return new Result(MaskedReductions.normalised(nll, normaliser), nll);
     }

@@ -158,9 +158,4 @@ public final class LlamaModel {
         NDArray index = AttentionMask.lastTokenIndex(attentionMask).expandDims(1); // (B, 1)
         return scores(hidden).gather(index, 1).squeeze(1); // (B)
     }
-
-    /** {@link TokenLogProbs#of}: log p(target) (B, T) from logits (B, T, V). */
-    public static NDArray tokenLogps(NDArray logits, NDArray targetIds) {
-        return TokenLogProbs.of(logits, targetIds);
-    }
 }

@@ -9,7 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import org.rlhf4j.core.model.AttentionMask;
 import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.ops.RightPadded;
 import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -111,7 +111,7 @@ public final class RolloutScorer {
             NDArray responseMask = view(batch.responseMask(), call); // (B, A)
             NDArray targets = view(batch.ids(), call)
                     .get(new NDIndex(":, {}:", batch.promptLength())); // (B, A)
-            NDArray logps = TokenLogProbs.of(logits, targets).mul(responseMask); // (B, A)
+            NDArray logps = TokenLogps.of(logits, targets).mul(responseMask); // (B, A)
             if (!entropy) {
                 return new NDArray[] {logps};
             }

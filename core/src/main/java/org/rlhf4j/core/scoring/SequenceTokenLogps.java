@@ -6,18 +6,19 @@ import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.ops.RightPadded;
 
 /**
  * Per-token log-probabilities of given sequences under a causal LM, in right-padded batches:
- * {@code logprobs[t-1] = log p(ids[t] | ids[<t])}, so a sequence of length n gets n - 1 values.
+ * {@code logps[t-1] = log p(ids[t] | ids[<t])}, so a sequence of length n gets n - 1 values.
  */
-public final class SequenceLogprobs {
+public final class SequenceTokenLogps {
 
     private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1");
     private static final NDIndex ALL_BUT_FIRST = new NDIndex(":, 1:");
 
-    private SequenceLogprobs() {}
+    private SequenceTokenLogps() {}
 
     /** Scores {@code sequences} in batches of {@code batchSize}, each batch in its own sub-manager. */
     public static List<float[]> compute(LlamaModel model, NDManager parent, List<int[]> sequences, int batchSize) {
@@ -40,7 +41,7 @@ public final class SequenceLogprobs {
         NDArray idArray = padded.idArray(scope); // (B, T)
         NDArray maskArray = padded.maskArray(scope); // (B, T)
         NDArray logits = model.logits(model.hidden(idArray, maskArray)); // (B, T, V)
-        NDArray logps = LlamaModel.tokenLogps(logits.get(ALL_BUT_LAST), idArray.get(ALL_BUT_FIRST)); // (B, T-1)
+        NDArray logps = TokenLogps.of(logits.get(ALL_BUT_LAST), idArray.get(ALL_BUT_FIRST)); // (B, T-1)
         float[] flat = logps.toFloatArray();
         List<float[]> out = new ArrayList<>(rows.size());
         for (int b = 0; b < rows.size(); b++) {
