@@ -29,20 +29,12 @@ public final class RewardModels {
 
     /**
      * Loads {@code dir} as a reward model: a sequence classifier as it is (it must have one label),
-     * a causal LM through {@link #withScoreHead}.
+     * a causal LM through {@link ScalarHead#swap} with a head drawn by {@code java.util.Random(seed)},
+     * the same on every machine.
      */
     public static PretrainedModel load(Path dir, Device device, DataType dtype, double scoreInitStd, long seed)
             throws IOException {
         return ScalarHead.load(dir, device, dtype, d -> normalHead(d, scoreInitStd, seed));
-    }
-
-    /**
-     * The causal LM {@code causal} as a sequence classifier over the same trunk arrays and manager
-     * (the LM head's array is released); {@code causal} must not be used afterwards. The head's
-     * values come from {@code java.util.Random(seed)}, the same on every machine.
-     */
-    public static PretrainedModel withScoreHead(PretrainedModel causal, double std, long seed) {
-        return ScalarHead.swap(causal, normalHead(causal.config().hiddenSize(), std, seed));
     }
 
     /**
