@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.optim.GradientClipping;
@@ -189,7 +190,7 @@ public final class TrainStepBenchmark {
      */
     private NDArray forward(NDArray inputs, NDArray targets) {
         NDArray logits = model.logits(model.hidden(inputs, null)); // (B, T, V)
-        NDArray logps = LlamaModel.tokenLogps(logits, targets); // (B, T) float32
+        NDArray logps = TokenLogps.of(logits, targets); // (B, T) float32
         return logps.mean().neg(); // ()
     }
 

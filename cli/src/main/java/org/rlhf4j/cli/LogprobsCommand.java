@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.scoring.SequenceLogprobs;
+import org.rlhf4j.core.scoring.SequenceTokenLogps;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import picocli.CommandLine.Command;
@@ -58,7 +58,7 @@ final class LogprobsCommand implements Callable<Integer> {
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             List<Item> items = read(m.tokenizer(), m.config().vocabSize());
             List<int[]> sequences = items.stream().map(Item::ids).toList();
-            List<float[]> logprobs = SequenceLogprobs.compute(m.model(), m.manager(), sequences, batchSize);
+            List<float[]> logprobs = SequenceTokenLogps.compute(m.model(), m.manager(), sequences, batchSize);
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < items.size(); i++) {
                 text.append(JSON.writeValueAsString(toJson(items.get(i), logprobs.get(i)))).append('\n');

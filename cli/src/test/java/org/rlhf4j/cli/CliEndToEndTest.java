@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 
 /** The foundation's commands through the real picocli entry point, as a new user runs them. */
@@ -83,7 +84,7 @@ class CliEndToEndTest {
             long[] seq = {257, 117, 115, 101, 114, 10};
             NDArray x = scope.create(seq, new Shape(1, seq.length));
             NDArray logits = m.model().logits(m.model().hidden(x, null));
-            float[] direct = m.model().tokenLogps(logits.get(":, :-1"), x.get(":, 1:")).toFloatArray();
+            float[] direct = TokenLogps.of(logits.get(":, :-1"), x.get(":, 1:")).toFloatArray();
             for (int t = 0; t < direct.length; t++) {
                 assertEquals(direct[t], ids.get("logprobs").get(t).floatValue(), 1e-5);
             }

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.rlhf4j.core.model.AttentionMask;
+import org.rlhf4j.core.ops.RightPadded;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * Turns training sequences into a right-padded {@link TokenBatch}. Positions and the attention
@@ -31,10 +33,9 @@ public final class BatchCollator {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("cannot collate an empty batch");
         }
-        int b = rows.size();
-        int t = rows.stream().mapToInt(TrainingSequence::length).max().orElse(0);
-        long[] ids = new long[b * t];
-        long[] mask = new long[b * t];
+        RightPadded padded = RightPadded.of(rows.stream().map(TrainingSequence::ids).toList(), padId, 0);
+        int b = padded.rows();
+        int t = padded.width();
         long[] positions = new long[b * t];
         long[] segments = new long[b * t];
         float[] targets = new float[b * t];
@@ -49,7 +50,6 @@ public final class BatchCollator {
             for (int p = 0; p < t; p++) {
                 int i = r * t + p;
                 if (p >= row.length()) {
-                    ids[i] = padId;
                     segments[i] = -1; // padding belongs to no segment
                     continue;
                 }
@@ -57,8 +57,6 @@ public final class BatchCollator {
                     segment++;
                     segmentStart = p;
                 }
-                ids[i] = row.ids()[p];
-                mask[i] = 1;
                 positions[i] = p - segmentStart;
                 segments[i] = segment;
                 if (row.lossMask()[p]) {
@@ -67,12 +65,12 @@ public final class BatchCollator {
                 }
             }
         }
-        Shape shape = new Shape(b, t);
-        NDArray maskArray = manager.create(mask, shape); // (B, T)
+        Shape shape = padded.shape();
+        NDArray maskArray = padded.maskArray(manager); // (B, T)
         NDArray segmentArray = manager.create(segments, shape); // (B, T)
         NDArray bias = AttentionMask.bias(maskArray, t, slidingWindow) // (B, 1, T, T)
                 .add(segmentBias(segmentArray)); // (B, 1, T, T)
-        return new TokenBatch(manager.create(ids, shape), maskArray, manager.create(positions, shape), bias,
+        return new TokenBatch(padded.idArray(manager), maskArray, manager.create(positions, shape), bias,
                 manager.create(targets, shape), lossTokens, examples);
     }
 
@@ -83,6 +81,6 @@ public final class BatchCollator {
         long t = segments.getShape().get(1);
         NDArray same = segments.reshape(b, 1, t, 1).eq(segments.reshape(b, 1, 1, t)); // (B, 1, T, T)
         return same.toType(DataType.FLOAT32, false).sub(1)
-                .mul(manager.full(new Shape(), -AttentionMask.MASKED, DataType.FLOAT32));
+                .mul(Scalars.of(manager, -AttentionMask.MASKED));
     }
 }

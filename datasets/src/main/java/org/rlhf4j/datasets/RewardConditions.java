@@ -93,11 +93,6 @@ public final class RewardConditions {
         return table;
     }
 
-    /** False for {@link #ignored()}. */
-    public boolean applied() {
-        return applied;
-    }
-
     /**
      * The system prompt a condition stands for: empty when {@code condition} is null or the
      * conditions are {@link #ignored()}.

@@ -29,8 +29,4 @@ public record TokenBatch(
     public int batchSize() {
         return (int) ids.getShape().get(0);
     }
-
-    public int sequenceLength() {
-        return (int) ids.getShape().get(1);
-    }
 }

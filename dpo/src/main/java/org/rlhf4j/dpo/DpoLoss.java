@@ -1,9 +1,8 @@
 package org.rlhf4j.dpo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.ops.LogSigmoid;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * The DPO family of preference losses, as pure functions of the policy's and the reference's
@@ -105,9 +104,9 @@ public final class DpoLoss {
         checkBeta(beta);
         checkSmoothing(labelSmoothing);
         NDArray logits = margin(policyChosen, policyRejected, referenceChosen, referenceRejected)
-                .mul(scalar(policyChosen, beta)); // (B) beta m
-        NDArray losses = logSigmoid(logits).mul(scalar(logits, -(1 - labelSmoothing))) // (B)
-                .sub(logSigmoid(logits.neg()).mul(scalar(logits, labelSmoothing)));
+                .mul(Scalars.like(policyChosen, beta)); // (B) beta m
+        NDArray losses = LogSigmoid.of(logits).mul(Scalars.like(logits, -(1 - labelSmoothing))) // (B)
+                .sub(LogSigmoid.of(logits.neg()).mul(Scalars.like(logits, labelSmoothing)));
         return withRewards(losses, policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
     }
 
@@ -117,10 +116,10 @@ public final class DpoLoss {
         checkBeta(beta);
         checkSmoothing(labelSmoothing);
         NDArray logits = margin(policyChosen, policyRejected, referenceChosen, referenceRejected)
-                .mul(scalar(policyChosen, beta)); // (B) beta m
-        NDArray numerator = logSigmoid(logits).mul(scalar(logits, -(1 - labelSmoothing))) // (B)
-                .add(logSigmoid(logits.neg()).mul(scalar(logits, labelSmoothing)));
-        NDArray losses = numerator.div(scalar(logits, 1 - 2 * labelSmoothing)); // (B)
+                .mul(Scalars.like(policyChosen, beta)); // (B) beta m
+        NDArray numerator = LogSigmoid.of(logits).mul(Scalars.like(logits, -(1 - labelSmoothing))) // (B)
+                .add(LogSigmoid.of(logits.neg()).mul(Scalars.like(logits, labelSmoothing)));
+        NDArray losses = numerator.div(Scalars.like(logits, 1 - 2 * labelSmoothing)); // (B)
         return withRewards(losses, policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
     }
 
@@ -129,8 +128,8 @@ public final class DpoLoss {
             NDArray referenceRejected, double beta) {
         checkBeta(beta);
         NDArray logits = margin(policyChosen, policyRejected, referenceChosen, referenceRejected)
-                .mul(scalar(policyChosen, beta)); // (B) beta m
-        NDArray losses = logits.neg().add(1).maximum(scalar(logits, 0)); // (B)
+                .mul(Scalars.like(policyChosen, beta)); // (B) beta m
+        NDArray losses = logits.neg().add(1).maximum(Scalars.like(logits, 0)); // (B)
         return withRewards(losses, policyChosen, policyRejected, referenceChosen, referenceRejected, beta);
     }
 
@@ -154,14 +153,7 @@ public final class DpoLoss {
         if (tokens < 1) {
             throw new IllegalArgumentException("token count must be >= 1, got " + tokens);
         }
-        return policyChosen.sum().neg().div(scalar(policyChosen, tokens)); // ()
-    }
-
-    /** {@code log sigmoid(x) = -(relu(-x) + log(1 + exp(-|x|)))}, stable for large |x|. */
-    static NDArray logSigmoid(NDArray x) {
-        NDArray relu = x.neg().maximum(scalar(x, 0)); // (B)
-        NDArray softplusTail = x.abs().neg().exp().add(1).log(); // (B)
-        return relu.add(softplusTail).neg();
+        return policyChosen.sum().neg().div(Scalars.like(policyChosen, tokens)); // ()
     }
 
     private static NDArray margin(NDArray pc, NDArray pr, NDArray rc, NDArray rr) {
@@ -169,14 +161,8 @@ public final class DpoLoss {
     }
 
     private static Result withRewards(NDArray losses, NDArray pc, NDArray pr, NDArray rc, NDArray rr, double beta) {
-        NDArray b = scalar(losses, beta);
+        NDArray b = Scalars.like(losses, beta);
         return new Result(losses, pc.sub(rc).mul(b), pr.sub(rr).mul(b));
-    }
-
-    /** A torch-owned float32 scalar in {@code like}'s manager. */
-    private static NDArray scalar(NDArray like, double value) {
-        NDManager manager = like.getManager();
-        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
     }
 
     private static void checkBeta(double beta) {

@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.ops.MaskedReductions;
+import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -198,10 +198,10 @@ public final class DpoTrainer {
                     PairBatch batch = PairBatch.of(microBatches.get(i), tokenizer, micro);
                     t = phases.lap("collate", t);
                     Forward f = forward(model, batch, references.get(i), dpo, micro);
-                    NDArray objective = f.loss().losses().sum().div(scalar(micro, pairCount)); // ()
+                    NDArray objective = MaskedReductions.normalised(f.loss().losses().sum(), pairCount); // ()
                     if (dpo.rpoAlpha() > 0) {
                         NDArray rpo = DpoLoss.rpoNll(f.policySummed().chosen(), chosenTokens); // ()
-                        objective = objective.add(rpo.mul(scalar(micro, dpo.rpoAlpha())));
+                        objective = objective.add(rpo.mul(Scalars.of(micro, dpo.rpoAlpha())));
                         nll += rpo.getFloat();
                     }
                     t = phases.lap("forward", t);
@@ -342,10 +342,5 @@ public final class DpoTrainer {
             out.add(all.get(i));
         }
         return out;
-    }
-
-    /** A torch-owned float32 scalar (a Java-number div would corrupt the gradient, DJL-NOTES item 2). */
-    private static NDArray scalar(NDManager manager, double value) {
-        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
     }
 }

@@ -1,12 +1,8 @@
 package org.rlhf4j.dpo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.rlhf4j.core.pretrained.InitConfig;
-import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.ChatMessage;
@@ -16,20 +12,10 @@ import org.rlhf4j.datasets.LossMaskEncoder;
 import org.rlhf4j.datasets.PreferencePair;
 import org.rlhf4j.datasets.TokenizedPair;
 
-/** A seeded tiny Llama with the byte tokenizer, and tokenized ChatML preference pairs, for the DPO tests. */
+/** Tokenized ChatML preference pairs for the DPO tests (the tiny model is {@code TinyModels.llama}). */
 final class DpoFixtures {
 
     private DpoFixtures() {}
-
-    /** Writes a random Llama (byte tokenizer, V=259) of hidden size {@code hidden} and {@code layers} layers. */
-    static Path tinyModel(Path dir, int hidden, int layers, long seed) throws IOException {
-        String model = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
-                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":" + layers
-                + ",\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":256,"
-                + "\"tie_word_embeddings\":false}";
-        ModelInitializer.create(new InitConfig(seed, "byte", "float32", new ObjectMapper().readTree(model)), dir, "test");
-        return dir;
-    }
 
     /** A pair {@code user: prompt} / {@code assistant: chosen | rejected}, tokenized with ChatML and the byte tokenizer. */
     static TokenizedPair pair(String prompt, String chosen, String rejected) {

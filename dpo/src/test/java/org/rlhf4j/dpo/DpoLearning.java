@@ -30,6 +30,7 @@ import org.rlhf4j.datasets.ChatMlTemplate;
 import org.rlhf4j.datasets.TokenizedPair;
 import org.rlhf4j.testing.Criterion;
 import org.rlhf4j.testing.LearningScenario;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * A tiny Llama (hidden 48, 2 layers), warmed up by a few lines of supervised training to answer
@@ -60,7 +61,7 @@ public enum DpoLearning implements LearningScenario {
     public Map<String, Double> run(Path dir, long seed) throws Exception {
         List<TokenizedPair> train = DpoFixtures.pairs(48, (int) (1000 * seed));
         List<TokenizedPair> eval = DpoFixtures.pairs(12, (int) (1000 * seed + 500));
-        Path sft = warmUp(DpoFixtures.tinyModel(dir.resolve("init"), 48, 2, 11 + seed), train, dir.resolve("sft"), seed);
+        Path sft = warmUp(TinyModels.llama(dir.resolve("init"), 48, 2, 11 + seed), train, dir.resolve("sft"), seed);
         double politeBefore = politeShare(sft, eval);
         TrainConfig schedule = new TrainConfig(40, null, 8, 1, 1e-3, 5, "cosine", 0.0, 1.0, 64, 10, 5, 0, null);
         DpoConfig config = DpoFixtures.config(sft, dir.resolve("dpo"), schedule,

@@ -17,6 +17,7 @@ import org.rlhf4j.core.io.FloatTensor;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.testing.TinyModels;
 
 /** The trainer's plumbing: reference modes agree, accumulation equals a bigger batch, resume is exact. */
 class DpoTrainerTest {
@@ -29,7 +30,7 @@ class DpoTrainerTest {
 
     @BeforeAll
     static void init() throws Exception {
-        model = DpoFixtures.tinyModel(dir.resolve("model"), 32, 2, 5);
+        model = TinyModels.llama(dir.resolve("model"), 32, 2, 5);
     }
 
     private static RunSummary run(Path out, int steps, int batch, int accum, DpoOptions dpo, int saveEvery,

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutScorer;
+import org.rlhf4j.testing.TinyModels;
 
 /** Sequence log-probs of pairs: invariant to padding and truncation; the cached table equals scoring on the fly. */
 class ReferenceTest {
@@ -30,7 +31,7 @@ class ReferenceTest {
 
     @BeforeAll
     static void load() throws Exception {
-        modelDir = DpoFixtures.tinyModel(dir.resolve("model"), 32, 2, 3);
+        modelDir = TinyModels.llama(dir.resolve("model"), 32, 2, 3);
         reference = new FrozenReference(PretrainedModel.load(modelDir));
         pairs = new ArrayList<>();
         var tokenized = DpoFixtures.pairs(7, 0);
@@ -104,7 +105,7 @@ class ReferenceTest {
         assertEquals(key, ReferenceCache.key(modelDir, "float32", new ArrayList<>(pairs)));
         assertNotEquals(key, ReferenceCache.key(modelDir, "float32", pairs.subList(0, 7)));
         assertNotEquals(key, ReferenceCache.key(modelDir, "float16", pairs));
-        Path other = DpoFixtures.tinyModel(dir.resolve("other"), 32, 2, 4); // same shape, other seed
+        Path other = TinyModels.llama(dir.resolve("other"), 32, 2, 4); // same shape, other seed
         assertNotEquals(key, ReferenceCache.key(other, "float32", pairs));
         Path file = dir.resolve("stale.json");
         ReferenceCache.write(file, key, modelDir, new ReferenceLogps(new float[] {1}, new float[] {2}));

@@ -3,7 +3,9 @@ package org.rlhf4j.reward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.ops.LogSigmoid;
+import org.rlhf4j.core.ops.MaskedReductions;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * The pairwise losses of reward-model training, as pure functions of the two scores of each pair.
@@ -54,12 +56,12 @@ public final class RewardLoss {
         NDManager m = chosen.getManager();
         NDArray rc = chosen.toType(DataType.FLOAT32, false); // (B)
         NDArray rr = rejected.toType(DataType.FLOAT32, false); // (B)
-        NDArray perPair = negLogSigmoid(rc.sub(rr).sub(margin)); // (B)
+        NDArray perPair = LogSigmoid.negative(rc.sub(rr).sub(margin)); // (B)
         if (centerCoefficient != 0) {
-            NDArray center = rc.add(rr).square().mul(scalar(m, centerCoefficient)); // (B)
+            NDArray center = rc.add(rr).square().mul(Scalars.of(m, centerCoefficient)); // (B)
             perPair = perPair.add(center);
         }
-        return new Result(perPair.sum().div(scalar(m, checked(normaliser))), perPair);
+        return new Result(MaskedReductions.normalised(perPair.sum(), normaliser), perPair);
     }
 
     /**
@@ -79,39 +81,23 @@ public final class RewardLoss {
         NDArray rr = rejected.toType(DataType.FLOAT32, false); // (B)
         NDArray diff = rc.sub(rr); // (B)
         NDArray p = diff.getNDArrayInternal().sigmoid(); // (B) P = sigmoid(r_c - r_r)
-        NDArray excess = p.sub(0.5f).maximum(scalar(m, 0)); // (B) max(0, P - 1/2)
-        NDArray weight = excess.mul(scalar(m, 2)).neg().add(1f).pow(scalar(m, gamma)); // (B) (1 - 2 max(0, P - 1/2))^gamma
-        NDArray perPair = weight.mul(negLogSigmoid(diff)); // (B) -w log P
+        NDArray excess = p.sub(0.5f).maximum(Scalars.of(m, 0)); // (B) max(0, P - 1/2)
+        NDArray weight = excess.mul(Scalars.of(m, 2)).neg().add(1f).pow(Scalars.of(m, gamma)); // (B) (1 - 2 max(0, P - 1/2))^gamma
+        NDArray perPair = weight.mul(LogSigmoid.negative(diff)); // (B) -w log P
         if (barrierLambda != 0) {
             NDArray barrier = barrier(rc, bound).add(barrier(rr, bound)); // (B)
-            perPair = perPair.add(barrier.mul(scalar(m, barrierLambda)));
+            perPair = perPair.add(barrier.mul(Scalars.of(m, barrierLambda)));
         }
-        return new Result(perPair.sum().div(scalar(m, checked(normaliser))), perPair);
+        return new Result(MaskedReductions.normalised(perPair.sum(), normaliser), perPair);
     }
 
     /** {@code -[log(b - r) + log(r + b)]}, (B), arguments floored at {@link #BARRIER_FLOOR}. */
     private static NDArray barrier(NDArray r, double bound) {
         NDManager m = r.getManager();
-        NDArray floor = scalar(m, BARRIER_FLOOR);
+        NDArray floor = Scalars.of(m, BARRIER_FLOOR);
         NDArray upper = r.neg().add((float) bound).maximum(floor).log(); // (B) log(b - r)
         NDArray lower = r.add((float) bound).maximum(floor).log(); // (B) log(r + b)
         return upper.add(lower).neg();
     }
 
-    /** {@code -log sigmoid(x) = log(1 + exp(-|x|)) - min(x, 0)}, stable for any x. */
-    static NDArray negLogSigmoid(NDArray x) {
-        NDArray zero = scalar(x.getManager(), 0);
-        return x.abs().neg().exp().add(1f).log().sub(x.minimum(zero));
-    }
-
-    private static NDArray scalar(NDManager manager, double value) {
-        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
-    }
-
-    private static float checked(float normaliser) {
-        if (!(normaliser > 0) || Float.isInfinite(normaliser)) {
-            throw new IllegalArgumentException("normaliser must be finite and > 0, got " + normaliser);
-        }
-        return normaliser;
-    }
 }

@@ -1,23 +1,14 @@
 package org.rlhf4j.reward;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SaveDtype;
-import org.rlhf4j.core.model.Architecture;
-import org.rlhf4j.core.model.LlamaConfig;
-import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.model.ModelWeights;
-import org.rlhf4j.core.model.WeightLayout;
 import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.pretrained.ScalarHead;
 import org.rlhf4j.datasets.RewardConditions;
 
 /**
@@ -38,48 +29,12 @@ public final class RewardModels {
 
     /**
      * Loads {@code dir} as a reward model: a sequence classifier as it is (it must have one label),
-     * a causal LM through {@link #withScoreHead}.
+     * a causal LM through {@link ScalarHead#swap} with a head drawn by {@code java.util.Random(seed)},
+     * the same on every machine.
      */
     public static PretrainedModel load(Path dir, Device device, DataType dtype, double scoreInitStd, long seed)
             throws IOException {
-        PretrainedModel loaded = PretrainedModel.load(dir, device, dtype);
-        try {
-            if (loaded.config().architecture().hasScalarHead()) {
-                requireOneLabel(dir, loaded.config());
-                return loaded;
-            }
-            return withScoreHead(loaded, scoreInitStd, seed);
-        } catch (RuntimeException e) {
-            loaded.close();
-            throw e;
-        }
-    }
-
-    /**
-     * The causal LM {@code causal} as a sequence classifier over the same trunk arrays and manager
-     * (the LM head's array is released); {@code causal} must not be used afterwards. The head's
-     * values come from {@code java.util.Random(seed)}, the same on every machine.
-     */
-    public static PretrainedModel withScoreHead(PretrainedModel causal, double std, long seed) {
-        LlamaConfig lm = causal.config();
-        LlamaConfig config = lm.withArchitecture(Architecture.sequenceClassification(lm.modelType()), 1);
-        Map<String, NDArray> weights = new LinkedHashMap<>(causal.weights());
-        NDArray head = weights.remove(WeightLayout.LM_HEAD);
-        if (head != null) {
-            head.close();
-        }
-        int d = lm.hiddenSize();
-        float[] values = new float[d];
-        Random random = new Random(seed);
-        for (int i = 0; i < d; i++) {
-            values[i] = (float) (std * random.nextGaussian());
-        }
-        NDManager manager = causal.manager();
-        NDArray score = manager.create(values, new Shape(1, d)).toType(causal.model().weights().dataType(), false);
-        score.setName(WeightLayout.SCORE);
-        weights.put(WeightLayout.SCORE, score);
-        return new PretrainedModel(new LlamaModel(ModelWeights.of(config, weights)), causal.tokenizer(),
-                causal.generation(), manager);
+        return ScalarHead.load(dir, device, dtype, d -> normalHead(d, scoreInitStd, seed));
     }
 
     /**
@@ -94,11 +49,13 @@ public final class RewardModels {
         });
     }
 
-    private static void requireOneLabel(Path dir, LlamaConfig config) {
-        Integer labels = config.numLabels();
-        if (labels != null && labels != 1) {
-            throw new IllegalArgumentException(dir + ": a reward model has one output, this "
-                    + config.architecture().hfName() + " has num_labels " + labels);
+    /** D values from normal(0, std), drawn by {@code java.util.Random(seed)}. */
+    private static float[] normalHead(int d, double std, long seed) {
+        float[] values = new float[d];
+        Random random = new Random(seed);
+        for (int i = 0; i < d; i++) {
+            values[i] = (float) (std * random.nextGaussian());
         }
+        return values;
     }
 }

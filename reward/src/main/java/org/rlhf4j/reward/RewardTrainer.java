@@ -44,16 +44,9 @@ import org.rlhf4j.datasets.TokenizedPair;
 public final class RewardTrainer {
 
     private final RewardConfig config;
-    private int stopAfter = Integer.MAX_VALUE;
 
     public RewardTrainer(RewardConfig config) {
         this.config = config;
-    }
-
-    /** Stops after {@code step} as if the process were killed there (tests of resume). */
-    RewardTrainer stopAfter(int step) {
-        this.stopAfter = step;
-        return this;
     }
 
     /** Trains to the last step, resuming from the newest complete checkpoint in the output directory. */
@@ -86,7 +79,7 @@ public final class RewardTrainer {
         MetricWindow window = new MetricWindow();
         PhaseTimer phases = window.phases(); // time/* of the metrics line
         PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
-        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
+        for (int step = state.step(); step < total; step++) {
             long started = System.nanoTime();
             BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
             List<int[]> microBatches = new ArrayList<>();

@@ -128,11 +128,6 @@ public record RmOptions(
         };
     }
 
-    /** The conditions table as {@link RewardConditions}. */
-    public RewardConditions conditionTable() {
-        return RewardConditions.of(conditions);
-    }
-
     private static <E extends Enum<E>> E parse(String key, String value, Class<E> type) {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));

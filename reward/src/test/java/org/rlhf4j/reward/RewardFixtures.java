@@ -9,27 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.rlhf4j.core.pretrained.InitConfig;
-import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
 
-/** A seeded tiny Llama with the byte tokenizer and learnable synthetic preference sets. */
+/** Learnable synthetic preference sets for the reward tests (the tiny model is {@code TinyModels.llama}). */
 final class RewardFixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RewardFixtures() {}
-
-    /** Writes a random causal Llama (byte tokenizer, V = 259) of hidden size {@code hidden}, {@code layers} layers. */
-    static Path tinyModel(Path dir, int hidden, int layers, long seed) throws IOException {
-        String model = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
-                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":" + layers
-                + ",\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":256,"
-                + "\"tie_word_embeddings\":false}";
-        ModelInitializer.create(new InitConfig(seed, "byte", "float32", JSON.readTree(model)), dir, "test");
-        return dir;
-    }
 
     /**
      * Pairs "add a b": the correct single-digit sum preferred over a wrong digit; the degree grows

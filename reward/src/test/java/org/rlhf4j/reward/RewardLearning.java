@@ -18,6 +18,7 @@ import org.rlhf4j.datasets.PreferenceDataset;
 import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.testing.Criterion;
 import org.rlhf4j.testing.LearningScenario;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * A tiny reward model (hidden 64, 2 layers, byte tokenizer) learns to prefer the correct sum over
@@ -41,7 +42,7 @@ public enum RewardLearning implements LearningScenario {
 
         @Override
         public Map<String, Double> run(Path dir, long seed) throws Exception {
-            Path base = RewardFixtures.tinyModel(dir.resolve("base"), 64, 2, 1 + seed);
+            Path base = TinyModels.llama(dir.resolve("base"), 64, 2, 1 + seed);
             Path train = RewardFixtures.write(dir.resolve("train.jsonl"), RewardFixtures.sums(400, 1 + 1000 * seed, null));
             Path eval = RewardFixtures.write(dir.resolve("eval.jsonl"), RewardFixtures.sums(100, 2 + 1000 * seed, null));
             RunSummary s = new RewardTrainer(RewardFixtures.config(base, dir.resolve("rm"), train, eval,
@@ -71,7 +72,7 @@ public enum RewardLearning implements LearningScenario {
         @Override
         public Map<String, Double> run(Path dir, long seed) throws Exception {
             long s = 1000 * seed;
-            Path base = RewardFixtures.tinyModel(dir.resolve("base"), 64, 2, 1 + seed);
+            Path base = TinyModels.llama(dir.resolve("base"), 64, 2, 1 + seed);
             List<ObjectNode> train = new ArrayList<>(RewardFixtures.sums(300, 3 + s, "helpful"));
             train.addAll(RewardFixtures.safety(150, 4 + s, "safe"));
             List<ObjectNode> eval = new ArrayList<>(RewardFixtures.sums(200, 5 + s, "helpful"));

@@ -28,6 +28,7 @@ import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.PreferenceEncoder;
 import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * A causal LM becomes a sequence classifier with a small seeded head; the exported directory is a
@@ -42,7 +43,7 @@ class RewardModelExportTest {
 
     @Test
     void exportedRewardModelScoresTheSameAndLoadsAsASequenceClassifier() throws Exception {
-        Path base = RewardFixtures.tinyModel(dir.resolve("base"), 32, 2, 3);
+        Path base = TinyModels.llama(dir.resolve("base"), 32, 2, 3);
         RewardConditions conditions = RewardConditions.of(Map.of("helpful", "Judge helpfulness."));
         List<List<ChatMessage>> prompts = List.of(List.of(ChatMessage.user("add 2 3")),
                 List.of(ChatMessage.user("hello there, how are you?")), List.of(ChatMessage.user("x")));

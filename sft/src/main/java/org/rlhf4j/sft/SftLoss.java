@@ -3,8 +3,8 @@ package org.rlhf4j.sft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.model.TokenLogps;
+import org.rlhf4j.core.ops.MaskedReductions;
 
 /**
  * The masked causal-LM loss of supervised fine-tuning (and, with every token a target, of
@@ -44,16 +44,11 @@ public final class SftLoss {
      * @param normaliser N > 0, the number of target tokens of the whole accumulated batch
      */
     public static Result of(NDArray logits, NDArray ids, NDArray targetMask, float normaliser) {
-        if (!(normaliser > 0) || Float.isInfinite(normaliser)) {
-            throw new IllegalArgumentException("normaliser must be finite and > 0, got " + normaliser);
-        }
         NDArray predicting = logits.get(ALL_BUT_LAST); // (B, T-1, V)
         NDArray targets = ids.get(ALL_BUT_FIRST); // (B, T-1)
         NDArray mask = targetMask.get(ALL_BUT_FIRST).toType(DataType.FLOAT32, false); // (B, T-1)
-        NDArray logps = TokenLogProbs.of(predicting, targets); // (B, T-1) float32
-        NDArray nll = logps.mul(mask).sum().neg(); // ()
-        // A torch-owned scalar: a Java-number div would corrupt the gradient (DJL-NOTES item 2).
-        NDArray n = logits.getManager().full(new Shape(), normaliser, DataType.FLOAT32); // ()
-        return new Result(nll.div(n), nll);
+        NDArray logps = TokenLogps.of(predicting, targets); // (B, T-1) float32
+        NDArray nll = MaskedReductions.sum(logps, mask).neg(); // ()
+        return new Result(MaskedReductions.normalised(nll, normaliser), nll);
     }
 }

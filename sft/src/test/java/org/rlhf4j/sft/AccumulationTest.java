@@ -16,6 +16,7 @@ import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.PhaseTimer;
 import org.rlhf4j.datasets.BatchCollator;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.rlhf4j.testing.TinyModels;
 
 /** Invariance: grad_accum 4 x batch 2 gives the gradient of one batch of 8 (TRL's normalisation). */
 class AccumulationTest {
@@ -42,7 +43,7 @@ class AccumulationTest {
 
     @Test
     void fourMicroBatchesOfTwoEqualOneBatchOfEight() throws Exception {
-        SftFixtures.tinyModel(dir.resolve("model"), 32, 2, 11);
+        TinyModels.llama(dir.resolve("model"), 32, 2, 11);
         // rows of different lengths and target counts, so padding and per-row weights differ by grouping
         List<TrainingSequence> rows = SftFixtures.tokenized(List.of(
                 SftFixtures.additions(40).get(3), SftFixtures.additions(40).get(17),

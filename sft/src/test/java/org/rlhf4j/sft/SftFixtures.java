@@ -1,12 +1,8 @@
 package org.rlhf4j.sft;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.rlhf4j.core.pretrained.InitConfig;
-import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.training.TrainConfig;
@@ -16,21 +12,10 @@ import org.rlhf4j.datasets.LossMaskEncoder;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.TrainingSequence;
 
-/** A seeded tiny Llama with the byte tokenizer, and small ChatML tasks, shared by the SFT tests. */
+/** Small ChatML tasks shared by the SFT tests (the tiny model is {@code TinyModels.llama}). */
 final class SftFixtures {
 
     private SftFixtures() {}
-
-    /** Writes a random Llama (byte tokenizer, V=259) of hidden size {@code hidden} and {@code layers} layers. */
-    static Path tinyModel(Path dir, int hidden, int layers, long seed) throws IOException {
-        String model = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
-                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":" + layers
-                + ",\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":256,"
-                + "\"tie_word_embeddings\":false}";
-        InitConfig init = new InitConfig(seed, "byte", "float32", new ObjectMapper().readTree(model));
-        ModelInitializer.create(init, dir, "test");
-        return dir;
-    }
 
     /** "add a b" -> "a+b" for single digits whose sum is a single digit, in a fixed order. */
     static List<List<ChatMessage>> additions(int count) {

@@ -18,6 +18,7 @@ import org.rlhf4j.datasets.ChatMessage;
 import org.rlhf4j.datasets.ChatMlTemplate;
 import org.rlhf4j.testing.Criterion;
 import org.rlhf4j.testing.LearningScenario;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * A tiny random Llama (hidden 64, 2 layers) learns single-digit addition from 30 ChatML
@@ -39,7 +40,7 @@ public enum SftLearning implements LearningScenario {
 
     @Override
     public Map<String, Double> run(Path dir, long seed) throws Exception {
-        Path model = SftFixtures.tinyModel(dir.resolve("model"), 64, 2, 1 + seed);
+        Path model = TinyModels.llama(dir.resolve("model"), 64, 2, 1 + seed);
         List<List<ChatMessage>> conversations = SftFixtures.additions(30);
         TrainingData data = TrainingData.of(SftFixtures.tokenized(conversations, 64), List.of());
         SftConfig config = SftFixtures.config(model, dir.resolve("run"),

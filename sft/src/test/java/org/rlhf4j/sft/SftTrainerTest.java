@@ -22,6 +22,7 @@ import org.rlhf4j.core.training.RunDirectory;
 import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.rlhf4j.testing.TinyModels;
 
 /** The loop's contracts: exact resume, atomic checkpoints, flat memory, the output directory. */
 class SftTrainerTest {
@@ -34,7 +35,7 @@ class SftTrainerTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
-        model = SftFixtures.tinyModel(shared.resolve("model"), 32, 2, 5);
+        model = TinyModels.llama(shared.resolve("model"), 32, 2, 5);
         List<TrainingSequence> all = SftFixtures.tokenized(SftFixtures.additions(28), 64);
         data = TrainingData.of(all.subList(0, 24), all.subList(24, 28));
     }

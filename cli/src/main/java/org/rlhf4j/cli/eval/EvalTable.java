@@ -56,11 +56,6 @@ public final class EvalTable {
         return this;
     }
 
-    /** The row labels in order. */
-    public List<String> labels() {
-        return List.copyOf(labels);
-    }
-
     /** Aligned plain text for the terminal. */
     public String text() {
         List<String> headers = headers();

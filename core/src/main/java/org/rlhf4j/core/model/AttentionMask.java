@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * What a padded batch's 0/1 attention mask implies for the decoder: position ids, the additive
@@ -51,7 +52,7 @@ public final class AttentionMask {
         NDArray allowed = visible.reshape(1, 1, queryLength, keyLength).logicalAnd(realKeys); // (B, 1, Tq, Tk)
         // allowed -> (1 - 1) * -MASKED = 0, hidden -> (0 - 1) * -MASKED = MASKED (DJL's where does not broadcast)
         return allowed.toType(DataType.FLOAT32, false).sub(1)
-                .mul(manager.full(new Shape(), -MASKED, DataType.FLOAT32));
+                .mul(Scalars.of(manager, -MASKED));
     }
 
     /** Index of each row's last nonzero mask entry, (B) int64 (0 for an all-zero row). */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * The one-token-per-row forward pass of cached generation, over an inference copy of a
@@ -66,7 +67,7 @@ public final class FusedDecoder implements AutoCloseable {
         NDManager manager = parent.newSubManager();
         List<Layer> layers = new ArrayList<>();
         try (NDManager work = manager.newSubManager()) {
-            NDArray queryScale = work.full(new Shape(), (float) (1.0 / Math.sqrt(c.headDim())), DataType.FLOAT32);
+            NDArray queryScale = Scalars.of(work, 1.0 / Math.sqrt(c.headDim()));
             for (DecoderLayer layer : model.layers()) {
                 SelfAttention a = layer.attention();
                 NDArray gain = columnGain(layer.inputNorm(), work); // (1, D)

@@ -223,11 +223,6 @@ public record LlamaConfig(
         }
     }
 
-    /** The first end-of-sequence id, or -1. */
-    public int primaryEosTokenId() {
-        return eosTokenId.isEmpty() ? -1 : eosTokenId.get(0);
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof LlamaConfig c && toJson().equals(c.toJson());

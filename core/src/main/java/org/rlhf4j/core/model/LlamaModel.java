@@ -3,10 +3,10 @@ package org.rlhf4j.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * The forward pass of a Llama-family decoder (Llama, Qwen2, Mistral) over {@link ModelWeights},
@@ -92,7 +92,7 @@ public final class LlamaModel {
                 .singletonOrThrow(); // (B, T, D)
         RotaryEmbedding.Angles angles = rotary.angles(positionIds, dtype); // (B, T, 1, hd)
         // A torch-created scalar, alive until the caller's manager closes (after backward).
-        NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), dtype);
+        NDArray scale = Scalars.of(manager, 1.0 / Math.sqrt(config.headDim()), dtype);
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x, angles, attentionBias, scale, cache, i);
         }
@@ -157,10 +157,5 @@ public final class LlamaModel {
     public NDArray lastTokenScores(NDArray hidden, NDArray attentionMask) {
         NDArray index = AttentionMask.lastTokenIndex(attentionMask).expandDims(1); // (B, 1)
         return scores(hidden).gather(index, 1).squeeze(1); // (B)
-    }
-
-    /** {@link TokenLogProbs#of}: log p(target) (B, T) from logits (B, T, V). */
-    public static NDArray tokenLogps(NDArray logits, NDArray targetIds) {
-        return TokenLogProbs.of(logits, targetIds);
     }
 }

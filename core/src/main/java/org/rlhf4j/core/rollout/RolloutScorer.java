@@ -9,7 +9,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import org.rlhf4j.core.model.AttentionMask;
 import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.model.TokenLogps;
+import org.rlhf4j.core.ops.RightPadded;
+import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 
 /**
@@ -83,26 +85,11 @@ public final class RolloutScorer {
      */
     public static NDArray rewards(LlamaModel rewardModel, Tokenizer tokenizer, List<String> texts,
             NDManager manager) {
-        int batch = texts.size();
-        int[][] encoded = new int[batch][];
-        int width = 1;
-        for (int b = 0; b < batch; b++) {
-            encoded[b] = tokenizer.encode(texts.get(b));
-            width = Math.max(width, encoded[b].length);
-        }
-        long[] ids = new long[batch * width];
-        long[] mask = new long[batch * width];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < encoded[b].length; t++) {
-                ids[b * width + t] = encoded[b][t];
-                mask[b * width + t] = 1;
-            }
-        }
-        int columns = width;
+        List<int[]> encoded = texts.stream().map(tokenizer::encode).toList();
+        RightPadded padded = RightPadded.of(encoded, 0, 1);
         return scoped(manager, call -> {
-            Shape shape = new Shape(batch, columns);
-            NDArray idArray = call.create(ids, shape); // (B, T')
-            NDArray maskArray = call.create(mask, shape); // (B, T')
+            NDArray idArray = padded.idArray(call); // (B, T')
+            NDArray maskArray = padded.maskArray(call); // (B, T')
             NDArray hidden = rewardModel.hidden(idArray, maskArray); // (B, T', D)
             return new NDArray[] {rewardModel.lastTokenScores(hidden, maskArray).toType(DataType.FLOAT32, false)};
         })[0];
@@ -119,12 +106,12 @@ public final class RolloutScorer {
             NDArray logits = model.logits(hidden).toType(DataType.FLOAT32, false); // (B, A, V)
             if (temperature != 1) {
                 // A torch-made scalar, not div(Number), which corrupts gradients (DJL-NOTES item 2).
-                logits = logits.div(call.full(new Shape(), (float) temperature, DataType.FLOAT32));
+                logits = logits.div(Scalars.of(call, temperature));
             }
             NDArray responseMask = view(batch.responseMask(), call); // (B, A)
             NDArray targets = view(batch.ids(), call)
                     .get(new NDIndex(":, {}:", batch.promptLength())); // (B, A)
-            NDArray logps = TokenLogProbs.of(logits, targets).mul(responseMask); // (B, A)
+            NDArray logps = TokenLogps.of(logits, targets).mul(responseMask); // (B, A)
             if (!entropy) {
                 return new NDArray[] {logps};
             }

@@ -191,11 +191,6 @@ public final class HfTokenizer implements Tokenizer {
         return chatTemplate;
     }
 
-    /** Returns the directory this tokenizer was loaded from. */
-    public Path sourceDir() {
-        return sourceDir;
-    }
-
     /**
      * Copies the files this tokenizer was loaded from (tokenizer.json, tokenizer_config.json with its
      * chat template, and special_tokens_map.json, chat_template.jinja/.json and tokenizer.model where

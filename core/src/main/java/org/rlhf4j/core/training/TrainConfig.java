@@ -79,12 +79,6 @@ public record TrainConfig(
         atLeast("train.save_total_limit", saveTotalLimit, 1);
     }
 
-    /** A config with every default and the given step count (for tests and programmatic use). */
-    public static TrainConfig ofSteps(int maxSteps) {
-        return new TrainConfig(maxSteps, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
-    }
-
     /**
      * Optimizer steps of the run: {@code max_steps}, or {@code epochs} over a stream of
      * {@code microBatchesPerEpoch} micro-batches taken {@code grad_accum} at a time.

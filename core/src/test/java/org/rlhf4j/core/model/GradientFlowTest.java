@@ -24,7 +24,7 @@ class GradientFlowTest {
             NDArray mask = m.create(new long[][] {{0, 1, 1, 1, 1}, {1, 1, 1, 1, 0}});
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.logits(model.hidden(ids, mask)); // (2, 5, V)
-                NDArray logps = LlamaModel.tokenLogps(logits.get(new NDIndex(":, :-1")),
+                NDArray logps = TokenLogps.of(logits.get(new NDIndex(":, :-1")),
                         ids.get(new NDIndex(":, 1:"))); // (2, 4)
                 gc.backward(logps.mul(mask.get(new NDIndex(":, 1:")).toType(logps.getDataType(), false))
                         .sum().neg());

@@ -192,7 +192,7 @@ class LlamaModelTest {
                 .broadcast(new Shape(1, 5, 50)).reshape(1, 250);
         // Picking every vocabulary entry at every position: exp(logp) sums to 1 per position.
         NDArray repeated = logits.repeat(1, 50); // (1, 250, V): position t repeated 50 times
-        NDArray probs = LlamaModel.tokenLogps(repeated, allTargets).exp().reshape(5, 50).sum(new int[] {1});
+        NDArray probs = TokenLogps.of(repeated, allTargets).exp().reshape(5, 50).sum(new int[] {1});
         assertClose(m.ones(new Shape(5)), probs, 1e-5f, "probabilities sum to one");
     }
 
@@ -207,7 +207,7 @@ class LlamaModelTest {
         NDArray h16 = fp16.hidden(input, mask);
         assertEquals(DataType.FLOAT16, h16.getDataType());
         assertClose(new LlamaModel(fp32).hidden(input, mask), h16.toType(DataType.FLOAT32, false), 2e-2f, "fp16 hidden");
-        NDArray logps = LlamaModel.tokenLogps(fp16.logits(h16), input);
+        NDArray logps = TokenLogps.of(fp16.logits(h16), input);
         assertEquals(DataType.FLOAT32, logps.getDataType());
     }
 }

@@ -35,13 +35,13 @@ class NormAndSoftmaxTest {
     }
 
     @Test
-    void tokenLogProbsMatchHandComputation() {
+    void tokenLogpsMatchHandComputation() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray logits = m.create(new float[] {1, 2, 3, 4}).reshape(1, 1, 4); // (B=1, T=1, V=4)
             NDArray targets = m.create(new long[] {2}).reshape(1, 1);
             // logsumexp = 4 + log(1 + e^-1 + e^-2 + e^-3) = 4 + log(1.5530010) = 4.4401897
             // log p(2) = 3 - 4.4401897 = -1.4401897
-            NDArray logps = TokenLogProbs.of(logits, targets);
+            NDArray logps = TokenLogps.of(logits, targets);
             assertEquals(new ai.djl.ndarray.types.Shape(1, 1), logps.getShape());
             assertEquals(-1.4401897f, logps.getFloat(0, 0), 1e-6f);
         }

@@ -19,6 +19,7 @@ import org.rlhf4j.core.io.Checkpoint;
 import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.model.TokenLogps;
 
 /**
  * The forward pass against an independent PyTorch implementation of transformers' Llama family
@@ -69,7 +70,7 @@ class GoldenReferenceTest {
                         }
                     }
                 }
-                NDArray logps = LlamaModel.tokenLogps(logits.get(":, :-1"), idArray.get(":, 1:")); // (B, T-1)
+                NDArray logps = TokenLogps.of(logits.get(":, :-1"), idArray.get(":, 1:")); // (B, T-1)
                 float[] lp = logps.toFloatArray();
                 for (int r = 0; r < b; r++) {
                     for (int p = 0; p < t - 1; p++) {

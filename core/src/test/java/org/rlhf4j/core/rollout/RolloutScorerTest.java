@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.scoring.SequenceLogprobs;
+import org.rlhf4j.core.scoring.SequenceTokenLogps;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 
 class RolloutScorerTest {
@@ -65,7 +65,7 @@ class RolloutScorerTest {
     }
 
     @Test
-    void logpsEqualTheRolloutsAndSequenceLogprobsForTheSameSequences() {
+    void logpsEqualTheRolloutsAndSequenceTokenLogpsForTheSameSequences() {
         for (double temperature : new double[] {1.0, 0.7}) {
             try (NDManager scope = manager.newSubManager()) {
                 RolloutBatch batch = rollout(scope, temperature);
@@ -76,11 +76,11 @@ class RolloutScorerTest {
                     assertEquals(sampled[i], rescored[i], 1e-4, "T=" + temperature + " entry " + i);
                 }
                 if (temperature != 1.0) {
-                    continue; // SequenceLogprobs (rlhf4j logprobs) scores at temperature 1
+                    continue; // SequenceTokenLogps (rlhf4j logprobs) scores at temperature 1
                 }
                 List<int[]> sequences = new ArrayList<>();
                 batch.rows().forEach(r -> sequences.add(sequence(r)));
-                List<float[]> expected = SequenceLogprobs.compute(policy, scope, sequences, 8);
+                List<float[]> expected = SequenceTokenLogps.compute(policy, scope, sequences, 8);
                 for (int b = 0; b < batch.batchSize(); b++) {
                     Completion row = batch.rows().get(b);
                     int p = row.promptIds().length;
