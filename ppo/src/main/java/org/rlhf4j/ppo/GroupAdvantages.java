@@ -32,9 +32,14 @@ public final class GroupAdvantages {
 
         /** The share of groups whose returns all tie (TRL's {@code frac_reward_zero_std}). */
         public double zeroStdFraction() {
-            long zero = java.util.Arrays.stream(groupStd).filter(s -> s == 0).count();
-            return groupStd.length == 0 ? 0 : zero / (double) groupStd.length;
+            return GroupAdvantages.zeroStdFraction(groupStd);
         }
+    }
+
+    /** The share of the groups whose std {@code groupStd} (B / G) is 0. */
+    static double zeroStdFraction(double[] groupStd) {
+        long zero = java.util.Arrays.stream(groupStd).filter(s -> s == 0).count();
+        return groupStd.length == 0 ? 0 : zero / (double) groupStd.length;
     }
 
     /**
@@ -93,6 +98,31 @@ public final class GroupAdvantages {
             perRow[i] = std[g] == 0 ? 0 : returns[i] - mean[g];
         }
         return new Advantages(Whitening.masked(spread(perRow, mask), mask, true), std);
+    }
+
+    /** (B) each row's return: the sum of its per-token rewards {@code rewards} (B, A) at valid tokens. */
+    public static double[] returns(double[][] rewards, double[][] mask) {
+        double[] out = new double[rewards.length];
+        for (int i = 0; i < rewards.length; i++) {
+            for (int t = 0; t < rewards[i].length; t++) {
+                out[i] += mask[i][t] != 0 ? rewards[i][t] : 0;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * DAPO's dynamic sampling filter (Yu et al. 2025, eq. 11) as a mask: (B, A) {@code mask} with the
+     * rows of every group whose {@code scores} (B) all tie set to 0, so that the losses leave out
+     * groups that carry no signal instead of diluting the others' tokens.
+     */
+    public static double[][] withoutTiedGroups(double[][] mask, double[] scores, int groupSize) {
+        double[] std = groupStd(scores, groupSize);
+        double[][] out = new double[mask.length][];
+        for (int i = 0; i < mask.length; i++) {
+            out[i] = std[i / groupSize] == 0 ? new double[mask[i].length] : mask[i].clone();
+        }
+        return out;
     }
 
     /** (B / G) the mean return of each group. */

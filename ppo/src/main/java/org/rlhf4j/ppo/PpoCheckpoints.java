@@ -54,11 +54,13 @@ record PpoCheckpoints(PpoConfig config, CheckpointStore store, Path latest) {
         return latest != null ? PpoState.read(latest) : new PpoState(config.ppo().kl().coef(), RunningMoments.empty());
     }
 
-    /** Saves iteration {@code state.step()}: actor, critic and PPO state together. */
+    /** Saves iteration {@code state.step()}: actor, critic (unless null: no critic) and PPO state together. */
     void save(Learner actor, Learner critic, TrainerState state, PpoState ppoState) throws IOException {
         store.save(actor.pretrained(), actor.optimizer(), state, staged -> {
-            CheckpointStore.saveModelAndOptimizer(staged.resolve(PpoTrainer.CRITIC_DIR), critic.pretrained(),
-                    critic.optimizer(), config.modelSaveType(), null);
+            if (critic != null) {
+                CheckpointStore.saveModelAndOptimizer(staged.resolve(PpoTrainer.CRITIC_DIR), critic.pretrained(),
+                        critic.optimizer(), config.modelSaveType(), null);
+            }
             Files.writeString(staged.resolve(PpoState.FILE_NAME), ppoState.toJson());
         });
     }

@@ -102,31 +102,37 @@ public final class PpoTrainer {
         PpoCheckpoints checkpoints = PpoCheckpoints.of(config);
         Device device = new DeviceSpec(config.device()).resolve();
         DataType dtype = config.computeType();
+        boolean withCritic = config.ppo().advantage().estimator().needsCritic();
+        // a null resource is skipped by try-with-resources: critic-free advantages load no value model
         try (PretrainedModel policy = CheckpointStore.restoreOrLoad(checkpoints.latest(), device, dtype,
                         () -> PretrainedModel.load(config.modelPath(), device, dtype));
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
-                PretrainedModel valueModel = CheckpointStore.restoreOrLoad(checkpoints.critic(), device, dtype,
-                        () -> ValueModels.load(config.criticPath(), device, dtype))) {
+                PretrainedModel valueModel = withCritic ? CheckpointStore.restoreOrLoad(checkpoints.critic(), device,
+                        dtype, () -> ValueModels.load(config.criticPath(), device, dtype)) : null) {
             ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
             System.err.println(prompts.summary(config.data().train()));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template, device,
                     dtype, loader)) {
-                BatchSampler sampler = new BatchSampler(prompts.lengths(), train.batchSize(), false, config.seed());
+                BatchSampler sampler = new BatchSampler(prompts.lengths(), config.promptsPerBatch(), false,
+                        config.seed());
                 int total = train.totalSteps(sampler.batchesPerEpoch());
                 TrainerState state = checkpoints.trainerState(prompts.size(), total);
                 RunDirectory.writeResolvedConfig(out, config);
                 RunDirectory.writeProvenance(out, config.seed(), List.of(Path.of(config.data().train())),
                         state.step());
                 policy.model().weights().setRequiresGradient(true);
-                valueModel.model().weights().setRequiresGradient(true);
                 LearningRateSchedule lr = train.learningRateSchedule(total);
                 LearningRateSchedule criticLr = new LearningRateSchedule(lr.kind(), config.criticLr(),
                         lr.warmupSteps(), total);
+                if (withCritic) {
+                    valueModel.model().weights().setRequiresGradient(true);
+                }
                 Outcome outcome;
                 try (Learner actor = Learner.open(policy, train, lr, checkpoints.latest());
-                        Learner critic = Learner.open(valueModel, train, criticLr, checkpoints.critic());
+                        Learner critic = withCritic ? Learner.open(valueModel, train, criticLr, checkpoints.critic())
+                                : null;
                         PpoMetrics metrics = PpoMetrics.open(out, state.step(), total, config.ppo().samples())) {
                     actor.step().restoreSkippedSteps(state.skippedSteps());
                     RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
@@ -145,7 +151,10 @@ public final class PpoTrainer {
     /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
     private record Outcome(TrainerState state, double lastScore, double lastKl) {}
 
-    /** One run's collaborators; its methods are the iteration loop and its three phases, in call order. */
+    /**
+     * One run's collaborators; its methods are the iteration loop and its three phases, in call order.
+     * {@code critic} is null when the advantages need none.
+     */
     private record Loop(PpoConfig config, IterationObserver observer, Learner actor, Learner critic,
             PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
             RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total) {
@@ -158,18 +167,21 @@ public final class PpoTrainer {
             Experience experience = null;
             for (int iteration = state.step(); iteration < total; iteration++) {
                 long started = System.nanoTime();
-                int[] rows = sampler.batch(state.epoch(), state.batchInEpoch());
+                int[] rows = repeat(sampler.batch(state.epoch(), state.batchInEpoch()),
+                        config.ppo().advantage().groupSize());
                 PhaseClock clock = new PhaseClock();
                 UpdateStats update;
                 Map<String, Object> line;
                 // every array of this iteration dies with its scope; weight views and gradients land in it
                 try (NDManager scope = actor.pretrained().manager().newSubManager()) {
                     scope.tempAttachAll(actor.pretrained().model().weights().asList());
-                    scope.tempAttachAll(critic.pretrained().model().weights().asList());
+                    if (critic != null) {
+                        scope.tempAttachAll(critic.pretrained().model().weights().asList());
+                    }
                     RolloutBatch batch = rollout(rows, iteration, scope, clock);                        // 1. generate
                     experience = experience(batch, rows, klController.value(), moments, scope, clock);  // 2. score
                     update = update(experience, iteration, scope, clock);                               // 3. learn
-                    line = PpoMetrics.line(experience, update, clock, System.nanoTime() - started);
+                    line = PpoMetrics.line(experience, update, config.ppo(), clock, System.nanoTime() - started);
                 }
                 klController.update(experience.meanKl(), experience.rows());
                 moments = experience.rewardMoments();
@@ -189,7 +201,19 @@ public final class PpoTrainer {
                     : new Outcome(state, experience.meanRawScore(), experience.meanKl());
         }
 
-        /** Phase 1: responses to the prompts {@code rows} from the actor, sampled without a graph. */
+        /** (n * g) each of {@code prompts} {@code g} times in a row: a group of responses to each prompt. */
+        static int[] repeat(int[] prompts, int g) {
+            int[] rows = new int[prompts.length * g];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = prompts[i / g];
+            }
+            return rows;
+        }
+
+        /**
+         * Phase 1: responses to the prompts {@code rows} from the actor, sampled without a graph in
+         * one batched call (a prompt repeated for its group gets its own row seed, so its responses differ).
+         */
         RolloutBatch rollout(int[] rows, int iteration, NDManager scope, PhaseClock clock) {
             long t = System.nanoTime();
             List<int[]> ids = Arrays.stream(rows).mapToObj(prompts.ids()::get).toList();
@@ -203,7 +227,8 @@ public final class PpoTrainer {
 
         /**
          * Phase 2: reference log-probs, values and scores of the batch; per-token rewards with KL
-         * coefficient {@code beta} and the running score moments {@code moments}; whitened GAE advantages.
+         * coefficient {@code beta} and the running score moments {@code moments}; whitened GAE advantages,
+         * or group advantages without a critic.
          */
         Experience experience(RolloutBatch batch, int[] rows, double beta, RunningMoments moments, NDManager scope,
                 PhaseClock clock) {
@@ -220,9 +245,11 @@ public final class PpoTrainer {
             }
             long t1 = System.nanoTime();
             clock.reference += t1 - t;
-            double[][] values; // (B, A)
-            try (NDManager call = scope.newSubManager()) {
-                values = Experience.perToken(RolloutScorer.values(critic.pretrained().model(), batch, call), b, a);
+            double[][] values = new double[b][a]; // (B, A), 0 without a critic
+            if (critic != null) {
+                try (NDManager call = scope.newSubManager()) {
+                    values = Experience.perToken(RolloutScorer.values(critic.pretrained().model(), batch, call), b, a);
+                }
             }
             long t2 = System.nanoTime();
             clock.critic += t2 - t1;
@@ -233,12 +260,23 @@ public final class PpoTrainer {
             PpoOptions ppo = config.ppo();
             double[][] kl = TokenRewards.kl(logps, refLogps, mask, ppo.kl().estimator()); // (B, A)
             TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask,
-                    TokenRewards.missingEos(batch), ppo.shaping(), beta, moments);
-            Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, ppo.advantage().gamma(),
-                    ppo.advantage().lam());
-            double[][] advantages = Whitening.masked(gae.advantages(), mask, true); // (B, A)
-            return new Experience(batch, records, mask, logps, refLogps, values, kl, shaped.rewards(), advantages,
-                    gae.returns(), shaped.scores(), scored, beta, shaped.moments());
+                    TokenRewards.missingEos(batch), ppo.shaping(), ppo.kl().rewardCoef(beta), moments);
+            PpoOptions.Advantage options = ppo.advantage();
+            Gae.Advantages advantages = switch (options.estimator()) {
+                case GAE -> {
+                    Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, options.gamma(), options.lam());
+                    yield new Gae.Advantages(Whitening.masked(gae.advantages(), mask, true), gae.returns());
+                }
+                case GRPO, RLOO, REINFORCE_BASELINE -> {
+                    double[][] group = GroupAdvantages.of(options.estimator(), GroupAdvantages.returns(shaped.rewards(),
+                            mask), mask, options.groupSize(), options.scaleRewards()).advantages(); // (B, A)
+                    yield new Gae.Advantages(group, group); // no critic reads the returns
+                }
+            };
+            double[][] lossMask = options.dynamicSampling()
+                    ? GroupAdvantages.withoutTiedGroups(mask, shaped.used(), options.groupSize()) : mask; // (B, A)
+            return new Experience(batch, records, mask, lossMask, logps, refLogps, values, kl, shaped.rewards(),
+                    advantages.advantages(), advantages.returns(), shaped.scores(), scored, beta, shaped.moments());
         }
 
         /**
@@ -282,14 +320,16 @@ public final class PpoTrainer {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(actor.pretrained().model(),
                             mb.batch(), exp.batch().temperature(), micro); // (b, A') each
-                    NDArray values = RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
-                    Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, micro);
+                    NDArray values = critic == null ? null
+                            : RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
+                    Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, exp.klCoef(),
+                            micro);
                     collector.backward(losses.total());
                     // the batch's first forward is its only one before any update: it must equal the rollout's
                     double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
                     step = UpdateStats.Step.of(losses, mismatch);
                 }
-                sum.add(step, actor.step().apply(iteration), critic.step().apply(iteration));
+                sum.add(step, actor.step().apply(iteration), critic == null ? null : critic.step().apply(iteration));
                 return step;
             }
         }
