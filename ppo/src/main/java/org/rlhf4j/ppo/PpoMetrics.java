@@ -47,10 +47,11 @@ final class PpoMetrics implements AutoCloseable {
 
     /**
      * One iteration's metrics line, in the order the file shows them; {@code elapsed} nanoseconds.
-     * Without a critic the value keys are left out.
+     * Without a critic the value keys are left out; with dynamic sampling ({@code rollout}) its
+     * generation rounds and the mean score of every response it generated are logged.
      */
-    static Map<String, Object> line(Experience exp, UpdateStats update, PpoOptions ppo, PhaseClock clock,
-            long elapsed) {
+    static Map<String, Object> line(Experience exp, DynamicSampling.Rollout rollout, UpdateStats update,
+            PpoOptions ppo, PhaseClock clock, long elapsed) {
         Map<String, Object> line = new LinkedHashMap<>();
         double meanKl = exp.meanKl();
         double nonScore = -ppo.kl().rewardCoef(exp.klCoef()) * meanKl;
@@ -97,6 +98,10 @@ final class PpoMetrics implements AutoCloseable {
             line.put("grad_norm/critic", update.criticGradNorm());
         } else {
             groupLine(line, exp, update, ppo.advantage().groupSize());
+        }
+        if (ppo.advantage().dynamicSampling()) {
+            line.put("dynamic_sampling/rounds", (double) rollout.samplerBatches());
+            line.put("dynamic_sampling/sampled_reward", rollout.sampledScore());
         }
         line.put("time/generation", clock.generation / 1e9);
         line.put("time/scoring", clock.scoring() / 1e9);

@@ -51,7 +51,10 @@ import org.rlhf4j.core.generate.SamplingParams;
  *     ({@code kl_coef * KL_t} of the trained policy in the loss, estimator {@code kl_estimator}) ({@link KlPlacement})
  * @param clipLow the ratio's lower clip {@code 1 - clip_low} (default {@code cliprange})
  * @param clipHigh the ratio's upper clip {@code 1 + clip_high} (default {@code cliprange}; DAPO's clip-higher: 0.28)
- * @param dynamicSampling DAPO: groups whose scores all tie are left out of the loss (default false; group estimators only)
+ * @param dynamicSampling DAPO's dynamic sampling: groups whose scores all tie are dropped and the batch refilled
+ *     from further prompts (default false; group estimators only)
+ * @param dynamicSamplingRounds extra generation rounds at most per iteration to refill the batch; groups
+ *     still missing after them are filled with tied groups, which the loss leaves out (default 3)
  * @param overlongBuffer DAPO's soft overlong penalty over the last this many tokens before {@code max_new_tokens}
  *     (default: none)
  * @param overlongPenalty the penalty at {@code max_new_tokens}, growing linearly over the buffer (default 1.0)
@@ -92,7 +95,8 @@ public record PpoOptions(
         Double clipHigh,
         Boolean dynamicSampling,
         Integer overlongBuffer,
-        Double overlongPenalty) {
+        Double overlongPenalty,
+        Integer dynamicSamplingRounds) {
 
     public PpoOptions {
         maxPromptLen = atLeast("ppo.max_prompt_len", maxPromptLen, 256, 1);
@@ -156,6 +160,7 @@ public record PpoOptions(
                     + "], got " + overlongBuffer);
         }
         overlongPenalty = nonNegative("ppo.overlong_penalty", overlongPenalty, 1.0);
+        dynamicSamplingRounds = atLeast("ppo.dynamic_sampling_rounds", dynamicSamplingRounds, 3, 0);
     }
 
     /** The options without the keys added for critic-free advantages (every one of them at its default). */
@@ -168,7 +173,7 @@ public record PpoOptions(
         this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
                 miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
                 entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -212,10 +217,10 @@ public record PpoOptions(
 
     /**
      * The advantages: {@code advantage}, GAE's {@code gamma} and {@code lam}, {@code group_size},
-     * {@code scale_rewards}, {@code dynamic_sampling}.
+     * {@code scale_rewards}, {@code dynamic_sampling}, {@code dynamic_sampling_rounds}.
      */
     public record Advantage(AdvantageEstimator estimator, double gamma, double lam, int groupSize,
-            boolean scaleRewards, boolean dynamicSampling) {}
+            boolean scaleRewards, boolean dynamicSampling, int dynamicSamplingRounds) {}
 
     /**
      * The update phase: {@code ppo_epochs}, {@code mini_batch_size} (resolved), {@code cliprange},
@@ -253,7 +258,8 @@ public record PpoOptions(
     }
 
     public Advantage advantage() {
-        return new Advantage(advantageEstimator, gamma, lam, groupSize, scaleRewards, dynamicSampling);
+        return new Advantage(advantageEstimator, gamma, lam, groupSize, scaleRewards, dynamicSampling,
+                dynamicSamplingRounds);
     }
 
     /** The update options, {@code mini_batch_size} defaulting to {@code rolloutBatch} (one step per epoch). */

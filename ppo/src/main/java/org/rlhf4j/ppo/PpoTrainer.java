@@ -148,6 +148,15 @@ public final class PpoTrainer {
         }
     }
 
+    /** (n * g) each of {@code prompts} {@code g} times in a row: a group of responses to each prompt. */
+    static int[] repeat(int[] prompts, int g) {
+        int[] rows = new int[prompts.length * g];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = prompts[i / g];
+        }
+        return rows;
+    }
+
     /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
     private record Outcome(TrainerState state, double lastScore, double lastKl) {}
 
@@ -167,28 +176,34 @@ public final class PpoTrainer {
             Experience experience = null;
             for (int iteration = state.step(); iteration < total; iteration++) {
                 long started = System.nanoTime();
-                int[] rows = repeat(sampler.batch(state.epoch(), state.batchInEpoch()),
-                        config.ppo().advantage().groupSize());
                 PhaseClock clock = new PhaseClock();
                 UpdateStats update;
                 Map<String, Object> line;
+                int samplerBatches;
                 // every array of this iteration dies with its scope; weight views and gradients land in it
                 try (NDManager scope = actor.pretrained().manager().newSubManager()) {
                     scope.tempAttachAll(actor.pretrained().model().weights().asList());
                     if (critic != null) {
                         scope.tempAttachAll(critic.pretrained().model().weights().asList());
                     }
-                    RolloutBatch batch = rollout(rows, iteration, scope, clock);                        // 1. generate
-                    experience = experience(batch, rows, klController.value(), moments, scope, clock);  // 2. score
+                    DynamicSampling.Rollout rollout = rollout(state, iteration, scope, clock);           // 1. generate
+                    experience = experience(rollout.batch(), rollout.rows(), klController.value(), moments, scope,
+                            clock);                                                                     // 2. score
+                    samplerBatches = rollout.samplerBatches();
                     update = update(experience, iteration, scope, clock);                               // 3. learn
-                    line = PpoMetrics.line(experience, update, config.ppo(), clock, System.nanoTime() - started);
+                    line = PpoMetrics.line(experience, rollout, update, config.ppo(), clock,
+                            System.nanoTime() - started);
                 }
                 klController.update(experience.meanKl(), experience.rows());
                 moments = experience.rewardMoments();
                 int done = iteration + 1;
-                boolean epochEnds = state.batchInEpoch() + 1 >= sampler.batchesPerEpoch();
-                state = state.advance(done, epochEnds ? state.epoch() + 1 : state.epoch(),
-                        epochEnds ? 0 : state.batchInEpoch() + 1, experience.responseTokens(),
+                int epoch = state.epoch();
+                int batchInEpoch = state.batchInEpoch() + samplerBatches; // more than 1 after dynamic sampling refills
+                while (batchInEpoch >= sampler.batchesPerEpoch()) {
+                    epoch++;
+                    batchInEpoch -= sampler.batchesPerEpoch();
+                }
+                state = state.advance(done, epoch, batchInEpoch, experience.responseTokens(),
                         actor.step().skippedSteps());
                 metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
                 if (config.train().savesAt(done, total)) {
@@ -201,28 +216,49 @@ public final class PpoTrainer {
                     : new Outcome(state, experience.meanRawScore(), experience.meanKl());
         }
 
-        /** (n * g) each of {@code prompts} {@code g} times in a row: a group of responses to each prompt. */
-        static int[] repeat(int[] prompts, int g) {
-            int[] rows = new int[prompts.length * g];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = prompts[i / g];
+        /**
+         * Phase 1: {@code group_size} responses to each prompt of the sampler's batch at {@code state}'s
+         * position, from the actor, sampled without a graph in one batched call (a prompt repeated for
+         * its group gets its own row seed, so its responses differ); with dynamic sampling, rounds more
+         * until the batch's groups are informative ({@link DynamicSampling}).
+         */
+        DynamicSampling.Rollout rollout(TrainerState state, int iteration, NDManager scope, PhaseClock clock) {
+            PpoOptions.Advantage options = config.ppo().advantage();
+            if (!options.dynamicSampling()) {
+                int[] rows = repeat(sampler.batch(state.epoch(), state.batchInEpoch()), options.groupSize());
+                return new DynamicSampling.Rollout(generate(rows, iteration, 0, scope, clock), rows, 1, Double.NaN);
             }
-            return rows;
+            return DynamicSampling.collect(sampler, state.epoch(), state.batchInEpoch(), options.groupSize(),
+                    config.promptsPerBatch(), options.dynamicSamplingRounds(), (rows, round, manager) -> {
+                        RolloutBatch batch = generate(rows, iteration, round, manager, clock);
+                        long t = System.nanoTime();
+                        RewardSources.Scores scores = rewards.score(batch, records(rows), manager);
+                        double[][] mask = Experience.perToken(batch.responseMask(), batch.batchSize(),
+                                batch.responseLength()); // (B, A)
+                        clock.rewards += System.nanoTime() - t;
+                        return new DynamicSampling.Sampled(batch, TokenRewards.penalised(scores.combined(), mask,
+                                TokenRewards.missingEos(batch), config.ppo().shaping()), scores.rawCombined());
+                    }, scope);
         }
 
-        /**
-         * Phase 1: responses to the prompts {@code rows} from the actor, sampled without a graph in
-         * one batched call (a prompt repeated for its group gets its own row seed, so its responses differ).
-         */
-        RolloutBatch rollout(int[] rows, int iteration, NDManager scope, PhaseClock clock) {
+        /** Responses to the prompts {@code rows}, generation round {@code round} of {@code iteration}. */
+        RolloutBatch generate(int[] rows, int iteration, int round, NDManager manager, PhaseClock clock) {
             long t = System.nanoTime();
             List<int[]> ids = Arrays.stream(rows).mapToObj(prompts.ids()::get).toList();
             // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume.
-            long firstRow = (long) iteration * config.train().batchSize();
-            RolloutBatch batch = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
-                    StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, scope);
+            // Dynamic sampling's extra rounds take rows past every iteration's, (total + iteration * rounds + r - 1) * batch.
+            long batch = config.train().batchSize();
+            long firstRow = round == 0 ? iteration * batch
+                    : (total + (long) iteration * config.ppo().advantage().dynamicSamplingRounds() + round - 1) * batch;
+            RolloutBatch out = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
+                    StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, manager);
             clock.generation += System.nanoTime() - t;
-            return batch;
+            return out;
+        }
+
+        /** The prompt record of each row. */
+        List<PromptRecord> records(int[] rows) {
+            return Arrays.stream(rows).mapToObj(prompts.records()::get).toList();
         }
 
         /**
@@ -253,7 +289,7 @@ public final class PpoTrainer {
             }
             long t2 = System.nanoTime();
             clock.critic += t2 - t1;
-            List<PromptRecord> records = Arrays.stream(rows).mapToObj(prompts.records()::get).toList();
+            List<PromptRecord> records = records(rows);
             RewardSources.Scores scored = rewards.score(batch, records, scope);
             clock.rewards += System.nanoTime() - t2;
 

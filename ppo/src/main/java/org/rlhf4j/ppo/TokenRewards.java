@@ -71,6 +71,24 @@ final class TokenRewards {
     }
 
     /**
+     * (B) {@code scores} less the EOS penalty of responses that hit {@code max_new_tokens} and the
+     * overlong penalty of each response's length (its valid tokens in {@code mask}, (B, A)).
+     */
+    static double[] penalised(double[] scores, double[][] mask, boolean[] missingEos, PpoOptions.Shaping options) {
+        double[] penalised = scores.clone();
+        for (int i = 0; i < scores.length; i++) {
+            if (options.missingEosPenalty() != null && missingEos[i]) {
+                penalised[i] -= options.missingEosPenalty();
+            }
+            if (options.overlongBuffer() != null) {
+                penalised[i] -= overlongPenalty((int) java.util.Arrays.stream(mask[i]).sum(), options.maxNewTokens(),
+                        options.overlongBuffer(), options.overlongPenalty());
+            }
+        }
+        return penalised;
+    }
+
+    /**
      * Shapes {@code scores} and spreads them with the KL penalty over the response tokens.
      *
      * @param kl (B, A) per-token KL estimates, 0 at pads ({@link #kl})
@@ -83,16 +101,7 @@ final class TokenRewards {
     static Shaped shape(double[][] kl, double[] scores, double[][] mask, boolean[] missingEos,
             PpoOptions.Shaping options, double beta, RunningMoments moments) {
         int b = scores.length;
-        double[] penalised = scores.clone();
-        for (int i = 0; i < b; i++) {
-            if (options.missingEosPenalty() != null && missingEos[i]) {
-                penalised[i] -= options.missingEosPenalty();
-            }
-            if (options.overlongBuffer() != null) {
-                penalised[i] -= overlongPenalty((int) java.util.Arrays.stream(mask[i]).sum(), options.maxNewTokens(),
-                        options.overlongBuffer(), options.overlongPenalty());
-            }
-        }
+        double[] penalised = penalised(scores, mask, missingEos, options);
         RunningMoments updated = switch (options.norm()) {
             case NONE -> moments;
             case RUNNING -> moments.update(penalised);

@@ -22,7 +22,7 @@ class PpoOptionsTest {
         PpoOptions ppo = demo.ppo();
         assertEquals(new PpoOptions.Generation(256, 56, 1.0, 0, 1.0), ppo.generation());
         assertEquals(new PpoOptions.Kl(0.1, KlEstimator.K1, null, 10000, KlPlacement.REWARD), ppo.kl());
-        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GAE, 1.0, 1.0, 1, true, false), ppo.advantage());
+        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GAE, 1.0, 1.0, 1, true, false, 3), ppo.advantage());
         assertEquals(new PpoOptions.Update(2, 16, 0.2, 0.2, 0.1, 0.0, null, 0.2, 0.2, LossAggregation.TOKEN_MEAN, 56, null),
                 demo.update());
         assertEquals(new PpoOptions.Shaping(1.0, RewardNorm.NONE, null, null, 1.0, 56), ppo.shaping());
@@ -72,7 +72,7 @@ class PpoOptionsTest {
                 "ppo.kl_in=loss", "ppo.kl_estimator=k3", "ppo.loss_agg=seq_mean_token_sum_norm",
                 "ppo.overlong_buffer=4", "ppo.dynamic_sampling=true"), PpoConfig.class);
         PpoOptions ppo = grpo.ppo();
-        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GRPO, 1.0, 0.95, 4, true, true), ppo.advantage());
+        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GRPO, 1.0, 0.95, 4, true, true, 3), ppo.advantage());
         assertEquals(4, grpo.promptsPerBatch(), "batch 16 responses in groups of 4");
         assertEquals(new PpoOptions.Update(4, 8, 0.2, 0.2, 0.1, 0.0, null, 0.2, 0.28,
                 LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, 8, KlEstimator.K3), grpo.update());
