@@ -39,6 +39,16 @@ final class DynamicSampling {
     /** A round's batch, (B) the scores its groups are judged by, (B) the raw scores. */
     record Sampled(RolloutBatch batch, double[] scores, double[] rawScores) {}
 
+    /** A position in the prompt sampler: batch {@code batchInEpoch} of {@code epoch}. */
+    record Position(int epoch, int batchInEpoch) {
+
+        /** The position {@code n} batches on, with {@code perEpoch} batches an epoch. */
+        Position plus(int n, int perEpoch) {
+            int batch = batchInEpoch + n;
+            return new Position(epoch + batch / perEpoch, batch % perEpoch);
+        }
+    }
+
     /** A group of {@link #select}: group {@code group} of round {@code round}. */
     record Pick(int round, int group) {}
 
@@ -68,12 +78,12 @@ final class DynamicSampling {
     }
 
     /**
-     * Rounds of {@code round} over the sampler's batches from ({@code epoch}, {@code batchInEpoch})
-     * until {@code wanted} informative groups are in or {@code extraRounds} more rounds ran; the
-     * picked rows are laid out afresh in {@code scope} (each round's own arrays die with the round).
+     * Rounds of {@code round} over the sampler's batches from {@code start} until {@code wanted}
+     * informative groups are in or {@code extraRounds} more rounds ran; the picked rows are laid out
+     * afresh in {@code scope} (each round's own arrays die with the round).
      */
-    static Rollout collect(BatchSampler sampler, int epoch, int batchInEpoch, int groupSize, int wanted,
-            int extraRounds, Round round, NDManager scope) {
+    static Rollout collect(BatchSampler sampler, Position start, int groupSize, int wanted, int extraRounds,
+            Round round, NDManager scope) {
         List<double[]> scores = new ArrayList<>();
         List<List<Completion>> completions = new ArrayList<>();
         List<List<float[]>> logps = new ArrayList<>();
@@ -82,8 +92,9 @@ final class DynamicSampling {
         double rawSum = 0;
         int generated = 0;
         int rounds = 0;
+        Position at = start;
         do {
-            int[] rows = PpoTrainer.repeat(sampler.batch(epoch, batchInEpoch), groupSize);
+            int[] rows = GroupAdvantages.repeat(sampler.batch(at.epoch(), at.batchInEpoch()), groupSize);
             try (NDManager manager = scope.newSubManager()) {
                 Sampled sampled = round.run(rows, rounds, manager);
                 RolloutBatch batch = sampled.batch();
@@ -103,11 +114,7 @@ final class DynamicSampling {
                 temperature = batch.temperature();
             }
             rounds++;
-            batchInEpoch++;
-            if (batchInEpoch >= sampler.batchesPerEpoch()) {
-                epoch++;
-                batchInEpoch = 0;
-            }
+            at = at.plus(1, sampler.batchesPerEpoch());
         } while (informative(scores, groupSize) < wanted && rounds <= extraRounds);
         List<Completion> rows = new ArrayList<>();
         List<float[]> rowLogps = new ArrayList<>();

@@ -100,6 +100,15 @@ public final class GroupAdvantages {
         return new Advantages(Whitening.masked(spread(perRow, mask), mask, true), std);
     }
 
+    /** (n * g) each of {@code prompts} {@code g} times in a row: the rows of a group of responses to each prompt. */
+    static int[] repeat(int[] prompts, int g) {
+        int[] rows = new int[prompts.length * g];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = prompts[i / g];
+        }
+        return rows;
+    }
+
     /** (B) each row's return: the sum of its per-token rewards {@code rewards} (B, A) at valid tokens. */
     public static double[] returns(double[][] rewards, double[][] mask) {
         double[] out = new double[rewards.length];

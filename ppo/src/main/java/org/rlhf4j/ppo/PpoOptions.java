@@ -220,7 +220,31 @@ public record PpoOptions(
      * {@code scale_rewards}, {@code dynamic_sampling}, {@code dynamic_sampling_rounds}.
      */
     public record Advantage(AdvantageEstimator estimator, double gamma, double lam, int groupSize,
-            boolean scaleRewards, boolean dynamicSampling, int dynamicSamplingRounds) {}
+            boolean scaleRewards, boolean dynamicSampling, int dynamicSamplingRounds) {
+
+        /**
+         * The advantages and returns, (B, A) each: GAE over {@code values} whitened over the batch's
+         * valid tokens, or the group advantages of the rows' summed rewards ({@link GroupAdvantages};
+         * their returns are the advantages again, which no critic reads).
+         *
+         * @param rewards (B, A) per-token rewards
+         * @param values (B, A) the critic's values at rollout (read by GAE only)
+         * @param mask (B, A) 1 at response tokens
+         */
+        public Gae.Advantages estimate(double[][] rewards, double[][] values, double[][] mask) {
+            return switch (estimator) {
+                case GAE -> {
+                    Gae.Advantages gae = Gae.compute(rewards, values, mask, gamma, lam);
+                    yield new Gae.Advantages(Whitening.masked(gae.advantages(), mask, true), gae.returns());
+                }
+                case GRPO, RLOO, REINFORCE_BASELINE -> {
+                    double[][] group = GroupAdvantages.of(estimator, GroupAdvantages.returns(rewards, mask), mask,
+                            groupSize, scaleRewards).advantages(); // (B, A)
+                    yield new Gae.Advantages(group, group);
+                }
+            };
+        }
+    }
 
     /**
      * The update phase: {@code ppo_epochs}, {@code mini_batch_size} (resolved), {@code cliprange},

@@ -39,14 +39,19 @@ import org.rlhf4j.datasets.PromptRecord;
  * checkpoint, {@link PpoCheckpoints}); its {@code Loop} runs the iterations. Each has three phases,
  * methods below {@code train} in call order:
  * <ol>
- *   <li>{@code rollout}: sample a batch of prompts and generate responses from the actor;
+ *   <li>{@code rollout}: sample a batch of prompts and generate {@code group_size} responses to each
+ *       from the actor (with dynamic sampling, more rounds until the groups are informative,
+ *       {@link DynamicSampling});
  *   <li>{@code experience}: reference log-probs, critic values and reward scores on the same
- *       batch; per-token rewards {@code -beta * KL_t} plus the shaped score at the last response
- *       token ({@link TokenRewards}); GAE advantages whitened over the batch's valid tokens;
+ *       batch; per-token rewards {@code -beta * KL_t} (unless the KL is in the loss) plus the shaped
+ *       score at the last response token ({@link TokenRewards}); GAE advantages whitened over the
+ *       batch's valid tokens, or critic-free group advantages ({@link GroupAdvantages});
  *   <li>{@code update}: {@code ppo_epochs} passes of shuffled minibatches, each one forward of actor
  *       and critic, the clipped losses ({@link Minibatch#losses}), one backward and one AdamW step
  *       of each ({@link UpdateStats} collects what they did).
  * </ol>
+ * With {@code ppo.advantage} {@code grpo}, {@code rloo} or {@code reinforce_baseline} there is no
+ * critic: none is loaded, scored, trained or checkpointed.
  * Then {@link PpoMetrics} reports the iteration and a checkpoint is saved when due.
  *
  * <p>Deliberate simplifications: one process and device; no dropout, so the log-probs recorded at
@@ -148,15 +153,6 @@ public final class PpoTrainer {
         }
     }
 
-    /** (n * g) each of {@code prompts} {@code g} times in a row: a group of responses to each prompt. */
-    static int[] repeat(int[] prompts, int g) {
-        int[] rows = new int[prompts.length * g];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = prompts[i / g];
-        }
-        return rows;
-    }
-
     /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
     private record Outcome(TrainerState state, double lastScore, double lastKl) {}
 
@@ -197,17 +193,15 @@ public final class PpoTrainer {
                 klController.update(experience.meanKl(), experience.rows());
                 moments = experience.rewardMoments();
                 int done = iteration + 1;
-                int epoch = state.epoch();
-                int batchInEpoch = state.batchInEpoch() + samplerBatches; // more than 1 after dynamic sampling refills
-                while (batchInEpoch >= sampler.batchesPerEpoch()) {
-                    epoch++;
-                    batchInEpoch -= sampler.batchesPerEpoch();
-                }
-                state = state.advance(done, epoch, batchInEpoch, experience.responseTokens(),
+                // more than one prompt batch when dynamic sampling refilled
+                DynamicSampling.Position next = new DynamicSampling.Position(state.epoch(), state.batchInEpoch())
+                        .plus(samplerBatches, sampler.batchesPerEpoch());
+                state = state.advance(done, next.epoch(), next.batchInEpoch(), experience.responseTokens(),
                         actor.step().skippedSteps());
                 metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
                 if (config.train().savesAt(done, total)) {
-                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments));
+                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments,
+                            config.ppo().advantage().groupSize()));
                 }
                 observer.afterIteration(done, clock.finish(System.nanoTime() - started, experience.responseTokens()),
                         line);
@@ -225,28 +219,32 @@ public final class PpoTrainer {
         DynamicSampling.Rollout rollout(TrainerState state, int iteration, NDManager scope, PhaseClock clock) {
             PpoOptions.Advantage options = config.ppo().advantage();
             if (!options.dynamicSampling()) {
-                int[] rows = repeat(sampler.batch(state.epoch(), state.batchInEpoch()), options.groupSize());
+                int[] rows = GroupAdvantages.repeat(sampler.batch(state.epoch(), state.batchInEpoch()),
+                        options.groupSize());
                 return new DynamicSampling.Rollout(generate(rows, iteration, 0, scope, clock), rows, 1, Double.NaN);
             }
-            return DynamicSampling.collect(sampler, state.epoch(), state.batchInEpoch(), options.groupSize(),
-                    config.promptsPerBatch(), options.dynamicSamplingRounds(), (rows, round, manager) -> {
-                        RolloutBatch batch = generate(rows, iteration, round, manager, clock);
-                        long t = System.nanoTime();
-                        RewardSources.Scores scores = rewards.score(batch, records(rows), manager);
-                        double[][] mask = Experience.perToken(batch.responseMask(), batch.batchSize(),
-                                batch.responseLength()); // (B, A)
-                        clock.rewards += System.nanoTime() - t;
-                        return new DynamicSampling.Sampled(batch, TokenRewards.penalised(scores.combined(), mask,
-                                TokenRewards.missingEos(batch), config.ppo().shaping()), scores.rawCombined());
-                    }, scope);
+            return DynamicSampling.collect(sampler, new DynamicSampling.Position(state.epoch(), state.batchInEpoch()),
+                    options.groupSize(), config.promptsPerBatch(), options.dynamicSamplingRounds(),
+                    (rows, round, manager) -> scoredRound(rows, iteration, round, manager, clock), scope);
+        }
+
+        /** A dynamic sampling round: responses to {@code rows}, judged by their scores after the length penalties. */
+        DynamicSampling.Sampled scoredRound(int[] rows, int iteration, int round, NDManager manager, PhaseClock clock) {
+            RolloutBatch batch = generate(rows, iteration, round, manager, clock);
+            long t = System.nanoTime();
+            RewardSources.Scores scores = rewards.score(batch, records(rows), manager);
+            double[][] mask = Experience.perToken(batch.responseMask(), batch.batchSize(), batch.responseLength());
+            clock.rewards += System.nanoTime() - t;
+            return new DynamicSampling.Sampled(batch, TokenRewards.penalised(scores.combined(), mask,
+                    TokenRewards.missingEos(batch), config.ppo().shaping()), scores.rawCombined());
         }
 
         /** Responses to the prompts {@code rows}, generation round {@code round} of {@code iteration}. */
         RolloutBatch generate(int[] rows, int iteration, int round, NDManager manager, PhaseClock clock) {
             long t = System.nanoTime();
             List<int[]> ids = Arrays.stream(rows).mapToObj(prompts.ids()::get).toList();
-            // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume.
-            // Dynamic sampling's extra rounds take rows past every iteration's, (total + iteration * rounds + r - 1) * batch.
+            // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume. Dynamic
+            // sampling's extra rounds take rows past every iteration's: (total + iteration * rounds + r - 1) * batch.
             long batch = config.train().batchSize();
             long firstRow = round == 0 ? iteration * batch
                     : (total + (long) iteration * config.ppo().advantage().dynamicSamplingRounds() + round - 1) * batch;
@@ -298,17 +296,7 @@ public final class PpoTrainer {
             TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask,
                     TokenRewards.missingEos(batch), ppo.shaping(), ppo.kl().rewardCoef(beta), moments);
             PpoOptions.Advantage options = ppo.advantage();
-            Gae.Advantages advantages = switch (options.estimator()) {
-                case GAE -> {
-                    Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, options.gamma(), options.lam());
-                    yield new Gae.Advantages(Whitening.masked(gae.advantages(), mask, true), gae.returns());
-                }
-                case GRPO, RLOO, REINFORCE_BASELINE -> {
-                    double[][] group = GroupAdvantages.of(options.estimator(), GroupAdvantages.returns(shaped.rewards(),
-                            mask), mask, options.groupSize(), options.scaleRewards()).advantages(); // (B, A)
-                    yield new Gae.Advantages(group, group); // no critic reads the returns
-                }
-            };
+            Gae.Advantages advantages = options.estimate(shaped.rewards(), values, mask);
             double[][] lossMask = options.dynamicSampling()
                     ? GroupAdvantages.withoutTiedGroups(mask, shaped.used(), options.groupSize()) : mask; // (B, A)
             return new Experience(batch, records, mask, lossMask, logps, refLogps, values, kl, shaped.rewards(),

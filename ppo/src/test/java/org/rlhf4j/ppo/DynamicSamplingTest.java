@@ -26,6 +26,20 @@ class DynamicSamplingTest {
     }
 
     @Test
+    void samplerPositionsWrapAtEpochEnds() {
+        // 8 batches an epoch: batch 6 of epoch 1, 3 on -> 9 = batch 1 of epoch 2; 17 on -> 23 = batch 7 of epoch 3
+        DynamicSampling.Position at = new DynamicSampling.Position(1, 6);
+        assertEquals(new DynamicSampling.Position(2, 1), at.plus(3, 8));
+        assertEquals(new DynamicSampling.Position(3, 7), at.plus(17, 8));
+        assertEquals(new DynamicSampling.Position(1, 7), at.plus(1, 8));
+    }
+
+    @Test
+    void promptsRepeatInConsecutiveRowsForTheirGroups() {
+        assertArrayEquals(new int[] {5, 5, 5, 2, 2, 2}, GroupAdvantages.repeat(new int[] {5, 2}, 3));
+    }
+
+    @Test
     void tiedGroupsAreMaskedOutOfTheLoss() {
         // groups of 2: scores [1, 1] tie -> rows 0 and 1 masked; [0, 1] kept as they were
         double[][] mask = {{1, 1}, {1, 0}, {1, 1}, {1, 0}};

@@ -52,14 +52,22 @@ class GrpoResumeTest {
         }
         assertTrue(rounds > 5, "some iteration refilled its batch: " + rounds + " rounds in 5 iterations");
         assertFalse(Files.exists(interrupted.resolve("checkpoints").resolve("step-000005").resolve("critic")));
+        // another group size gives the saved prompt position another meaning
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PpoTrainer(config(sft, prompts, interrupted, 2)).run());
+        assertTrue(e.getMessage().contains("ppo.group_size was 4, the config now gives 2"), e.getMessage());
     }
 
     /** Five iterations, checkpoints at 2 and 4; GRPO with dynamic sampling, clip-higher, a k3 KL loss term. */
     private static PpoConfig config(Path sft, Path prompts, Path out) {
+        return config(sft, prompts, out, 4);
+    }
+
+    private static PpoConfig config(Path sft, Path prompts, Path out, int groupSize) {
         PpoConfig base = PpoFixtures.config(sft, prompts, out, 5, 2);
         PpoOptions ppo = new PpoOptions(null, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, KlEstimator.K3, null,
-                null, null, null, null, null, null, null, null, null, null, null, 2, 2, AdvantageEstimator.GRPO, 4,
-                null, null, KlPlacement.LOSS, null, 0.28, true, null, null, 2);
+                null, null, null, null, null, null, null, null, null, null, null, 2, 2, AdvantageEstimator.GRPO,
+                groupSize, null, null, KlPlacement.LOSS, null, 0.28, true, null, null, 2);
         return new PpoConfig(base.model(), base.outputDir(), base.seed(), base.device(), base.dtype(),
                 base.saveDtype(), base.data(), base.train(), ppo, base.rewards());
     }
