@@ -13,6 +13,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.rlhf4j.core.runtime.NumericMode;
 import org.rlhf4j.core.runtime.Runtime;
 import org.rlhf4j.dpo.DpoLearning;
+import org.rlhf4j.ppo.GrpoLearning;
 import org.rlhf4j.ppo.PpoLearning;
 import org.rlhf4j.reward.RewardLearning;
 import org.rlhf4j.sft.SftLearning;
@@ -33,7 +34,8 @@ import org.rlhf4j.testing.LearningScenario;
 public final class LearningSeedsBenchmark {
 
     private static final List<LearningScenario> SCENARIOS = List.of(SftLearning.ADDITION, RewardLearning.SUMS,
-            RewardLearning.CONDITIONAL, DpoLearning.POLITENESS, PpoLearning.STARTS_WITH_A);
+            RewardLearning.CONDITIONAL, DpoLearning.POLITENESS, PpoLearning.STARTS_WITH_A, GrpoLearning.GRPO,
+            GrpoLearning.RLOO, GrpoLearning.REINFORCE_BASELINE, GrpoLearning.DAPO);
 
     private LearningSeedsBenchmark() {}
 

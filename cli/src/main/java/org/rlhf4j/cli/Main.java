@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             SftCommand.class,
             DpoCommand.class,
             PpoCommand.class,
+            GrpoCommand.class,
             RmCommand.class,
             RsCommand.class,
             GenerateCommand.class,

@@ -24,7 +24,11 @@ final class PpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PpoConfig config = ConfigLoader.load(options.config, options.overrides, PpoConfig.class);
+        return run(ConfigLoader.load(options.config, options.overrides, PpoConfig.class));
+    }
+
+    /** Runs the PPO stage of {@code config} and prints where its outputs went (also {@code rlhf4j grpo}). */
+    static int run(PpoConfig config) throws Exception {
         PpoTrainer.Summary summary = new PpoTrainer(config).run();
         if (summary.resumedFromIteration() > 0) {
             System.out.printf("resumed from iteration %d%n", summary.resumedFromIteration());

@@ -34,4 +34,14 @@ final class CliRunner {
             System.setErr(oldErr);
         }
     }
+
+    /** {@code rlhf4j init} of the tiny test model (hidden 32, 2 layers) into {@code out}; returns {@code out}. */
+    static java.nio.file.Path initTiny(java.nio.file.Path out) {
+        Outcome init = run("init", "--config", "../configs/model/tiny.yaml", "--out", out.toString(), "--set",
+                "model.hidden_size=32", "--set", "model.intermediate_size=64", "--set", "model.num_hidden_layers=2");
+        if (init.exitCode() != 0) {
+            throw new AssertionError("init failed: " + init.err());
+        }
+        return out;
+    }
 }

@@ -23,11 +23,7 @@ class PpoCommandTest {
 
     @Test
     void ruleDemoConfigRunsAndResumes() throws Exception {
-        Path model = dir.resolve("tiny");
-        CliRunner.Outcome init = CliRunner.run("init", "--config", "../configs/model/tiny.yaml", "--out",
-                model.toString(), "--set", "model.hidden_size=32", "--set", "model.intermediate_size=64",
-                "--set", "model.num_hidden_layers=2");
-        assertEquals(0, init.exitCode(), init.err());
+        Path model = CliRunner.initTiny(dir.resolve("tiny"));
         Path out = dir.resolve("ppo");
         String[] common = {"--config", "../configs/demo/ppo-rule.yaml", "--set", "model=" + model,
             "--set", "output_dir=" + out, "--set", "data.train=../configs/demo/data/ppo-prompts-rule.jsonl",

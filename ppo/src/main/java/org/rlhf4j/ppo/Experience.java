@@ -13,13 +13,16 @@ import org.rlhf4j.datasets.PromptRecord;
  * @param batch the rollout: ids, masks, response texts (its arrays live in the iteration's scope)
  * @param prompts the prompt record of each row
  * @param mask (B, A) 1 at response tokens
+ * @param lossMask (B, A) 1 at the response tokens the losses count: {@code mask}, except that dynamic
+ *     sampling zeroes the rows of groups whose scores all tie
  * @param logps (B, A) {@code log pi_old(a_t|s_t)} recorded at sampling, the ratio's denominator
  * @param refLogps (B, A) {@code log pi_ref(a_t|s_t)}, the reference policy
- * @param values (B, A) {@code V_old(s_t)}, the critic at rollout time
+ * @param values (B, A) {@code V_old(s_t)}, the critic at rollout time (0 without a critic)
  * @param kl (B, A) per-token KL estimate against the reference
- * @param rewards (B, A) {@code -beta * kl_t}, plus the score at the last response token
- * @param advantages (B, A) GAE advantages, whitened over the batch's valid tokens
- * @param returns (B, A) GAE returns, the critic's targets
+ * @param rewards (B, A) {@code -beta * kl_t} (0 with {@code kl_in: loss}), plus the score at the last response token
+ * @param advantages (B, A) GAE advantages whitened over the batch's valid tokens, or group advantages
+ *     ({@link GroupAdvantages})
+ * @param returns (B, A) GAE returns, the critic's targets (the advantages without a critic: unused)
  * @param scores (B) the score each response got (after the EOS penalty, before normalisation)
  * @param rewardScores every source's raw scores
  * @param klCoef the {@code beta} used
@@ -30,6 +33,7 @@ record Experience(
         RolloutBatch batch,
         List<PromptRecord> prompts,
         double[][] mask,
+        double[][] lossMask,
         double[][] logps,
         double[][] refLogps,
         double[][] values,

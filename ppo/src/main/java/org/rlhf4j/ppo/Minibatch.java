@@ -16,21 +16,23 @@ import org.rlhf4j.core.rollout.RolloutBatch;
  * created from Java data in the minibatch's manager, which stays open until after backward.
  *
  * @param batch the rows as a rollout batch
- * @param mask (b, A') 1 at response tokens
+ * @param mask (b, A') 1 at the response tokens the losses count (dynamic sampling leaves tied groups out)
  * @param logps (b, A') log pi_old at sampling
- * @param values (b, A') V_old at rollout
- * @param advantages (b, A') whitened advantages
+ * @param refLogps (b, A') log pi_ref (read by the KL term of the loss, {@code kl_in: loss})
+ * @param values (b, A') V_old at rollout (0 without a critic)
+ * @param advantages (b, A') advantages
  * @param returns (b, A') value targets
  */
-record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray values, NDArray advantages,
-        NDArray returns) {
+record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray refLogps, NDArray values,
+        NDArray advantages, NDArray returns) {
 
     /**
      * The losses of one training forward on these rows.
      *
-     * @param total scalar {@code policy + vf_coef * value - entropy_coef * entropy}, what backward starts from
+     * @param total scalar {@code policy + vf_coef * value - entropy_coef * entropy (+ kl_coef * kl)}, what
+     *     backward starts from
      * @param policy the clipped policy loss and its diagnostics
-     * @param value the clipped value loss and its clip fraction
+     * @param value the clipped value loss and its clip fraction; null without a critic
      * @param entropy scalar, the policy's mean per-token entropy
      */
     record Losses(NDArray total, PpoLoss.PolicyResult policy, PpoLoss.ValueResult value, NDArray entropy) {}
@@ -45,26 +47,40 @@ record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray values
         }
         RolloutBatch batch = RolloutBatch.of(prompts, responses, policy.tokenizer(), manager);
         int a = batch.responseLength();
-        return new Minibatch(batch, slice(exp.mask(), rows, a, manager), slice(exp.logps(), rows, a, manager),
-                slice(exp.values(), rows, a, manager), slice(exp.advantages(), rows, a, manager),
-                slice(exp.returns(), rows, a, manager));
+        return new Minibatch(batch, slice(exp.lossMask(), rows, a, manager), slice(exp.logps(), rows, a, manager),
+                slice(exp.refLogps(), rows, a, manager), slice(exp.values(), rows, a, manager),
+                slice(exp.advantages(), rows, a, manager), slice(exp.returns(), rows, a, manager));
     }
 
     /**
      * The actor-critic loss of these rows against the training forward's outputs, the clipped
-     * losses of {@link PpoLoss} weighted by {@code vf_coef} and {@code entropy_coef}.
+     * losses of {@link PpoLoss} weighted by {@code vf_coef} and {@code entropy_coef}, and with
+     * {@code kl_in: loss} the KL to the reference weighted by {@code klCoef}, aggregated as the
+     * policy loss is.
      *
      * @param newLogps (b, A') {@code log pi(a_t|s_t)} of the policy being trained, in the graph
      * @param entropy (b, A') the policy's per-token entropy, in the graph
-     * @param newValues (b, A') {@code V(s_t)} of the critic being trained, in the graph
+     * @param newValues (b, A') {@code V(s_t)} of the critic being trained, in the graph; null without a critic
+     * @param klCoef the KL coefficient of this iteration (read with {@code kl_in: loss} only)
      */
-    Losses losses(NDArray newLogps, NDArray entropy, NDArray newValues, PpoOptions.Update options, NDManager manager) {
-        PpoLoss.PolicyResult pg = PpoLoss.policy(newLogps, logps, advantages, mask, options.cliprange());
-        PpoLoss.ValueResult vf = PpoLoss.value(newValues, values, returns, mask, options.cliprangeValue());
+    Losses losses(NDArray newLogps, NDArray entropy, NDArray newValues, PpoOptions.Update options, double klCoef,
+            NDManager manager) {
+        PpoLoss.PolicyResult pg = PpoLoss.policy(newLogps, logps, advantages, mask, options.clipLow(),
+                options.clipHigh(), options.lossAgg(), options.maxNewTokens());
         NDArray meanEntropy = PpoLoss.maskedMean(entropy, mask); // ()
-        NDArray total = pg.loss().add(vf.loss().mul(PpoLoss.scalar(manager, options.vfCoef()))); // ()
+        NDArray total = pg.loss(); // ()
+        PpoLoss.ValueResult vf = null;
+        if (newValues != null) {
+            vf = PpoLoss.value(newValues, values, returns, mask, options.cliprangeValue());
+            total = total.add(vf.loss().mul(PpoLoss.scalar(manager, options.vfCoef())));
+        }
         if (options.entropyCoef() > 0) {
             total = total.sub(meanEntropy.mul(PpoLoss.scalar(manager, options.entropyCoef())));
+        }
+        if (options.lossKl() != null) {
+            NDArray kl = options.lossKl().of(newLogps, refLogps); // (b, A')
+            total = total.add(options.lossAgg().aggregate(kl, mask, options.maxNewTokens())
+                    .mul(PpoLoss.scalar(manager, klCoef)));
         }
         return new Losses(total, pg, vf, meanEntropy);
     }

@@ -49,16 +49,27 @@ record PpoCheckpoints(PpoConfig config, CheckpointStore store, Path latest) {
         return s.withSchedule(config.train(), total); // grad_accum is not checked: PPO records 1
     }
 
-    /** The KL coefficient and reward moments to continue from: the checkpoint's, or the configured start. */
+    /**
+     * The KL coefficient and reward moments to continue from: the checkpoint's, once its group size
+     * is checked to be the config's, or the configured start.
+     */
     PpoState ppoState() throws IOException {
-        return latest != null ? PpoState.read(latest) : new PpoState(config.ppo().kl().coef(), RunningMoments.empty());
+        int groupSize = config.ppo().advantage().groupSize();
+        if (latest == null) {
+            return new PpoState(config.ppo().kl().coef(), RunningMoments.empty(), groupSize);
+        }
+        PpoState saved = PpoState.read(latest);
+        ResumeGuard.requireSame(latest, "ppo.group_size", saved.groupSize(), groupSize);
+        return saved;
     }
 
-    /** Saves iteration {@code state.step()}: actor, critic and PPO state together. */
+    /** Saves iteration {@code state.step()}: actor, critic (unless null: no critic) and PPO state together. */
     void save(Learner actor, Learner critic, TrainerState state, PpoState ppoState) throws IOException {
         store.save(actor.pretrained(), actor.optimizer(), state, staged -> {
-            CheckpointStore.saveModelAndOptimizer(staged.resolve(PpoTrainer.CRITIC_DIR), critic.pretrained(),
-                    critic.optimizer(), config.modelSaveType(), null);
+            if (critic != null) {
+                CheckpointStore.saveModelAndOptimizer(staged.resolve(PpoTrainer.CRITIC_DIR), critic.pretrained(),
+                        critic.optimizer(), config.modelSaveType(), null);
+            }
             Files.writeString(staged.resolve(PpoState.FILE_NAME), ppoState.toJson());
         });
     }

@@ -67,6 +67,15 @@ public record PpoConfig(
             throw new ConfigException("ppo.mini_batch_size " + ppo.miniBatchSize() + " is larger than"
                     + " train.batch_size " + train.batchSize() + " (the rollout batch)");
         }
+        if (train.batchSize() % ppo.groupSize() != 0) {
+            throw new ConfigException("train.batch_size " + train.batchSize() + " (responses per rollout batch) must be"
+                    + " a multiple of ppo.group_size " + ppo.groupSize() + " (responses per prompt)");
+        }
+    }
+
+    /** Prompts drawn per rollout batch: {@code train.batch_size / ppo.group_size}. */
+    public int promptsPerBatch() {
+        return train.batchSize() / ppo.groupSize();
     }
 
     public Path modelPath() {

@@ -16,11 +16,14 @@ public final class PpoLoss {
     private PpoLoss() {}
 
     /**
-     * @param loss scalar {@code mean(max(-A r, -A clip(r, 1 - eps, 1 + eps)))}, {@code r = exp(logp - logp_old)}
+     * @param loss scalar {@code agg(max(-A r, -A clip(r, 1 - eps_low, 1 + eps_high)))}, {@code r = exp(logp - logp_old)}
      * @param clipFraction scalar, share of tokens where the clipped term was taken
      * @param approxKl scalar {@code 0.5 * mean((logp - logp_old)^2)}, TRL's {@code approxkl}
+     * @param clipLow scalar, share of tokens with {@code r < 1 - eps_low} and {@code A < 0} (TRL's {@code clip_ratio/low_mean})
+     * @param clipHigh scalar, share of tokens with {@code r > 1 + eps_high} and {@code A > 0} ({@code clip_ratio/high_mean})
      */
-    public record PolicyResult(NDArray loss, NDArray clipFraction, NDArray approxKl) {}
+    public record PolicyResult(NDArray loss, NDArray clipFraction, NDArray approxKl, NDArray clipLow,
+            NDArray clipHigh) {}
 
     /**
      * @param loss scalar {@code 0.5 * mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2))}
@@ -39,16 +42,33 @@ public final class PpoLoss {
      */
     public static PolicyResult policy(NDArray logps, NDArray oldLogps, NDArray advantages, NDArray mask,
             double cliprange) {
+        return policy(logps, oldLogps, advantages, mask, cliprange, cliprange, LossAggregation.TOKEN_MEAN, 0);
+    }
+
+    /**
+     * The clipped surrogate with DAPO's decoupled clip range (Yu et al. 2025, eq. 10) and the loss
+     * aggregated by {@code agg}; with {@code clipLow == clipHigh} and {@code token_mean} it is PPO's.
+     *
+     * @param clipLow {@code eps_low}: the ratio is clipped below at {@code 1 - eps_low}
+     * @param clipHigh {@code eps_high}: the ratio is clipped above at {@code 1 + eps_high}
+     * @param maxLength the constant normaliser of {@link LossAggregation#SEQ_MEAN_TOKEN_SUM_NORM}
+     */
+    public static PolicyResult policy(NDArray logps, NDArray oldLogps, NDArray advantages, NDArray mask,
+            double clipLow, double clipHigh, LossAggregation agg, int maxLength) {
         NDManager m = logps.getManager();
         NDArray logRatio = logps.sub(oldLogps); // (B, A)
         NDArray ratio = logRatio.exp(); // (B, A)
-        NDArray clipped = ratio.maximum(scalar(m, 1 - cliprange)).minimum(scalar(m, 1 + cliprange)); // (B, A)
+        NDArray clipped = ratio.maximum(scalar(m, 1 - clipLow)).minimum(scalar(m, 1 + clipHigh)); // (B, A)
         NDArray unclippedLoss = advantages.neg().mul(ratio); // (B, A)
         NDArray clippedLoss = advantages.neg().mul(clipped); // (B, A)
-        NDArray loss = maskedMean(unclippedLoss.maximum(clippedLoss), mask);
+        NDArray loss = agg.aggregate(unclippedLoss.maximum(clippedLoss), mask, maxLength);
         NDArray clipFraction = maskedMean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
         NDArray approxKl = maskedMean(logRatio.square(), mask).mul(scalar(m, 0.5));
-        return new PolicyResult(loss, clipFraction, approxKl);
+        NDArray zero = scalar(m, 0);
+        NDArray low = ratio.lt(scalar(m, 1 - clipLow)).logicalAnd(advantages.lt(zero)); // (B, A)
+        NDArray high = ratio.gt(scalar(m, 1 + clipHigh)).logicalAnd(advantages.gt(zero)); // (B, A)
+        return new PolicyResult(loss, clipFraction, approxKl, maskedMean(low.toType(DataType.FLOAT32, false), mask),
+                maskedMean(high.toType(DataType.FLOAT32, false), mask));
     }
 
     /**

@@ -12,7 +12,7 @@ import org.rlhf4j.core.training.ProgressBar;
 
 /**
  * What a PPO run reports: {@code metrics.jsonl}, one line per logged iteration under TRL's metric
- * names; {@link PpoTrainer#SAMPLES_FILE}, a few prompts with their responses and scores now and
+ * names (and, with group advantages, TRL's GRPO trainer's names too); {@link PpoTrainer#SAMPLES_FILE}, a few prompts with their responses and scores now and
  * then; the progress bar on stderr. Both files are cut back to the resumed iteration when a run
  * resumes.
  */
@@ -45,11 +45,16 @@ final class PpoMetrics implements AutoCloseable {
         }
     }
 
-    /** One iteration's metrics line, in the order the file shows them; {@code elapsed} nanoseconds. */
-    static Map<String, Object> line(Experience exp, UpdateStats update, PhaseClock clock, long elapsed) {
+    /**
+     * One iteration's metrics line, in the order the file shows them; {@code elapsed} nanoseconds.
+     * Without a critic the value keys are left out; with dynamic sampling ({@code rollout}) its
+     * generation rounds and the mean score of every response it generated are logged.
+     */
+    static Map<String, Object> line(Experience exp, DynamicSampling.Rollout rollout, UpdateStats update,
+            PpoOptions ppo, PhaseClock clock, long elapsed) {
         Map<String, Object> line = new LinkedHashMap<>();
         double meanKl = exp.meanKl();
-        double nonScore = -exp.klCoef() * meanKl;
+        double nonScore = -ppo.kl().rewardCoef(exp.klCoef()) * meanKl;
         // the scores after source whitening and the EOS penalty, before reward_norm and reward_clip
         double score = Arrays.stream(exp.scores()).average().orElse(Double.NaN);
         double[][] negLogps = new double[exp.rows()][];
@@ -77,16 +82,27 @@ final class PpoMetrics implements AutoCloseable {
         line.put("policy/entropy", update.entropy());
         line.put("policy/logprob_mismatch", update.logprobMismatch());
         line.put("loss/policy", update.policyLoss());
-        line.put("loss/value", update.valueLoss());
-        line.put("val/clipfrac", update.valueClipfrac());
-        line.put("val/mean", exp.meanToken(exp.values()));
+        boolean withCritic = ppo.advantage().estimator().needsCritic();
+        if (withCritic) {
+            line.put("loss/value", update.valueLoss());
+            line.put("val/clipfrac", update.valueClipfrac());
+            line.put("val/mean", exp.meanToken(exp.values()));
+        }
         line.put("val/num_eos_tokens", exp.batch().rows().stream()
                 .filter(r -> r.finishReason() == FinishReason.EOS).count());
         line.put("response_length/mean", exp.meanSequenceSum(exp.mask()));
         line.put("ppo/epochs", (double) update.epochs()); // written as 2.0, as it always was
         line.put("learning_rate", update.learningRate());
         line.put("grad_norm/actor", update.actorGradNorm());
-        line.put("grad_norm/critic", update.criticGradNorm());
+        if (withCritic) {
+            line.put("grad_norm/critic", update.criticGradNorm());
+        } else {
+            groupLine(line, exp, update, ppo.advantage().groupSize());
+        }
+        if (ppo.advantage().dynamicSampling()) {
+            line.put("dynamic_sampling/rounds", (double) rollout.samplerBatches());
+            line.put("dynamic_sampling/sampled_reward", rollout.sampledScore());
+        }
         line.put("time/generation", clock.generation / 1e9);
         line.put("time/scoring", clock.scoring() / 1e9);
         line.put("time/training", clock.training / 1e9);
@@ -97,6 +113,28 @@ final class PpoMetrics implements AutoCloseable {
             line.put("memory/peak_rss_mb", peak / (1024.0 * 1024.0));
         }
         return line;
+    }
+
+    /**
+     * TRL's GRPO trainer's metrics: the raw combined scores' mean, mean group std and share of groups
+     * that tie, the rollout's mean per-token KL to the reference, the clip ratios (low: ratio below
+     * {@code 1 - clip_low} with A &lt; 0; high: above {@code 1 + clip_high} with A &gt; 0; region: either),
+     * response lengths and the share cut at {@code max_new_tokens}, the mean per-token entropy.
+     */
+    private static void groupLine(Map<String, Object> line, Experience exp, UpdateStats update, int groupSize) {
+        double[] raw = exp.rewardScores().rawCombined();
+        double[] std = GroupAdvantages.groupStd(raw, groupSize);
+        line.put("reward", Arrays.stream(raw).average().orElse(Double.NaN));
+        line.put("reward_std", Arrays.stream(std).average().orElse(Double.NaN));
+        line.put("frac_reward_zero_std", GroupAdvantages.zeroStdFraction(std));
+        line.put("kl", exp.meanToken(exp.kl()));
+        line.put("clip_ratio/low_mean", update.clipLow());
+        line.put("clip_ratio/high_mean", update.clipHigh());
+        line.put("clip_ratio/region_mean", update.clipLow() + update.clipHigh()); // disjoint: A < 0 vs A > 0
+        line.put("completions/mean_length", exp.meanSequenceSum(exp.mask()));
+        line.put("completions/clipped_ratio", exp.batch().rows().stream()
+                .filter(r -> r.finishReason() == FinishReason.LENGTH).count() / (double) Math.max(1, exp.rows()));
+        line.put("entropy", update.entropy());
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.rlhf4j.ppo;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.generate.SamplingParams;
 
@@ -39,6 +40,24 @@ import org.rlhf4j.core.generate.SamplingParams;
  * @param missingEosPenalty subtracted from the score of a response that hit {@code max_new_tokens} (default: none)
  * @param sampleEvery write samples to {@code samples.jsonl} every this many iterations, 0 for never (default 10)
  * @param sampleCount rows written each time (default 4)
+ * @param advantageEstimator {@code ppo.advantage}: {@code gae} (default, with a critic), {@code grpo},
+ *     {@code rloo} or {@code reinforce_baseline} (critic-free, {@link GroupAdvantages}; no critic is loaded)
+ * @param groupSize responses sampled per prompt, consecutive rows of a rollout batch; {@code train.batch_size}
+ *     counts responses and must be a multiple (default 1 with {@code gae}, else 4)
+ * @param scaleRewards GRPO: divide by the group's std (default true; false is Dr.GRPO)
+ * @param lossAgg {@code token_mean} (default), {@code seq_mean_token_mean} or {@code seq_mean_token_sum_norm}
+ *     ({@link LossAggregation})
+ * @param klIn {@code reward} (default: {@code -kl_coef * KL_t} in the rewards) or {@code loss}
+ *     ({@code kl_coef * KL_t} of the trained policy in the loss, estimator {@code kl_estimator}) ({@link KlPlacement})
+ * @param clipLow the ratio's lower clip {@code 1 - clip_low} (default {@code cliprange})
+ * @param clipHigh the ratio's upper clip {@code 1 + clip_high} (default {@code cliprange}; DAPO's clip-higher: 0.28)
+ * @param dynamicSampling DAPO's dynamic sampling: groups whose scores all tie are dropped and the batch refilled
+ *     from further prompts (default false; group estimators only)
+ * @param dynamicSamplingRounds extra generation rounds at most per iteration to refill the batch; groups
+ *     still missing after them are filled with tied groups, which the loss leaves out (default 3)
+ * @param overlongBuffer DAPO's soft overlong penalty over the last this many tokens before {@code max_new_tokens}
+ *     (default: none)
+ * @param overlongPenalty the penalty at {@code max_new_tokens}, growing linearly over the buffer (default 1.0)
  */
 public record PpoOptions(
         String referenceModel,
@@ -66,7 +85,18 @@ public record PpoOptions(
         Double rewardClip,
         Double missingEosPenalty,
         Integer sampleEvery,
-        Integer sampleCount) {
+        Integer sampleCount,
+        @JsonProperty("advantage") AdvantageEstimator advantageEstimator,
+        Integer groupSize,
+        Boolean scaleRewards,
+        LossAggregation lossAgg,
+        KlPlacement klIn,
+        Double clipLow,
+        Double clipHigh,
+        Boolean dynamicSampling,
+        Integer overlongBuffer,
+        Double overlongPenalty,
+        Integer dynamicSamplingRounds) {
 
     public PpoOptions {
         maxPromptLen = atLeast("ppo.max_prompt_len", maxPromptLen, 256, 1);
@@ -103,6 +133,47 @@ public record PpoOptions(
         }
         sampleEvery = atLeast("ppo.sample_every", sampleEvery, 10, 0);
         sampleCount = atLeast("ppo.sample_count", sampleCount, 4, 1);
+        advantageEstimator = advantageEstimator == null ? AdvantageEstimator.GAE : advantageEstimator;
+        boolean grouped = !advantageEstimator.needsCritic();
+        groupSize = atLeast("ppo.group_size", groupSize, grouped ? 4 : 1, 1);
+        if (grouped && groupSize < 2) {
+            throw new ConfigException("ppo.group_size must be >= 2 with ppo.advantage: " + advantageEstimator.configName()
+                    + (advantageEstimator == AdvantageEstimator.RLOO
+                            ? " (the leave-one-out baseline needs another response to the same prompt)"
+                            : " (a group of one is its own baseline: every advantage would be 0)") + ", got " + groupSize);
+        }
+        scaleRewards = scaleRewards == null || scaleRewards;
+        lossAgg = lossAgg == null ? LossAggregation.TOKEN_MEAN : lossAgg;
+        klIn = klIn == null ? KlPlacement.REWARD : klIn;
+        clipLow = positive("ppo.clip_low", clipLow, cliprange);
+        if (clipLow >= 1) {
+            throw new ConfigException("ppo.clip_low must be < 1 (the ratio's lower bound is 1 - clip_low), got " + clipLow);
+        }
+        clipHigh = positive("ppo.clip_high", clipHigh, cliprange);
+        dynamicSampling = dynamicSampling != null && dynamicSampling;
+        if (dynamicSampling && !grouped) {
+            throw new ConfigException("ppo.dynamic_sampling needs groups: set ppo.advantage to grpo, rloo or"
+                    + " reinforce_baseline");
+        }
+        if (overlongBuffer != null && (overlongBuffer < 1 || overlongBuffer > maxNewTokens)) {
+            throw new ConfigException("ppo.overlong_buffer must be in [1, ppo.max_new_tokens = " + maxNewTokens
+                    + "], got " + overlongBuffer);
+        }
+        overlongPenalty = nonNegative("ppo.overlong_penalty", overlongPenalty, 1.0);
+        dynamicSamplingRounds = atLeast("ppo.dynamic_sampling_rounds", dynamicSamplingRounds, 3, 0);
+    }
+
+    /** The options without the keys added for critic-free advantages (every one of them at its default). */
+    public PpoOptions(String referenceModel, String criticModel, Double criticLr, Integer maxPromptLen,
+            Integer maxNewTokens, Double temperature, Integer topK, Double topP, Integer ppoEpochs,
+            Integer miniBatchSize, Double klCoef, KlEstimator klEstimator, Double klTarget, Integer klHorizon,
+            Double gamma, Double lam, Double cliprange, Double cliprangeValue, Double vfCoef, Double entropyCoef,
+            Double earlyStopKl, RewardNorm rewardNorm, Double rewardClip, Double missingEosPenalty,
+            Integer sampleEvery, Integer sampleCount) {
+        this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
+                miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
+                entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount, null,
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -123,8 +194,20 @@ public record PpoOptions(
         }
     }
 
-    /** The KL penalty: {@code kl_coef}, {@code kl_estimator}, {@code kl_target}, {@code kl_horizon}. */
-    public record Kl(double coef, KlEstimator estimator, Double target, int horizon) {
+    /**
+     * The KL penalty: {@code kl_coef}, {@code kl_estimator}, {@code kl_target}, {@code kl_horizon},
+     * {@code kl_in}.
+     */
+    public record Kl(double coef, KlEstimator estimator, Double target, int horizon, KlPlacement in) {
+
+        /** The KL coefficient of the per-token rewards when the controller is at {@code beta}: 0 when the KL is in the loss. */
+        public double rewardCoef(double beta) {
+            return switch (in) {
+                case REWARD -> beta;
+                case LOSS -> 0;
+            };
+        }
+
 
         /** The controller the keys describe, at its starting value. */
         public KlController controller() {
@@ -132,21 +215,54 @@ public record PpoOptions(
         }
     }
 
-    /** GAE: {@code gamma}, {@code lam}. */
-    public record Advantage(double gamma, double lam) {}
+    /**
+     * The advantages: {@code advantage}, GAE's {@code gamma} and {@code lam}, {@code group_size},
+     * {@code scale_rewards}, {@code dynamic_sampling}, {@code dynamic_sampling_rounds}.
+     */
+    public record Advantage(AdvantageEstimator estimator, double gamma, double lam, int groupSize,
+            boolean scaleRewards, boolean dynamicSampling, int dynamicSamplingRounds) {
+
+        /**
+         * The advantages and returns, (B, A) each: GAE over {@code values} whitened over the batch's
+         * valid tokens, or the group advantages of the rows' summed rewards ({@link GroupAdvantages};
+         * their returns are the advantages again, which no critic reads).
+         *
+         * @param rewards (B, A) per-token rewards
+         * @param values (B, A) the critic's values at rollout (read by GAE only)
+         * @param mask (B, A) 1 at response tokens
+         */
+        public Gae.Advantages estimate(double[][] rewards, double[][] values, double[][] mask) {
+            return switch (estimator) {
+                case GAE -> {
+                    Gae.Advantages gae = Gae.compute(rewards, values, mask, gamma, lam);
+                    yield new Gae.Advantages(Whitening.masked(gae.advantages(), mask, true), gae.returns());
+                }
+                case GRPO, RLOO, REINFORCE_BASELINE -> {
+                    double[][] group = GroupAdvantages.of(estimator, GroupAdvantages.returns(rewards, mask), mask,
+                            groupSize, scaleRewards).advantages(); // (B, A)
+                    yield new Gae.Advantages(group, group);
+                }
+            };
+        }
+    }
 
     /**
      * The update phase: {@code ppo_epochs}, {@code mini_batch_size} (resolved), {@code cliprange},
-     * {@code cliprange_value}, {@code vf_coef}, {@code entropy_coef}, {@code early_stop_kl} (null: never).
+     * {@code cliprange_value}, {@code vf_coef}, {@code entropy_coef}, {@code early_stop_kl} (null: never),
+     * {@code clip_low}, {@code clip_high}, {@code loss_agg} with its constant {@code max_new_tokens},
+     * and the KL of the loss: {@code kl_estimator}, or null when {@code kl_in: reward}.
      */
     public record Update(int epochs, int miniBatchSize, double cliprange, double cliprangeValue, double vfCoef,
-            double entropyCoef, Double earlyStopKl) {}
+            double entropyCoef, Double earlyStopKl, double clipLow, double clipHigh, LossAggregation lossAgg,
+            int maxNewTokens, KlEstimator lossKl) {}
 
     /**
      * How a response's score becomes its reward ({@link TokenRewards}): {@code missing_eos_penalty}
-     * (null: none), {@code reward_norm}, {@code reward_clip} (null: none).
+     * (null: none), {@code reward_norm}, {@code reward_clip} (null: none), {@code overlong_buffer}
+     * (null: none) with {@code overlong_penalty} before {@code max_new_tokens}.
      */
-    public record Shaping(Double missingEosPenalty, RewardNorm norm, Double clip) {}
+    public record Shaping(Double missingEosPenalty, RewardNorm norm, Double clip, Integer overlongBuffer,
+            double overlongPenalty, int maxNewTokens) {}
 
     /** The samples file: {@code sample_every} (0: never), {@code sample_count}. */
     public record Samples(int every, int count) {
@@ -162,21 +278,23 @@ public record PpoOptions(
     }
 
     public Kl kl() {
-        return new Kl(klCoef, klEstimator, klTarget, klHorizon);
+        return new Kl(klCoef, klEstimator, klTarget, klHorizon, klIn);
     }
 
     public Advantage advantage() {
-        return new Advantage(gamma, lam);
+        return new Advantage(advantageEstimator, gamma, lam, groupSize, scaleRewards, dynamicSampling,
+                dynamicSamplingRounds);
     }
 
     /** The update options, {@code mini_batch_size} defaulting to {@code rolloutBatch} (one step per epoch). */
     public Update update(int rolloutBatch) {
         return new Update(ppoEpochs, miniBatchSize != null ? miniBatchSize : rolloutBatch, cliprange, cliprangeValue,
-                vfCoef, entropyCoef, earlyStopKl);
+                vfCoef, entropyCoef, earlyStopKl, clipLow, clipHigh, lossAgg, maxNewTokens,
+                klIn == KlPlacement.LOSS ? klEstimator : null);
     }
 
     public Shaping shaping() {
-        return new Shaping(missingEosPenalty, rewardNorm, rewardClip);
+        return new Shaping(missingEosPenalty, rewardNorm, rewardClip, overlongBuffer, overlongPenalty, maxNewTokens);
     }
 
     public Samples samples() {

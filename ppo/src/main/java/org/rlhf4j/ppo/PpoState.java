@@ -14,8 +14,14 @@ import java.nio.file.Path;
  *
  * @param klCoef the KL coefficient for the next iteration
  * @param rewardMoments running moments of the scores ({@code ppo.reward_norm: running})
+ * @param groupSize {@code ppo.group_size}, which sets the prompts per sampler batch and so the saved
+ *     prompt position's meaning (absent in checkpoints written before it existed: 1)
  */
-record PpoState(double klCoef, RunningMoments rewardMoments) {
+record PpoState(double klCoef, RunningMoments rewardMoments, Integer groupSize) {
+
+    PpoState {
+        groupSize = groupSize == null ? 1 : groupSize;
+    }
 
     static final String FILE_NAME = "ppo_state.json";
 

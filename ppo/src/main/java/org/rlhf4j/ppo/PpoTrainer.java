@@ -39,14 +39,19 @@ import org.rlhf4j.datasets.PromptRecord;
  * checkpoint, {@link PpoCheckpoints}); its {@code Loop} runs the iterations. Each has three phases,
  * methods below {@code train} in call order:
  * <ol>
- *   <li>{@code rollout}: sample a batch of prompts and generate responses from the actor;
+ *   <li>{@code rollout}: sample a batch of prompts and generate {@code group_size} responses to each
+ *       from the actor (with dynamic sampling, more rounds until the groups are informative,
+ *       {@link DynamicSampling});
  *   <li>{@code experience}: reference log-probs, critic values and reward scores on the same
- *       batch; per-token rewards {@code -beta * KL_t} plus the shaped score at the last response
- *       token ({@link TokenRewards}); GAE advantages whitened over the batch's valid tokens;
+ *       batch; per-token rewards {@code -beta * KL_t} (unless the KL is in the loss) plus the shaped
+ *       score at the last response token ({@link TokenRewards}); GAE advantages whitened over the
+ *       batch's valid tokens, or critic-free group advantages ({@link GroupAdvantages});
  *   <li>{@code update}: {@code ppo_epochs} passes of shuffled minibatches, each one forward of actor
  *       and critic, the clipped losses ({@link Minibatch#losses}), one backward and one AdamW step
  *       of each ({@link UpdateStats} collects what they did).
  * </ol>
+ * With {@code ppo.advantage} {@code grpo}, {@code rloo} or {@code reinforce_baseline} there is no
+ * critic: none is loaded, scored, trained or checkpointed.
  * Then {@link PpoMetrics} reports the iteration and a checkpoint is saved when due.
  *
  * <p>Deliberate simplifications: one process and device; no dropout, so the log-probs recorded at
@@ -102,31 +107,37 @@ public final class PpoTrainer {
         PpoCheckpoints checkpoints = PpoCheckpoints.of(config);
         Device device = new DeviceSpec(config.device()).resolve();
         DataType dtype = config.computeType();
+        boolean withCritic = config.ppo().advantage().estimator().needsCritic();
+        // a null resource is skipped by try-with-resources: critic-free advantages load no value model
         try (PretrainedModel policy = CheckpointStore.restoreOrLoad(checkpoints.latest(), device, dtype,
                         () -> PretrainedModel.load(config.modelPath(), device, dtype));
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
-                PretrainedModel valueModel = CheckpointStore.restoreOrLoad(checkpoints.critic(), device, dtype,
-                        () -> ValueModels.load(config.criticPath(), device, dtype))) {
+                PretrainedModel valueModel = withCritic ? CheckpointStore.restoreOrLoad(checkpoints.critic(), device,
+                        dtype, () -> ValueModels.load(config.criticPath(), device, dtype)) : null) {
             ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
             System.err.println(prompts.summary(config.data().train()));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template, device,
                     dtype, loader)) {
-                BatchSampler sampler = new BatchSampler(prompts.lengths(), train.batchSize(), false, config.seed());
+                BatchSampler sampler = new BatchSampler(prompts.lengths(), config.promptsPerBatch(), false,
+                        config.seed());
                 int total = train.totalSteps(sampler.batchesPerEpoch());
                 TrainerState state = checkpoints.trainerState(prompts.size(), total);
                 RunDirectory.writeResolvedConfig(out, config);
                 RunDirectory.writeProvenance(out, config.seed(), List.of(Path.of(config.data().train())),
                         state.step());
                 policy.model().weights().setRequiresGradient(true);
-                valueModel.model().weights().setRequiresGradient(true);
                 LearningRateSchedule lr = train.learningRateSchedule(total);
                 LearningRateSchedule criticLr = new LearningRateSchedule(lr.kind(), config.criticLr(),
                         lr.warmupSteps(), total);
+                if (withCritic) {
+                    valueModel.model().weights().setRequiresGradient(true);
+                }
                 Outcome outcome;
                 try (Learner actor = Learner.open(policy, train, lr, checkpoints.latest());
-                        Learner critic = Learner.open(valueModel, train, criticLr, checkpoints.critic());
+                        Learner critic = withCritic ? Learner.open(valueModel, train, criticLr, checkpoints.critic())
+                                : null;
                         PpoMetrics metrics = PpoMetrics.open(out, state.step(), total, config.ppo().samples())) {
                     actor.step().restoreSkippedSteps(state.skippedSteps());
                     RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
@@ -145,7 +156,10 @@ public final class PpoTrainer {
     /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
     private record Outcome(TrainerState state, double lastScore, double lastKl) {}
 
-    /** One run's collaborators; its methods are the iteration loop and its three phases, in call order. */
+    /**
+     * One run's collaborators; its methods are the iteration loop and its three phases, in call order.
+     * {@code critic} is null when the advantages need none.
+     */
     private record Loop(PpoConfig config, IterationObserver observer, Learner actor, Learner critic,
             PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
             RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total) {
@@ -158,29 +172,36 @@ public final class PpoTrainer {
             Experience experience = null;
             for (int iteration = state.step(); iteration < total; iteration++) {
                 long started = System.nanoTime();
-                int[] rows = sampler.batch(state.epoch(), state.batchInEpoch());
                 PhaseClock clock = new PhaseClock();
                 UpdateStats update;
                 Map<String, Object> line;
+                int samplerBatches;
                 // every array of this iteration dies with its scope; weight views and gradients land in it
                 try (NDManager scope = actor.pretrained().manager().newSubManager()) {
                     scope.tempAttachAll(actor.pretrained().model().weights().asList());
-                    scope.tempAttachAll(critic.pretrained().model().weights().asList());
-                    RolloutBatch batch = rollout(rows, iteration, scope, clock);                        // 1. generate
-                    experience = experience(batch, rows, klController.value(), moments, scope, clock);  // 2. score
+                    if (critic != null) {
+                        scope.tempAttachAll(critic.pretrained().model().weights().asList());
+                    }
+                    DynamicSampling.Rollout rollout = rollout(state, iteration, scope, clock);           // 1. generate
+                    experience = experience(rollout.batch(), rollout.rows(), klController.value(), moments, scope,
+                            clock);                                                                     // 2. score
+                    samplerBatches = rollout.samplerBatches();
                     update = update(experience, iteration, scope, clock);                               // 3. learn
-                    line = PpoMetrics.line(experience, update, clock, System.nanoTime() - started);
+                    line = PpoMetrics.line(experience, rollout, update, config.ppo(), clock,
+                            System.nanoTime() - started);
                 }
                 klController.update(experience.meanKl(), experience.rows());
                 moments = experience.rewardMoments();
                 int done = iteration + 1;
-                boolean epochEnds = state.batchInEpoch() + 1 >= sampler.batchesPerEpoch();
-                state = state.advance(done, epochEnds ? state.epoch() + 1 : state.epoch(),
-                        epochEnds ? 0 : state.batchInEpoch() + 1, experience.responseTokens(),
+                // more than one prompt batch when dynamic sampling refilled
+                DynamicSampling.Position next = new DynamicSampling.Position(state.epoch(), state.batchInEpoch())
+                        .plus(samplerBatches, sampler.batchesPerEpoch());
+                state = state.advance(done, next.epoch(), next.batchInEpoch(), experience.responseTokens(),
                         actor.step().skippedSteps());
                 metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
                 if (config.train().savesAt(done, total)) {
-                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments));
+                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments,
+                            config.ppo().advantage().groupSize()));
                 }
                 observer.afterIteration(done, clock.finish(System.nanoTime() - started, experience.responseTokens()),
                         line);
@@ -189,21 +210,59 @@ public final class PpoTrainer {
                     : new Outcome(state, experience.meanRawScore(), experience.meanKl());
         }
 
-        /** Phase 1: responses to the prompts {@code rows} from the actor, sampled without a graph. */
-        RolloutBatch rollout(int[] rows, int iteration, NDManager scope, PhaseClock clock) {
+        /**
+         * Phase 1: {@code group_size} responses to each prompt of the sampler's batch at {@code state}'s
+         * position, from the actor, sampled without a graph in one batched call (a prompt repeated for
+         * its group gets its own row seed, so its responses differ); with dynamic sampling, rounds more
+         * until the batch's groups are informative ({@link DynamicSampling}).
+         */
+        DynamicSampling.Rollout rollout(TrainerState state, int iteration, NDManager scope, PhaseClock clock) {
+            PpoOptions.Advantage options = config.ppo().advantage();
+            if (!options.dynamicSampling()) {
+                int[] rows = GroupAdvantages.repeat(sampler.batch(state.epoch(), state.batchInEpoch()),
+                        options.groupSize());
+                return new DynamicSampling.Rollout(generate(rows, iteration, 0, scope, clock), rows, 1, Double.NaN);
+            }
+            return DynamicSampling.collect(sampler, new DynamicSampling.Position(state.epoch(), state.batchInEpoch()),
+                    options.groupSize(), config.promptsPerBatch(), options.dynamicSamplingRounds(),
+                    (rows, round, manager) -> scoredRound(rows, iteration, round, manager, clock), scope);
+        }
+
+        /** A dynamic sampling round: responses to {@code rows}, judged by their scores after the length penalties. */
+        DynamicSampling.Sampled scoredRound(int[] rows, int iteration, int round, NDManager manager, PhaseClock clock) {
+            RolloutBatch batch = generate(rows, iteration, round, manager, clock);
+            long t = System.nanoTime();
+            RewardSources.Scores scores = rewards.score(batch, records(rows), manager);
+            double[][] mask = Experience.perToken(batch.responseMask(), batch.batchSize(), batch.responseLength());
+            clock.rewards += System.nanoTime() - t;
+            return new DynamicSampling.Sampled(batch, TokenRewards.penalised(scores.combined(), mask,
+                    TokenRewards.missingEos(batch), config.ppo().shaping()), scores.rawCombined());
+        }
+
+        /** Responses to the prompts {@code rows}, generation round {@code round} of {@code iteration}. */
+        RolloutBatch generate(int[] rows, int iteration, int round, NDManager manager, PhaseClock clock) {
             long t = System.nanoTime();
             List<int[]> ids = Arrays.stream(rows).mapToObj(prompts.ids()::get).toList();
-            // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume.
-            long firstRow = (long) iteration * config.train().batchSize();
-            RolloutBatch batch = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
-                    StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, scope);
+            // Row seeds follow (seed, iteration * batch + row): nothing to save for an exact resume. Dynamic
+            // sampling's extra rounds take rows past every iteration's: (total + iteration * rounds + r - 1) * batch.
+            long batch = config.train().batchSize();
+            long firstRow = round == 0 ? iteration * batch
+                    : (total + (long) iteration * config.ppo().advantage().dynamicSamplingRounds() + round - 1) * batch;
+            RolloutBatch out = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
+                    StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, manager);
             clock.generation += System.nanoTime() - t;
-            return batch;
+            return out;
+        }
+
+        /** The prompt record of each row. */
+        List<PromptRecord> records(int[] rows) {
+            return Arrays.stream(rows).mapToObj(prompts.records()::get).toList();
         }
 
         /**
          * Phase 2: reference log-probs, values and scores of the batch; per-token rewards with KL
-         * coefficient {@code beta} and the running score moments {@code moments}; whitened GAE advantages.
+         * coefficient {@code beta} and the running score moments {@code moments}; whitened GAE advantages,
+         * or group advantages without a critic.
          */
         Experience experience(RolloutBatch batch, int[] rows, double beta, RunningMoments moments, NDManager scope,
                 PhaseClock clock) {
@@ -220,25 +279,28 @@ public final class PpoTrainer {
             }
             long t1 = System.nanoTime();
             clock.reference += t1 - t;
-            double[][] values; // (B, A)
-            try (NDManager call = scope.newSubManager()) {
-                values = Experience.perToken(RolloutScorer.values(critic.pretrained().model(), batch, call), b, a);
+            double[][] values = new double[b][a]; // (B, A), 0 without a critic
+            if (critic != null) {
+                try (NDManager call = scope.newSubManager()) {
+                    values = Experience.perToken(RolloutScorer.values(critic.pretrained().model(), batch, call), b, a);
+                }
             }
             long t2 = System.nanoTime();
             clock.critic += t2 - t1;
-            List<PromptRecord> records = Arrays.stream(rows).mapToObj(prompts.records()::get).toList();
+            List<PromptRecord> records = records(rows);
             RewardSources.Scores scored = rewards.score(batch, records, scope);
             clock.rewards += System.nanoTime() - t2;
 
             PpoOptions ppo = config.ppo();
             double[][] kl = TokenRewards.kl(logps, refLogps, mask, ppo.kl().estimator()); // (B, A)
             TokenRewards.Shaped shaped = TokenRewards.shape(kl, scored.combined(), mask,
-                    TokenRewards.missingEos(batch), ppo.shaping(), beta, moments);
-            Gae.Advantages gae = Gae.compute(shaped.rewards(), values, mask, ppo.advantage().gamma(),
-                    ppo.advantage().lam());
-            double[][] advantages = Whitening.masked(gae.advantages(), mask, true); // (B, A)
-            return new Experience(batch, records, mask, logps, refLogps, values, kl, shaped.rewards(), advantages,
-                    gae.returns(), shaped.scores(), scored, beta, shaped.moments());
+                    TokenRewards.missingEos(batch), ppo.shaping(), ppo.kl().rewardCoef(beta), moments);
+            PpoOptions.Advantage options = ppo.advantage();
+            Gae.Advantages advantages = options.estimate(shaped.rewards(), values, mask);
+            double[][] lossMask = options.dynamicSampling()
+                    ? GroupAdvantages.withoutTiedGroups(mask, shaped.used(), options.groupSize()) : mask; // (B, A)
+            return new Experience(batch, records, mask, lossMask, logps, refLogps, values, kl, shaped.rewards(),
+                    advantages.advantages(), advantages.returns(), shaped.scores(), scored, beta, shaped.moments());
         }
 
         /**
@@ -282,14 +344,16 @@ public final class PpoTrainer {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(actor.pretrained().model(),
                             mb.batch(), exp.batch().temperature(), micro); // (b, A') each
-                    NDArray values = RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
-                    Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, micro);
+                    NDArray values = critic == null ? null
+                            : RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
+                    Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, exp.klCoef(),
+                            micro);
                     collector.backward(losses.total());
                     // the batch's first forward is its only one before any update: it must equal the rollout's
                     double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
                     step = UpdateStats.Step.of(losses, mismatch);
                 }
-                sum.add(step, actor.step().apply(iteration), critic.step().apply(iteration));
+                sum.add(step, actor.step().apply(iteration), critic == null ? null : critic.step().apply(iteration));
                 return step;
             }
         }

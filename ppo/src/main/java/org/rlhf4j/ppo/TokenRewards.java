@@ -7,7 +7,8 @@ import org.rlhf4j.core.rollout.RolloutBatch;
  * The per-token rewards of a rollout batch (Ziegler et al. 2019, eq. 2; TRL's {@code compute_rewards}):
  * {@code r_t = -beta * KL_t} at every response token, plus the response's shaped score at its last
  * token. Shaping, in this order: the EOS penalty is subtracted from the score of a response that
- * hit {@code max_new_tokens}; with {@code reward_norm: running} the score is normalised by the
+ * hit {@code max_new_tokens}, and DAPO's soft overlong penalty ({@link #overlongPenalty}) from that of a
+ * response that reached the overlong buffer; with {@code reward_norm: running} the score is normalised by the
  * running moments of every score so far (this batch's included); with {@code reward_clip} it is
  * clipped to {@code [-c, c]}. Pads get 0, and a row without response tokens gets no reward at all.
  */
@@ -59,6 +60,35 @@ final class TokenRewards {
     }
 
     /**
+     * DAPO's soft overlong punishment (Yu et al. 2025, eq. 13), as a positive amount to subtract: 0 up
+     * to {@code L - buffer} tokens, then rising linearly to {@code weight} at {@code L = maxNewTokens}
+     * ({@code weight * (length - (L - buffer)) / buffer}). Responses cannot be longer than {@code L},
+     * so the paper's -1 beyond it never applies.
+     */
+    static double overlongPenalty(int length, int maxNewTokens, int buffer, double weight) {
+        int free = maxNewTokens - buffer;
+        return length <= free ? 0 : weight * Math.min(length - free, buffer) / buffer;
+    }
+
+    /**
+     * (B) {@code scores} less the EOS penalty of responses that hit {@code max_new_tokens} and the
+     * overlong penalty of each response's length (its valid tokens in {@code mask}, (B, A)).
+     */
+    static double[] penalised(double[] scores, double[][] mask, boolean[] missingEos, PpoOptions.Shaping options) {
+        double[] penalised = scores.clone();
+        for (int i = 0; i < scores.length; i++) {
+            if (options.missingEosPenalty() != null && missingEos[i]) {
+                penalised[i] -= options.missingEosPenalty();
+            }
+            if (options.overlongBuffer() != null) {
+                penalised[i] -= overlongPenalty((int) java.util.Arrays.stream(mask[i]).sum(), options.maxNewTokens(),
+                        options.overlongBuffer(), options.overlongPenalty());
+            }
+        }
+        return penalised;
+    }
+
+    /**
      * Shapes {@code scores} and spreads them with the KL penalty over the response tokens.
      *
      * @param kl (B, A) per-token KL estimates, 0 at pads ({@link #kl})
@@ -71,12 +101,7 @@ final class TokenRewards {
     static Shaped shape(double[][] kl, double[] scores, double[][] mask, boolean[] missingEos,
             PpoOptions.Shaping options, double beta, RunningMoments moments) {
         int b = scores.length;
-        double[] penalised = scores.clone();
-        for (int i = 0; i < b; i++) {
-            if (options.missingEosPenalty() != null && missingEos[i]) {
-                penalised[i] -= options.missingEosPenalty();
-            }
-        }
+        double[] penalised = penalised(scores, mask, missingEos, options);
         RunningMoments updated = switch (options.norm()) {
             case NONE -> moments;
             case RUNNING -> moments.update(penalised);

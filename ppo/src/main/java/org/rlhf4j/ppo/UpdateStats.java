@@ -17,26 +17,30 @@ import org.rlhf4j.core.optim.OptimizerStep;
  * @param epochs {@code ppo/epochs}, fewer than {@code ppo_epochs} after an early stop
  * @param learningRate {@code learning_rate}, the actor's at the last step
  * @param actorGradNorm {@code grad_norm/actor} at the last step, before clipping
- * @param criticGradNorm {@code grad_norm/critic} at the last step, before clipping
+ * @param criticGradNorm {@code grad_norm/critic} at the last step, before clipping (NaN without a critic)
+ * @param clipLow {@code clip_ratio/low_mean}: share of tokens whose ratio fell below {@code 1 - clip_low}, A &lt; 0
+ * @param clipHigh {@code clip_ratio/high_mean}: share of tokens whose ratio rose above {@code 1 + clip_high}, A &gt; 0
  */
 record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
         double entropy, double logprobMismatch, int epochs, double learningRate, double actorGradNorm,
-        double criticGradNorm) {
+        double criticGradNorm, double clipLow, double clipHigh) {
 
     /**
      * One minibatch step's scalars, read from the graph once its backward ran.
      *
      * @param logprobMismatch NaN except on the phase's first step
+     * @param valueLoss NaN without a critic, and so {@code valueClipfrac}
      */
     record Step(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
-            double entropy, double logprobMismatch) {
+            double entropy, double logprobMismatch, double clipLow, double clipHigh) {
 
         static Step of(Minibatch.Losses losses, double logprobMismatch) {
             PpoLoss.PolicyResult pg = losses.policy();
             PpoLoss.ValueResult vf = losses.value();
-            return new Step(pg.loss().getFloat(), vf.loss().getFloat(), pg.clipFraction().getFloat(),
-                    vf.clipFraction().getFloat(), pg.approxKl().getFloat(), losses.entropy().getFloat(),
-                    logprobMismatch);
+            return new Step(pg.loss().getFloat(), vf == null ? Double.NaN : vf.loss().getFloat(),
+                    pg.clipFraction().getFloat(), vf == null ? Double.NaN : vf.clipFraction().getFloat(),
+                    pg.approxKl().getFloat(), losses.entropy().getFloat(), logprobMismatch, pg.clipLow().getFloat(),
+                    pg.clipHigh().getFloat());
         }
     }
 
@@ -48,15 +52,18 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
         private double valueClipfrac;
         private double approxKl;
         private double entropy;
+        private double clipLow;
+        private double clipHigh;
         private double logprobMismatch = Double.NaN;
         private int steps;
         private OptimizerStep.Result actor = new OptimizerStep.Result(0, 0, false);
-        private OptimizerStep.Result critic = new OptimizerStep.Result(0, 0, false);
+        private OptimizerStep.Result critic = new OptimizerStep.Result(Double.NaN, 0, false);
 
         boolean isEmpty() {
             return steps == 0;
         }
 
+        /** Adds one step; {@code criticStep} is null without a critic. */
         void add(Step step, OptimizerStep.Result actorStep, OptimizerStep.Result criticStep) {
             policyLoss += step.policyLoss();
             valueLoss += step.valueLoss();
@@ -64,18 +71,21 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
             valueClipfrac += step.valueClipfrac();
             approxKl += step.approxKl();
             entropy += step.entropy();
+            clipLow += step.clipLow();
+            clipHigh += step.clipHigh();
             if (steps == 0) {
                 logprobMismatch = step.logprobMismatch();
             }
             steps++;
             actor = actorStep;
-            critic = criticStep;
+            critic = criticStep != null ? criticStep : critic;
         }
 
         UpdateStats mean(int epochs) {
             double n = Math.max(1, steps);
             return new UpdateStats(policyLoss / n, valueLoss / n, policyClipfrac / n, valueClipfrac / n, approxKl / n,
-                    entropy / n, logprobMismatch, epochs, actor.learningRate(), actor.gradNorm(), critic.gradNorm());
+                    entropy / n, logprobMismatch, epochs, actor.learningRate(), actor.gradNorm(), critic.gradNorm(),
+                    clipLow / n, clipHigh / n);
         }
     }
 }

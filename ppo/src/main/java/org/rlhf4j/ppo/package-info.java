@@ -1,6 +1,7 @@
 /**
  * PPO over the shared rollout engine: actor, critic, reference and reward sources, with reward
- * plug-ins and conditions ({@link org.rlhf4j.ppo.PpoTrainer}).
+ * plug-ins and conditions ({@link org.rlhf4j.ppo.PpoTrainer}), and its critic-free variants
+ * (GRPO, RLOO, REINFORCE++-baseline, DAPO's options; {@link org.rlhf4j.ppo.GroupAdvantages}).
  *
  * <p>Decisions:
  * <ul>
@@ -28,6 +29,14 @@
  *       position is the trainer state's (epoch, batch).
  *   <li>The learning-rate schedule advances once per iteration; metrics are the logged iteration's,
  *       not a window mean.
+ *   <li>Critic-free advantages: a group is {@code group_size} consecutive rows sharing a prompt,
+ *       sampled in one batched call with their own row seeds; a row's return is the sum of its
+ *       per-token rewards (veRL's convention), so the KL penalty in the reward is part of what the
+ *       group compares; tied groups get advantage exactly 0. {@code train.batch_size} counts
+ *       responses (TRL's GRPO), and the sampler draws {@code batch_size / group_size} prompts.
+ *   <li>Dynamic sampling judges groups by the combined score after the EOS and overlong
+ *       penalties; extra rounds draw the next prompt batches (the saved position moves with them)
+ *       and row seeds past every iteration's, so a resumed run repeats them exactly.
  * </ul>
  */
 package org.rlhf4j.ppo;

@@ -5,13 +5,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.model.TokenLogProbs;
 import org.rlhf4j.core.optim.AdamW;
@@ -20,6 +23,7 @@ import org.rlhf4j.core.pretrained.InitConfig;
 import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
+import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.BatchCollator;
 import org.rlhf4j.datasets.ChatMessage;
@@ -102,6 +106,37 @@ final class PpoFixtures {
         }
         Files.writeString(file, sb.toString());
         return file;
+    }
+
+    /**
+     * The letter task's run in {@code dir/run} (policy: hidden 32, 60 warm-up steps, weights from seed
+     * {@code 7 + seed}; 24 iterations at lr 1e-3) with the config changed by {@code variant}, and the
+     * figures its learning scenarios judge: mean score of the first and the last 4 iterations and
+     * their difference, mean KL of the last 8, largest KL.
+     */
+    static Map<String, Double> letterRun(Path dir, long seed, UnaryOperator<PpoConfig> variant) throws IOException {
+        Path sft = letterPolicy(dir, 32, 60, seed);
+        Path prompts = prompts(dir.resolve("prompts.jsonl"));
+        new PpoTrainer(variant.apply(config(sft, prompts, dir.resolve("run"), 24, 24, 1e-3, seed))).run();
+        List<JsonNode> lines = MetricsLog.read(dir.resolve("run").resolve(MetricsLog.FILE_NAME));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("iterations", (double) lines.size());
+        figures.put("score_early", mean(lines.subList(0, 4), "objective/scores"));
+        figures.put("score_late", mean(lines.subList(20, 24), "objective/scores"));
+        figures.put("score_gain", figures.get("score_late") - figures.get("score_early"));
+        figures.put("kl_late", mean(lines.subList(16, 24), "objective/kl"));
+        figures.put("kl_max", max(lines, "objective/kl"));
+        return figures;
+    }
+
+    /** The largest value of {@code key} over {@code lines}. */
+    static double max(List<JsonNode> lines, String key) {
+        return lines.stream().mapToDouble(l -> l.get(key).asDouble()).max().orElseThrow();
+    }
+
+    /** The mean of {@code key} over {@code lines}. */
+    static double mean(List<JsonNode> lines, String key) {
+        return lines.stream().mapToDouble(l -> l.get(key).asDouble()).average().orElseThrow();
     }
 
     /** A config rewarding responses that start with "a" through the user class, by name. */

@@ -2,9 +2,9 @@ package org.rlhf4j.ppo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.testing.Criterion;
 import org.rlhf4j.testing.LearningScenario;
@@ -39,23 +39,9 @@ public enum PpoLearning implements LearningScenario {
 
     @Override
     public Map<String, Double> run(Path dir, long seed) throws Exception {
-        Path sft = PpoFixtures.letterPolicy(dir, 32, 60, seed);
-        Path prompts = PpoFixtures.prompts(dir.resolve("prompts.jsonl"));
-        new PpoTrainer(PpoFixtures.config(sft, prompts, dir.resolve("run"), 24, 24, 1e-3, seed)).run();
+        Map<String, Double> figures = PpoFixtures.letterRun(dir, seed, UnaryOperator.identity());
         List<JsonNode> lines = MetricsLog.read(dir.resolve("run").resolve(MetricsLog.FILE_NAME));
-        Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("iterations", (double) lines.size());
-        figures.put("score_early", mean(lines.subList(0, 4), "objective/scores"));
-        figures.put("score_late", mean(lines.subList(20, 24), "objective/scores"));
-        figures.put("score_gain", figures.get("score_late") - figures.get("score_early"));
-        figures.put("kl_late", mean(lines.subList(16, 24), "objective/kl"));
-        figures.put("kl_max", lines.stream().mapToDouble(l -> l.get("objective/kl").asDouble()).max().orElseThrow());
-        figures.put("logprob_mismatch_max",
-                lines.stream().mapToDouble(l -> l.get("policy/logprob_mismatch").asDouble()).max().orElseThrow());
+        figures.put("logprob_mismatch_max", PpoFixtures.max(lines, "policy/logprob_mismatch"));
         return figures;
-    }
-
-    private static double mean(List<JsonNode> lines, String key) {
-        return lines.stream().mapToDouble(l -> l.get(key).asDouble()).average().orElseThrow();
     }
 }

@@ -28,6 +28,48 @@ class PpoLossTest {
     }
 
     @Test
+    void asymmetricClipRatiosAndAggregation() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // clip_low 0.2, clip_high 0.28, two rows of two tokens, row 1's second masked
+            // (0,0): ratio e^0.3 = 1.349859, A = 1: -1.349859 vs -1.28 -> -1.28, high-clipped
+            // (0,1): ratio e^-0.5 = 0.606531, A = -1: 0.606531 vs 0.8 -> 0.8, low-clipped
+            // (1,0): ratio e^0.1 = 1.105171, A = 2: -2.210342 vs -2.210342 -> -2.210342, not clipped
+            // token_mean: (-1.28 + 0.8 - 2.210342) / 3 = -0.896781
+            // seq_mean_token_mean: mean((-1.28 + 0.8) / 2, -2.210342) = mean(-0.24, -2.210342) = -1.225171
+            // seq_mean_token_sum_norm, L = 4: -2.690342 / (2 * 4) = -0.336293
+            // clip_ratio low 1/3, high 1/3
+            NDArray logps = m.create(new float[] {0.3f, -0.5f, 0.1f, 9f}, new Shape(2, 2));
+            NDArray old = m.zeros(new Shape(2, 2));
+            NDArray adv = m.create(new float[] {1f, -1f, 2f, 5f}, new Shape(2, 2));
+            NDArray mask = m.create(new float[] {1f, 1f, 1f, 0f}, new Shape(2, 2));
+            PpoLoss.PolicyResult r = PpoLoss.policy(logps, old, adv, mask, 0.2, 0.28, LossAggregation.TOKEN_MEAN, 4);
+            assertEquals(-0.896781, r.loss().getFloat(), 1e-5);
+            assertEquals(1 / 3.0, r.clipLow().getFloat(), 1e-6);
+            assertEquals(1 / 3.0, r.clipHigh().getFloat(), 1e-6);
+            assertEquals(2 / 3.0, r.clipFraction().getFloat(), 1e-6);
+            assertEquals(-1.225171, PpoLoss.policy(logps, old, adv, mask, 0.2, 0.28,
+                    LossAggregation.SEQ_MEAN_TOKEN_MEAN, 4).loss().getFloat(), 1e-5);
+            assertEquals(-0.336293, PpoLoss.policy(logps, old, adv, mask, 0.2, 0.28,
+                    LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, 4).loss().getFloat(), 1e-5);
+        }
+    }
+
+    @Test
+    void klEstimatorsInTheGraphMatchTheScalarOnes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // log pi = -1, log pi_ref = -1.5: d = log r = -0.5
+            // k1 = 0.5; k2 = 0.5 * 0.25 = 0.125; k3 = e^-0.5 - 1 + 0.5 = 0.106531
+            NDArray logps = m.create(new float[] {-1f}, new Shape(1, 1));
+            NDArray ref = m.create(new float[] {-1.5f}, new Shape(1, 1));
+            double[] expected = {0.5, 0.125, 0.106531};
+            for (KlEstimator k : KlEstimator.values()) {
+                assertEquals(expected[k.ordinal()], k.of(logps, ref).getFloat(), 1e-6, k.toString());
+                assertEquals(expected[k.ordinal()], k.of(-1, -1.5), 1e-6, k.toString());
+            }
+        }
+    }
+
+    @Test
     void clippedValueLoss() {
         try (NDManager m = NDManager.newBaseManager()) {
             // token 0: V - V_old = 0.5 clipped to 0.2 -> 0.7; (1 - 2)^2 = 1 vs (0.7 - 2)^2 = 1.69 -> 1.69 (clipped)

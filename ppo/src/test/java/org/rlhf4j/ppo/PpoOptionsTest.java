@@ -21,10 +21,11 @@ class PpoOptionsTest {
         PpoConfig demo = ConfigLoader.load(DEMO, List.of(), PpoConfig.class);
         PpoOptions ppo = demo.ppo();
         assertEquals(new PpoOptions.Generation(256, 56, 1.0, 0, 1.0), ppo.generation());
-        assertEquals(new PpoOptions.Kl(0.1, KlEstimator.K1, null, 10000), ppo.kl());
-        assertEquals(new PpoOptions.Advantage(1.0, 1.0), ppo.advantage());
-        assertEquals(new PpoOptions.Update(2, 16, 0.2, 0.2, 0.1, 0.0, null), demo.update());
-        assertEquals(new PpoOptions.Shaping(1.0, RewardNorm.NONE, null), ppo.shaping());
+        assertEquals(new PpoOptions.Kl(0.1, KlEstimator.K1, null, 10000, KlPlacement.REWARD), ppo.kl());
+        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GAE, 1.0, 1.0, 1, true, false, 3), ppo.advantage());
+        assertEquals(new PpoOptions.Update(2, 16, 0.2, 0.2, 0.1, 0.0, null, 0.2, 0.2, LossAggregation.TOKEN_MEAN, 56, null),
+                demo.update());
+        assertEquals(new PpoOptions.Shaping(1.0, RewardNorm.NONE, null, null, 1.0, 56), ppo.shaping());
         assertEquals(new PpoOptions.Samples(10, 4), ppo.samples());
         assertEquals(RewardsConfig.Combine.SAFETY_GATE, demo.rewards().combine());
         PpoConfig rule = ConfigLoader.load(RULE_DEMO, List.of("ppo.reward_norm=running", "ppo.kl_estimator=k3"),
@@ -54,13 +55,47 @@ class PpoOptionsTest {
     @Test
     void badEnumValuesNameTheKeyAndTheChoices() {
         assertMessage(RULE_DEMO, "ppo.reward_norm=whiten", "ppo.reward_norm must be one of none, running, got 'whiten'");
-        assertMessage(RULE_DEMO, "ppo.kl_estimator=k2", "ppo.kl_estimator must be one of k1, k3, got 'k2'");
+        assertMessage(RULE_DEMO, "ppo.kl_estimator=k4", "ppo.kl_estimator must be one of k1, k2, k3, got 'k4'");
         assertMessage(DEMO, "rewards.combine=max", "rewards.combine must be one of sum, safety_gate, got 'max'");
     }
 
-    private static void assertMessage(Path file, String override, String expected) {
+    /** {@code overrides}: one {@code --set} value, or several joined by {@code " --set "}. */
+    private static void assertMessage(Path file, String overrides, String expected) {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(file, List.of(override), PpoConfig.class));
+                () -> ConfigLoader.load(file, List.of(overrides.split(" --set ")), PpoConfig.class));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void groupKeysBindWithTheirDefaults() {
+        PpoConfig grpo = ConfigLoader.load(RULE_DEMO, List.of("ppo.advantage=grpo", "ppo.clip_high=0.28",
+                "ppo.kl_in=loss", "ppo.kl_estimator=k3", "ppo.loss_agg=seq_mean_token_sum_norm",
+                "ppo.overlong_buffer=4", "ppo.dynamic_sampling=true"), PpoConfig.class);
+        PpoOptions ppo = grpo.ppo();
+        assertEquals(new PpoOptions.Advantage(AdvantageEstimator.GRPO, 1.0, 0.95, 4, true, true, 3), ppo.advantage());
+        assertEquals(4, grpo.promptsPerBatch(), "batch 16 responses in groups of 4");
+        assertEquals(new PpoOptions.Update(4, 8, 0.2, 0.2, 0.1, 0.0, null, 0.2, 0.28,
+                LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, 8, KlEstimator.K3), grpo.update());
+        assertEquals(0.0, ppo.kl().rewardCoef(0.05), "the KL is in the loss, not the rewards");
+        assertEquals(new PpoOptions.Shaping(1.0, RewardNorm.NONE, null, 4, 1.0, 8), ppo.shaping());
+        String yaml = ConfigLoader.toYaml(grpo);
+        assertTrue(yaml.contains("advantage: grpo") && yaml.contains("group_size: 4") && yaml.contains("kl_in: loss"),
+                yaml);
+    }
+
+    @Test
+    void badGroupKeysAreNamed() {
+        assertMessage(RULE_DEMO, "ppo.advantage=rloo --set ppo.group_size=1", "ppo.group_size must be >= 2 with"
+                + " ppo.advantage: rloo");
+        assertMessage(RULE_DEMO, "ppo.advantage=ppo2", "ppo.advantage must be one of gae, grpo, rloo,"
+                + " reinforce_baseline, got 'ppo2'");
+        assertMessage(RULE_DEMO, "ppo.advantage=grpo --set ppo.group_size=3",
+                "train.batch_size 16 (responses per rollout batch) must be a multiple of ppo.group_size 3");
+        assertMessage(RULE_DEMO, "ppo.dynamic_sampling=true", "ppo.dynamic_sampling needs groups");
+        assertMessage(RULE_DEMO, "ppo.overlong_buffer=9", "ppo.overlong_buffer must be in [1, ppo.max_new_tokens = 8]");
+        assertMessage(RULE_DEMO, "ppo.clip_low=1.0", "ppo.clip_low must be < 1");
+        assertMessage(RULE_DEMO, "ppo.loss_agg=sum", "ppo.loss_agg must be one of token_mean, seq_mean_token_mean,"
+                + " seq_mean_token_sum_norm, got 'sum'");
+        assertMessage(RULE_DEMO, "ppo.kl_in=both", "ppo.kl_in must be one of reward, loss, got 'both'");
     }
 }

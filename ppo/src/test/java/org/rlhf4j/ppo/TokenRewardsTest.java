@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** Reward shaping on hand-computed batches of two or three rows. */
 class TokenRewardsTest {
 
-    private static final PpoOptions.Shaping PLAIN = new PpoOptions.Shaping(null, RewardNorm.NONE, null);
+    private static final PpoOptions.Shaping PLAIN = new PpoOptions.Shaping(null, RewardNorm.NONE, null, null, 1.0, 4);
 
     @Test
     void klIsZeroAtPads() {
@@ -41,7 +41,7 @@ class TokenRewardsTest {
     void eosPenaltyComesBeforeTheClip() {
         // penalty 0.5 on row 0 only: [1.2 - 0.5, -0.4, 3.0] = [0.7, -0.4, 3.0];
         // clip 1.0: inactive on rows 0 and 1 (row 0 would have been clipped without the penalty), 3.0 -> 1.0
-        PpoOptions.Shaping shaping = new PpoOptions.Shaping(0.5, RewardNorm.NONE, 1.0);
+        PpoOptions.Shaping shaping = new PpoOptions.Shaping(0.5, RewardNorm.NONE, 1.0, null, 1.0, 4);
         double[][] mask = {{1, 1}, {1, 1}, {1, 0}};
         TokenRewards.Shaped out = TokenRewards.shape(new double[3][2], new double[] {1.2, -0.4, 3.0}, mask,
                 new boolean[] {true, false, false}, shaping, 0.0, RunningMoments.empty());
@@ -57,7 +57,7 @@ class TokenRewardsTest {
         // moments of {-1, 1}: count 2, mean 0, m2 2. With the batch {2, 4}: mean 1.5, deviations
         // -2.5, -0.5, 0.5, 2.5, m2 6.25 + 0.25 + 0.25 + 6.25 = 13, std sqrt(13 / 3) = 2.081666.
         // used: (2 - 1.5) / 2.081666 = 0.240192 and (4 - 1.5) / 2.081666 = 1.200961, clipped at 1.
-        PpoOptions.Shaping shaping = new PpoOptions.Shaping(null, RewardNorm.RUNNING, 1.0);
+        PpoOptions.Shaping shaping = new PpoOptions.Shaping(null, RewardNorm.RUNNING, 1.0, null, 1.0, 4);
         TokenRewards.Shaped out = TokenRewards.shape(new double[2][1], new double[] {2, 4},
                 new double[][] {{1}, {1}}, new boolean[2], shaping, 0.05, new RunningMoments(2, 0, 2));
         assertEquals(new RunningMoments(4, 1.5, 13), out.moments());
@@ -67,5 +67,24 @@ class TokenRewardsTest {
         assertEquals(1.0, out.used()[1], 0);
         assertArrayEquals(new double[] {2, 4}, out.scores(), 0, "the logged scores are not normalised");
         assertEquals(out.used()[0], out.rewards()[0][0], 0);
+    }
+
+    @Test
+    void overlongPenaltyRisesOverTheBuffer() {
+        // L = 8, buffer 4, weight 1: lengths <= 4 free; 5 -> 1/4, 6 -> 2/4, 8 -> 4/4
+        assertEquals(0, TokenRewards.overlongPenalty(4, 8, 4, 1.0), 0);
+        assertEquals(0.25, TokenRewards.overlongPenalty(5, 8, 4, 1.0), 1e-12);
+        assertEquals(0.5, TokenRewards.overlongPenalty(6, 8, 4, 1.0), 1e-12);
+        assertEquals(2.0, TokenRewards.overlongPenalty(8, 8, 4, 2.0), 1e-12);
+    }
+
+    @Test
+    void overlongPenaltyCountsValidTokensOnly() {
+        // L = 4, buffer 2 (free up to 2 tokens), weight 1: row 0 has 3 valid tokens -> 1/2 off its score 1;
+        // row 1 has 2 valid tokens (the third is a pad) -> none
+        PpoOptions.Shaping shaping = new PpoOptions.Shaping(null, RewardNorm.NONE, null, 2, 1.0, 4);
+        TokenRewards.Shaped out = TokenRewards.shape(new double[2][3], new double[] {1, 1},
+                new double[][] {{1, 1, 1}, {1, 1, 0}}, new boolean[2], shaping, 0.0, RunningMoments.empty());
+        assertArrayEquals(new double[] {0.5, 1}, out.scores(), 1e-12);
     }
 }

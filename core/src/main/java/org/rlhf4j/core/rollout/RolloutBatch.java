@@ -94,6 +94,21 @@ public record RolloutBatch(
     }
 
     /**
+     * A batch of rows sampled before, kept from other batches (DAPO's dynamic sampling keeps the
+     * groups whose scores differ): row {@code b}'s sampled log-probs are {@code logps.get(b)}, one per
+     * response token, at {@code temperature}.
+     */
+    public static RolloutBatch ofSampled(List<Completion> rows, List<float[]> logps, double temperature,
+            NDManager manager) {
+        int a = rows.stream().mapToInt(r -> r.responseIds().length).max().orElse(0);
+        float[] flat = new float[rows.size() * a];
+        for (int b = 0; b < rows.size(); b++) {
+            System.arraycopy(logps.get(b), 0, flat, b * a, rows.get(b).responseIds().length);
+        }
+        return assemble(rows, flat, temperature, manager);
+    }
+
+    /**
      * Lays {@code rows} out as arrays in {@code manager}; {@code logps} holds each row's sampled
      * log-probs at {@code [row * stride, row * stride + response length)}, or is null.
      */
