@@ -56,6 +56,8 @@ public final class JinjaChatTemplate implements ChatTemplate {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                // message content is data: an output that looks like {{ }} or {% %} is never re-rendered
+                .withNestedInterpretationEnabled(false)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         // Jinja2 precedence: `a + b | trim` filters b only
                         .withUseNaturalOperatorPrecedence(true)
