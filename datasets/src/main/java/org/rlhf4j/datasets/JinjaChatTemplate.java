@@ -1,24 +1,19 @@
 package org.rlhf4j.datasets;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import org.rlhf4j.datasets.jinja.JinjaTemplate;
 
 /**
- * A Hugging Face Jinja {@code chat_template}, rendered with Jinjava the way transformers renders it
- * ({@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages},
- * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; function
- * {@code raise_exception(message)}).
+ * A Hugging Face Jinja {@code chat_template}, rendered as transformers renders it ({@link JinjaTemplate}:
+ * Jinja2 semantics, {@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages},
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; functions
+ * {@code raise_exception(message)} and {@code strftime_now(format)}). Message content is data: it is
+ * written as it is, never interpreted as template code.
  *
  * <p><b>Assistant spans.</b> The template is a black box, so the loss spans are found by rendering
  * prefixes of the conversation. For assistant message {@code i}:
@@ -38,10 +33,9 @@ import java.util.stream.Collectors;
  */
 public final class JinjaChatTemplate implements ChatTemplate {
 
-    private final String source;
+    private final JinjaTemplate template;
     private final String bosToken;
     private final String eosToken;
-    private final Jinjava jinjava;
 
     /**
      * @param source the Jinja template text
@@ -50,43 +44,28 @@ public final class JinjaChatTemplate implements ChatTemplate {
      *     assistant span ("" if the tokenizer has none: spans then run to the next message)
      */
     public JinjaChatTemplate(String source, String bosToken, String eosToken) {
-        this.source = Objects.requireNonNull(source, "source");
+        this(source, "chat_template", bosToken, eosToken);
+    }
+
+    /**
+     * @param text the Jinja template text
+     * @param sourceName where the template came from (a model directory file or a path), named in errors
+     * @param bosToken text bound to {@code bos_token} ("" if the tokenizer has none)
+     * @param eosToken text bound to {@code eos_token} ("" if the tokenizer has none)
+     * @throws org.rlhf4j.datasets.jinja.TemplateException naming the source and line of a syntax error
+     */
+    public JinjaChatTemplate(String text, String sourceName, String bosToken, String eosToken) {
+        this.template = JinjaTemplate.parse(Objects.requireNonNull(text, "text"), sourceName);
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                // message content is data: an output that looks like {{ }} or {% %} is never re-rendered
-                .withNestedInterpretationEnabled(false)
-                .withLegacyOverrides(LegacyOverrides.newBuilder()
-                        // Jinja2 precedence: `a + b | trim` filters b only
-                        .withUseNaturalOperatorPrecedence(true)
-                        .withParseWhitespaceControlStrictly(true)
-                        .build())
-                .build();
-        this.jinjava = new Jinjava(config);
-        try {
-            jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                    JinjaChatTemplate.class.getMethod("raiseException", String.class)));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
-    /** The {@code raise_exception} helper HF templates call; public only for Jinjava's reflection. */
-    public static String raiseException(String message) {
-        throw new TemplateRaisedException(message);
-    }
-
-    /** The template's own error, raised through {@code raise_exception}. */
-    static final class TemplateRaisedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TemplateRaisedException(String message) {
-            super(message);
-        }
-    }
-
+    /**
+     * {@inheritDoc}
+     *
+     * @throws org.rlhf4j.datasets.jinja.TemplateException (an IllegalArgumentException) naming the template
+     *     source and line; {@code raisedByTemplate()} when the template rejected the conversation
+     */
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         Map<String, Object> bindings = new HashMap<>();
@@ -98,42 +77,12 @@ public final class JinjaChatTemplate implements ChatTemplate {
             list.add(message);
         }
         bindings.put("messages", list);
+        bindings.put("tools", null);
+        bindings.put("documents", null);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
-        RenderResult result;
-        try {
-            result = jinjava.renderForResult(source, bindings);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the chat template failed: " + rootMessage(e), e);
-        }
-        List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
-                .collect(Collectors.toList());
-        if (!fatal.isEmpty()) {
-            throw new IllegalArgumentException("the chat template failed: " + fatal.stream()
-                    .map(JinjaChatTemplate::describe).collect(Collectors.joining("; ")));
-        }
-        return result.getOutput();
-    }
-
-    private static String describe(TemplateError error) {
-        Throwable cause = error.getException();
-        while (cause != null) {
-            if (cause instanceof TemplateRaisedException) {
-                return cause.getMessage();
-            }
-            cause = cause.getCause();
-        }
-        return error.getMessage() + (error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : "");
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && !(t instanceof TemplateRaisedException)) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+        return template.render(bindings).text();
     }
 
     @Override

@@ -16,6 +16,9 @@
  *
  * <h2>Decisions</h2>
  * <ul>
+ *   <li><b>Template engine.</b> Jinja templates are rendered by {@link org.rlhf4j.datasets.jinja}, a
+ *       Jinja2 renderer written for Hugging Face chat templates (why not Jinjava: see that package).
+ *       Message content is data, never template code.</li>
  *   <li><b>Formats.</b> SFT lines are {@code {"messages": [{"role", "content"}, ...]}} (roles system,
  *       user, assistant; at least one assistant message) or {@code {"prompt", "response", "system"?}},
  *       which is the same as messages [system?, user, assistant]. Other keys are ignored. Pretraining
