@@ -44,16 +44,27 @@ final class Interpreter {
 
     private final String sourceName;
     private final Deque<Map<String, Object>> scopes = new ArrayDeque<>();
-    private StringBuilder out = new StringBuilder();
+    private final StringBuilder root = new StringBuilder();
+    private StringBuilder out = root;
     private final List<int[]> generationSpans = new ArrayList<>();
+    // items whose loop iterations are recorded (the messages), by identity, with their index
+    private final Map<Object, Integer> tracked = new java.util.IdentityHashMap<>();
+    private final List<int[]> itemSpans = new ArrayList<>();
 
-    Interpreter(String sourceName, Map<String, Object> globals) {
+    Interpreter(String sourceName, Map<String, Object> globals, List<?> trackedItems) {
         this.sourceName = sourceName;
         scopes.push(new HashMap<>(globals));
+        for (int i = 0; i < trackedItems.size(); i++) {
+            tracked.put(trackedItems.get(i), i);
+        }
     }
 
-    /** Renders the template; returns the text and fills {@code spans} with {@code {% generation %}} ranges. */
-    String render(List<Node> body, List<int[]> spans) {
+    /**
+     * Renders the template; returns the text, fills {@code spans} with {@code {% generation %}} ranges
+     * and {@code items} with {@code {index, start, end}} for each loop iteration over a tracked item
+     * that wrote to the output.
+     */
+    String render(List<Node> body, List<int[]> spans, List<int[]> items) {
         try {
             execute(body);
         } catch (Located e) {
@@ -62,6 +73,7 @@ final class Interpreter {
             throw new TemplateException(sourceName, 1, "break or continue outside a for loop", false);
         }
         spans.addAll(generationSpans);
+        items.addAll(itemSpans);
         return out.toString();
     }
 
@@ -145,19 +157,29 @@ final class Interpreter {
             for (int i = 0; i < items.size(); i++) {
                 bind(scope, n.targets(), items.get(i));
                 scope.put("loop", loopInfo(items, i));
+                Integer trackedIndex = out == root ? tracked.get(items.get(i)) : null;
+                int start = out.length();
                 try {
                     execute(n.body());
                 } catch (LoopControl c) {
                     if (c.isBreak) {
+                        recordItem(trackedIndex, start);
                         break;
                     }
                 }
+                recordItem(trackedIndex, start);
             }
             if (items.isEmpty()) {
                 execute(n.orElse());
             }
         } finally {
             scopes.pop();
+        }
+    }
+
+    private void recordItem(Integer trackedIndex, int start) {
+        if (trackedIndex != null && out.length() > start) {
+            itemSpans.add(new int[] {trackedIndex, start, out.length()});
         }
     }
 

@@ -23,8 +23,16 @@ import java.util.Objects;
  */
 public final class JinjaTemplate {
 
-    /** The text a render produced and the character ranges written inside {@code {% generation %}} blocks. */
-    public record Rendered(String text, List<int[]> generationSpans) {}
+    /**
+     * What a render produced.
+     *
+     * @param text the rendered text
+     * @param generationSpans {@code {start, end}} of the text written inside each {@code {% generation %}} block
+     * @param messageSpans {@code {message index, start, end}} of the text written by each iteration of a
+     *     for loop whose item was an element of the {@code messages} variable (or of a slice of it), in
+     *     output order; iterations that wrote nothing are left out
+     */
+    public record Rendered(String text, List<int[]> generationSpans, List<int[]> messageSpans) {}
 
     private final String source;
     private final List<Node> body;
@@ -102,10 +110,12 @@ public final class JinjaTemplate {
         globals.put("raise_exception", (Callable) (args, kwargs) -> {
             throw new Raised(args.isEmpty() ? "" : PythonValues.str(args.get(0)));
         });
-        Interpreter interpreter = new Interpreter(source, globals);
+        List<?> messages = globals.get("messages") instanceof List<?> l ? l : List.of();
+        Interpreter interpreter = new Interpreter(source, globals, messages);
         List<int[]> spans = new ArrayList<>();
+        List<int[]> messageSpans = new ArrayList<>();
         try {
-            return new Rendered(interpreter.render(body, spans), spans);
+            return new Rendered(interpreter.render(body, spans, messageSpans), spans, messageSpans);
         } catch (TemplateException e) {
             int at = e.getMessage().indexOf(Raised.PREFIX);
             if (at >= 0) {
