@@ -2,6 +2,7 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.dpo.DpoTrainer;
 import picocli.CommandLine.Command;
@@ -22,6 +23,8 @@ final class DpoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DpoConfig config = ConfigLoader.load(options.config, options.overrides, DpoConfig.class);
-        return TrainingReport.print(new DpoTrainer(config).run(), config);
+        DpoTrainer.Summary summary = new DpoTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
+        return TrainingReport.print(summary, config);
     }
 }

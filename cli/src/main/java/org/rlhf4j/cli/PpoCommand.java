@@ -3,6 +3,7 @@ package org.rlhf4j.cli;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.ppo.PpoConfig;
 import org.rlhf4j.ppo.PpoTrainer;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ final class PpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PpoConfig config = ConfigLoader.load(options.config, options.overrides, PpoConfig.class);
         PpoTrainer.Summary summary = new PpoTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
         if (summary.resumedFromIteration() > 0) {
             System.out.printf("resumed from iteration %d%n", summary.resumedFromIteration());
         }

@@ -2,6 +2,7 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.reward.RewardConfig;
 import org.rlhf4j.reward.RewardTrainer;
 import picocli.CommandLine.Command;
@@ -23,6 +24,8 @@ final class RmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RewardConfig config = ConfigLoader.load(options.config, options.overrides, RewardConfig.class);
-        return TrainingReport.print(new RewardTrainer(config).run(), config);
+        RewardTrainer.Summary summary = new RewardTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
+        return TrainingReport.print(summary, config);
     }
 }

@@ -29,6 +29,13 @@ public interface ChatTemplate {
      */
     RenderedConversation renderForTraining(List<ChatMessage> messages);
 
+    /** A single-turn prompt (with an optional system turn) followed by the generation prompt. */
+    default String prompt(String system, String user) {
+        return render(system == null || system.isEmpty()
+                ? List.of(ChatMessage.user(user))
+                : List.of(ChatMessage.system(system), ChatMessage.user(user)), true);
+    }
+
     /** A short name for reports ({@code chatml}, {@code jinja} or {@code none}). */
     String name();
 }

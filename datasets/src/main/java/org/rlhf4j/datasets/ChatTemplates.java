@@ -53,6 +53,11 @@ public final class ChatTemplates {
         }
     }
 
+    /** The template of a stage's {@code data:} section ({@code chat_template} with {@code chat_template_kwargs}). */
+    public static ChatTemplate select(DataConfig data, Tokenizer tokenizer) {
+        return select(data.chatTemplate(), tokenizer, data.chatTemplateKwargs());
+    }
+
     /** The tokenizer's template text with its BOS and EOS token texts bound. */
     public static JinjaChatTemplate jinja(String source, Tokenizer tokenizer) {
         return jinja(source, tokenizer.chatTemplateSource(), tokenizer, Map.of());

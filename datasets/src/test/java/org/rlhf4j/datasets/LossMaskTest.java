@@ -169,4 +169,17 @@ class LossMaskTest {
         assertArrayEquals(new int[] {'a', 'b', E}, seq.ids());
         assertArrayEquals(new boolean[] {false, true, true}, seq.lossMask());
     }
+
+    @Test
+    void generationMarkersAreTheSpansWhenATemplateHasThem() {
+        // SmolLM3/transformers style: only what is inside {% generation %} is trained, here content and <|im_end|>
+        JinjaChatTemplate marked = new JinjaChatTemplate("{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
+                + "{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] }}<|im_end|>{% endgeneration %}"
+                + "{% else %}{{ m['content'] }}<|im_end|>{% endif %}{{ '\n' }}{% endfor %}", "", "<|im_end|>");
+        List<ChatMessage> c = List.of(ChatMessage.user("hi"), ChatMessage.assistant("yo"));
+        TrainingSequence viaMarkers = encode(marked, c);
+        TrainingSequence builtIn = encode(ChatTemplate.CHATML, c);
+        assertArrayEquals(builtIn.ids(), viaMarkers.ids());
+        assertArrayEquals(builtIn.lossMask(), viaMarkers.lossMask());
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.dpo.DpoTrainer;
 
@@ -44,7 +45,9 @@ final class DpoStage implements StageRunner {
                 }
             }
         }
-        DpoTrainer.Summary summary = new DpoTrainer(ConfigLoader.bind(config, DpoConfig.class, source)).run();
+        DpoConfig bound = ConfigLoader.bind(config, DpoConfig.class, source);
+        DpoTrainer.Summary summary = new DpoTrainer(bound).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         Map<String, Double> eval = summary.lastEval();
         System.out.printf("trained to step %d/%d: loss %.4f%s%n", summary.step(), summary.totalSteps(),
                 summary.lastTrain().getOrDefault("loss", Double.NaN), eval.isEmpty() ? ""

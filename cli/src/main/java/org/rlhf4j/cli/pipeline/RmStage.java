@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.reward.RewardConfig;
 import org.rlhf4j.reward.RewardTrainer;
 
@@ -27,7 +28,9 @@ final class RmStage implements StageRunner {
     @Override
     public void run(ObjectNode config, Path stageDir, String source) throws Exception {
         config.put("output_dir", stageDir.toString());
-        RewardTrainer.Summary summary = new RewardTrainer(ConfigLoader.bind(config, RewardConfig.class, source)).run();
+        RewardConfig bound = ConfigLoader.bind(config, RewardConfig.class, source);
+        RewardTrainer.Summary summary = new RewardTrainer(bound).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         System.out.printf("trained to step %d/%d: loss %.4f, accuracy %.3f%s%n", summary.step(), summary.totalSteps(),
                 summary.lastLoss(), summary.lastAccuracy(), Double.isNaN(summary.lastEvalAccuracy()) ? ""
                         : String.format(", eval_accuracy %.3f", summary.lastEvalAccuracy()));

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.sft.SftConfig;
 import org.rlhf4j.sft.SftTrainer;
 
@@ -45,7 +46,9 @@ abstract class TrainingStage implements StageRunner {
     @Override
     public void run(ObjectNode config, Path stageDir, String source) throws Exception {
         config.put("output_dir", stageDir.toString());
-        SftTrainer.Summary summary = new SftTrainer(ConfigLoader.bind(config, SftConfig.class, source), objective).run();
+        SftConfig bound = ConfigLoader.bind(config, SftConfig.class, source);
+        SftTrainer.Summary summary = new SftTrainer(bound, objective).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         System.out.printf("trained to step %d/%d: loss %.4f%s%n", summary.step(), summary.totalSteps(), summary.lastLoss(),
                 Double.isNaN(summary.lastEvalLoss()) ? "" : String.format(", eval_loss %.4f", summary.lastEvalLoss()));
     }
