@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecordException;
 import org.rlhf4j.datasets.io.TextLine;
@@ -82,32 +79,11 @@ public final class RecordRenderer {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private static List<ChatMessage> messages(JsonNode record, String where) {
-        JsonNode array = record.path("messages");
-        if (!array.isArray() || array.isEmpty()) {
-            throw new BadRecordException(where + ": expected a non-empty \"messages\" array of {\"role\", \"content\"}");
+        try {
+            return SftRecordParser.messageList(record.path("messages"));
+        } catch (SftRecordParser.InvalidRecord e) {
+            throw new BadRecordException(where + ": " + e.getMessage());
         }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode m = array.get(i);
-            String at = where + ": messages[" + i + "]";
-            if (!m.path("role").isTextual()) {
-                throw new BadRecordException(at + " has no string \"role\"");
-            }
-            JsonNode content = m.path("content");
-            if (!content.isTextual() && !content.isNull() && !content.isMissingNode()) {
-                throw new BadRecordException(at + ".content must be a string (or null with tool_calls)");
-            }
-            Map<String, Object> fields = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getKey().equals("role") && !e.getKey().equals("content") && !e.getValue().isNull()) {
-                    fields.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
-                }
-            }
-            out.add(new ChatMessage(m.get("role").asText(), content.isTextual() ? content.asText() : "", fields));
-        }
-        return out;
     }
 }

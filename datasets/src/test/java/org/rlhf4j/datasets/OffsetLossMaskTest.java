@@ -85,4 +85,33 @@ class OffsetLossMaskTest {
             assertEquals(List.of(" Paris. </s>", " Rome. </s>"), lossRuns(tokenizer, rendered.text(), seq));
         }
     }
+
+    @Test
+    void reasoningContentAndToolCallsReachTheTemplateFromAJsonlRecord() throws Exception {
+        try (HfTokenizer tokenizer = HfTokenizer.load(FIXTURES.resolve("bytelevel-bpe"))) {
+            RecordRenderer renderer = new RecordRenderer(ChatTemplates.select("auto", tokenizer), tokenizer);
+            String line = "{\"messages\": [{\"role\": \"user\", \"content\": \"Weather?\"},"
+                    + " {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"type\": \"function\","
+                    + " \"function\": {\"name\": \"get\", \"arguments\": {\"city\": \"Paris\"}}}]},"
+                    + " {\"role\": \"tool\", \"content\": \"21\"},"
+                    + " {\"role\": \"assistant\", \"reasoning_content\": \"It said 21.\", \"content\": \"21 degrees\"}]}";
+            com.fasterxml.jackson.databind.JsonNode out = renderer.render(
+                    new org.rlhf4j.datasets.io.TextLine(Path.of("chats.jsonl"), 1, line, null));
+            String text = out.get("text").asText();
+            assertEquals("<|im_start|>user\nWeather?<|im_end|>\n<|im_start|>assistant\n<tool_call>\n"
+                    + "{\"name\": \"get\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call><|im_end|>\n"
+                    + "<|im_start|>user\n<tool_response>\n21\n</tool_response><|im_end|>\n<|im_start|>assistant\n"
+                    + "<think>\nIt said 21.\n</think>\n\n21 degrees<|im_end|>\n", text);
+            int[] ids = new int[out.get("ids").size()];
+            boolean[] mask = new boolean[ids.length];
+            for (int t = 0; t < ids.length; t++) {
+                ids[t] = out.get("ids").get(t).asInt();
+                mask[t] = out.get("loss_mask").get(t).asInt() == 1;
+            }
+            // both assistant turns are trained: the tool call and the answer with its reasoning
+            assertEquals(List.of("<tool_call>\n{\"name\": \"get\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call><|im_end|>",
+                    "<think>\nIt said 21.\n</think>\n\n21 degrees<|im_end|>"),
+                    lossRuns(tokenizer, text, TrainingSequence.of(ids, mask)));
+        }
+    }
 }
