@@ -20,7 +20,8 @@
  *       Jinja2 renderer written for Hugging Face chat templates (why not Jinjava: see that package).
  *       Message content is data, never template code.</li>
  *   <li><b>Formats.</b> SFT lines are {@code {"messages": [{"role", "content"}, ...]}} (roles system,
- *       user, assistant; at least one assistant message) or {@code {"prompt", "response", "system"?}},
+ *       user, assistant, tool; at least one assistant message; a message's other keys, such as
+ *       {@code tool_calls} and {@code reasoning_content}, are passed to the chat template) or {@code {"prompt", "response", "system"?}},
  *       which is the same as messages [system?, user, assistant]. Other keys are ignored. Pretraining
  *       reads {@code {"text": "..."}} lines or a {@code .txt} file. Blank JSONL lines are skipped.</li>
  *   <li><b>Validation.</b> Files are decoded strictly as UTF-8 (a malformed byte is an error naming

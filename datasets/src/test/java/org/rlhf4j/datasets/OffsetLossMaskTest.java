@@ -114,4 +114,19 @@ class OffsetLossMaskTest {
                     lossRuns(tokenizer, text, TrainingSequence.of(ids, mask)));
         }
     }
+
+    @Test
+    void aBrokenTemplateInAModelDirectoryIsNamedWithItsFileAndLine(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        java.nio.file.Files.copy(FIXTURES.resolve("bytelevel-bpe/tokenizer.json"), dir.resolve("tokenizer.json"));
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"eos_token\": \"<|im_end|>\", \"chat_template\": \"{% for m in messages %}\\n{{ m.content | shout }}{% endfor %}\"}");
+        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
+            ChatTemplate template = ChatTemplates.select("auto", tokenizer);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> template.render(List.of(ChatMessage.user("hi")), true));
+            assertEquals(dir.resolve("tokenizer_config.json") + " (chat_template), template line 2: no filter named 'shout'",
+                    e.getMessage());
+        }
+    }
 }
