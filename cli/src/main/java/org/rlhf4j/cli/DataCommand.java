@@ -15,21 +15,25 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.tokenizer.Tokenizers;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
+import org.rlhf4j.datasets.RecordRenderer;
 import org.rlhf4j.datasets.SftDataset;
 import org.rlhf4j.datasets.TrainingSequence;
-import picocli.CommandLine;
+import org.rlhf4j.datasets.io.StrictUtf8Lines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code rlhf4j data}: tools for training data; {@code inspect} shows tokens and their loss mask. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        subcommands = {DataCommand.Inspect.class, DataDemoCommand.class, DataDemoFilesCommand.class},
-        description = "Inspect training data as the trainer will see it; write the demo task's data sets.")
+        subcommands = {DataCommand.Inspect.class, DataCommand.Render.class, DataDemoCommand.class,
+            DataDemoFilesCommand.class},
+        description = "Inspect or render training data as the trainer will see it; write the demo task's data sets.")
 final class DataCommand implements Runnable {
 
     @CommandLine.Spec
@@ -96,7 +100,7 @@ final class DataCommand implements Runnable {
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             boolean color = System.console() != null;
             try (Tokenizer tokenizer = Tokenizers.load(Path.of(c.model()))) {
-                ChatTemplate template = ChatTemplates.select(c.data().chatTemplate(), tokenizer);
+                ChatTemplate template = ChatTemplates.select(c.data(), tokenizer);
                 SftDataset data = SftDataset.load(c.data(), tokenizer, template, maxSeqLen, pretrain,
                         c.seed() == null ? 0 : c.seed());
                 List<TrainingSequence> rows = data.train();
@@ -165,6 +169,48 @@ final class DataCommand implements Runnable {
                 return false; // the loader reports what is wrong with FILE:LINE
             }
             return false;
+        }
+    }
+
+    /**
+     * {@code rlhf4j data render}: each JSONL record's conversation through the model's chat template and
+     * tokenizer, as {@code {"text", "ids", "loss_mask"}} lines, to debug templates and masks.
+     */
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = {"Render each {\"messages\": [...], \"chat_template_kwargs\"?: {...}} line with the model's",
+                "chat template and tokenizer; write {\"text\", \"ids\", \"loss_mask\"} per line (loss_mask 1 = trained)."},
+            footer = {"", "Example:", "  rlhf4j data render --model runs/sft/final --input chats.jsonl --out rendered.jsonl"})
+    static final class Render implements Callable<Integer> {
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (its tokenizer).")
+        Path model;
+
+        @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL of conversations.")
+        Path input;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "JSONL output.")
+        Path out;
+
+        @picocli.CommandLine.Mixin
+        ChatTemplateOption template = new ChatTemplateOption();
+
+        @Override
+        public Integer call() throws IOException {
+            StringBuilder text = new StringBuilder();
+            int[] count = {0};
+            try (Tokenizer tokenizer = Tokenizers.load(model)) {
+                RecordRenderer renderer = new RecordRenderer(template.resolve(tokenizer), tokenizer);
+                StrictUtf8Lines.forEach(input, line -> {
+                    if (line.decoded() && line.text().isBlank()) {
+                        return;
+                    }
+                    text.append(renderer.render(line).toString()).append('\n');
+                    count[0]++;
+                });
+            }
+            AtomicFiles.writeString(out, text.toString());
+            System.out.printf("rendered %d records to %s%n", count[0], out);
+            return 0;
         }
     }
 }

@@ -2,6 +2,8 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.dpo.DpoTrainer;
 import picocli.CommandLine.Command;
@@ -22,7 +24,9 @@ final class DpoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DpoConfig config = ConfigLoader.load(options.config, options.overrides, DpoConfig.class);
-        return TrainingReport.print(new DpoTrainer(config).run(), config, "loss", "eval_loss",
-                "eval_rewards/accuracies", "eval_rewards/margins");
+        RunSummary summary = new DpoTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
+        return TrainingReport.print(summary, config, "loss", "eval_loss", "eval_rewards/accuracies",
+                "eval_rewards/margins");
     }
 }

@@ -60,6 +60,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device = new DeviceOption();
 
+    @Mixin
+    ChatTemplateOption template = new ChatTemplateOption();
+
     @Override
     public Integer call() throws Exception {
         if (!task.equals("demo")) {
@@ -68,7 +71,7 @@ final class EvalCommand implements Callable<Integer> {
         List<DemoPrompt> evalPrompts = prompts != null ? DemoTask.readPrompts(prompts)
                 : DemoTask.generate(DemoTaskConfig.withSeed(taskSeed)).evalPrompts();
         DemoEvalResult result = DemoEvaluator.evaluate(model, reference, evalPrompts,
-                new DemoEvaluator.Options(batchSize, maxNewTokens, seed, device.resolve()));
+                new DemoEvaluator.Options(batchSize, maxNewTokens, seed, device.resolve(), template.chatTemplate));
         System.out.print(new EvalTable().add(model.toString(), result.toJson(false)).text());
         System.out.printf("%d prompts; 95%% intervals: Wilson for rates, bootstrap for length and KL%n", evalPrompts.size());
         if (out != null) {

@@ -11,28 +11,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.generate.SamplingParams;
+import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutEngine;
 import org.rlhf4j.core.rollout.RolloutListener;
 import org.rlhf4j.core.rollout.StopCriteria;
-import org.rlhf4j.core.io.AtomicFiles;
-import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.StreamingDecoder;
 import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.PromptDataset;
 import org.rlhf4j.datasets.PromptRecord;
-import org.rlhf4j.datasets.ChatMlTemplate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code rlhf4j generate}: ChatML-wrapped generation for one prompt or a JSONL file of prompts. */
+/** {@code rlhf4j generate}: generation for one prompt or a JSONL file of prompts, in the model's chat template. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generate responses with the batched KV-cache rollout engine. The prompt is wrapped in the",
-            "ChatML template (<|im_start|>user ... <|im_end|> <|im_start|>assistant); a single prompt streams",
+            "model's own chat template (--chat-template; --raw for none, e.g. base models); a single prompt streams",
             "to the terminal, a file shows progress. --out lines: {\"prompt\", \"response\", \"prompt_ids\",",
             "\"response_ids\", \"finish_reason\": \"eos\"|\"stop\"|\"length\"}, prompt_ids as fed (template applied).",
             "Row i of the file samples with a generator seeded by (--seed, i), so --batch-size changes the",
@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  rlhf4j generate --model runs/sft/final --prompt \"What is 2+3?\"",
             "  rlhf4j generate --model runs/sft/final --input prompts.jsonl --out out.jsonl --temperature 0.7",
-            "  rlhf4j generate --model runs/sft/final --prompt \"Count to 5\" --stop \"4\" --max-new-tokens 64"})
+            "  rlhf4j generate --model runs/sft/final --prompt \"Count to 5\" --stop \"4\" --max-new-tokens 64",
+            "  rlhf4j generate --model base-model --raw --prompt \"Once upon a time\""})
 final class GenerateCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,13 +93,25 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device = new DeviceOption();
 
+    @Mixin
+    ChatTemplateOption template = new ChatTemplateOption();
+
+    @Option(names = "--raw", description = "No chat template: feed the prompt text as it is (= --chat-template none).")
+    boolean raw;
+
+    private ChatTemplate chatTemplate;
+
     @Override
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topK, topP, seed);
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
+        if (raw) {
+            template.chatTemplate = "none";
+        }
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
+            chatTemplate = template.resolve(m.tokenizer());
             RolloutEngine engine = new RolloutEngine(m.model(), m.tokenizer(), EngineOptions.defaults());
             StopCriteria stop = new StopCriteria(m.stopTokenIds(), new int[0], stops);
             if (source.prompt != null) {
@@ -112,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
     /** Prints the response as it is generated; text that may begin a stop string is held back. */
     private int streamOne(RolloutEngine engine, PretrainedModel m, SamplingParams params, StopCriteria stop) {
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        int[] prompt = m.tokenizer().encode(ChatMlTemplate.prompt(system, source.prompt));
+        int[] prompt = m.tokenizer().encode(chatTemplate.prompt(system, source.prompt));
         StreamingDecoder decoder = m.tokenizer().streamingDecoder(true);
         int holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
         StringBuilder streamed = new StringBuilder();
@@ -191,7 +204,7 @@ final class GenerateCommand implements Callable<Integer> {
         return o;
     }
 
-    /** The record's turns with the ChatML generation prompt; {@code --system} applies where it has none. */
+    /** The record's turns with the template's generation prompt; {@code --system} applies where it has none. */
     private String render(PromptRecord p) {
         List<ChatMessage> messages = new ArrayList<>();
         boolean hasSystem = p.messages().stream().anyMatch(m -> m.role().equals("system"));
@@ -199,7 +212,7 @@ final class GenerateCommand implements Callable<Integer> {
             messages.add(ChatMessage.system(system));
         }
         messages.addAll(p.messages());
-        return ChatMlTemplate.render(messages, true);
+        return chatTemplate.render(messages, true);
     }
 
     /** What the output's {@code prompt} shows: the user's text for a one-turn prompt, else the rendered text. */

@@ -15,7 +15,7 @@ import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.scoring.SequenceTokenLogps;
 import org.rlhf4j.core.tokenizer.Tokenizer;
-import org.rlhf4j.datasets.ChatMlTemplate;
+import org.rlhf4j.datasets.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
             "Input lines: {\"ids\": [...]}, {\"text\": \"...\"} or {\"prompt\": \"...\", \"response\": \"...\"}.",
             "Output: {\"ids\", \"logprobs\"} with logprobs[t-1] = log p(ids[t] | ids[<t]); for prompt/response",
             "lines {\"prompt_ids\", \"response_ids\", \"logprobs\"} with one value per response token",
-            "(the prompt is ChatML-wrapped as by generate)."},
+            "(the prompt is wrapped in the chat template as by generate: --chat-template)."},
         footer = {"", "Example:", "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl"})
 final class LogprobsCommand implements Callable<Integer> {
 
@@ -43,6 +43,9 @@ final class LogprobsCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Mixin
+    ChatTemplateOption template = new ChatTemplateOption();
 
     @Mixin
     DeviceOption device = new DeviceOption();
@@ -76,6 +79,7 @@ final class LogprobsCommand implements Callable<Integer> {
     }
 
     private List<Item> read(Tokenizer tokenizer, int vocabSize) throws Exception {
+        ChatTemplate chatTemplate = template.resolve(tokenizer);
         List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
         List<Item> items = new ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
@@ -108,7 +112,7 @@ final class LogprobsCommand implements Callable<Integer> {
                 items.add(new Item(n + 1, tokenizer.encode(requireText(node, "text", where)), 0, false));
             } else if (node.has("prompt") && node.has("response")) {
                 String system = node.has("system") ? requireText(node, "system", where) : null;
-                int[] prompt = tokenizer.encode(ChatMlTemplate.prompt(system, requireText(node, "prompt", where)));
+                int[] prompt = tokenizer.encode(chatTemplate.prompt(system, requireText(node, "prompt", where)));
                 int[] response = tokenizer.encode(requireText(node, "response", where));
                 int[] all = new int[prompt.length + response.length];
                 System.arraycopy(prompt, 0, all, 0, prompt.length);

@@ -3,6 +3,7 @@ package org.rlhf4j.cli;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.ppo.PpoConfig;
 import org.rlhf4j.ppo.PpoTrainer;
 import picocli.CommandLine.Command;
@@ -30,6 +31,7 @@ final class PpoCommand implements Callable<Integer> {
     /** Runs the PPO stage of {@code config} and prints where its outputs went (also {@code rlhf4j grpo}). */
     static int run(PpoConfig config) throws Exception {
         PpoTrainer.Summary summary = new PpoTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
         if (summary.resumedFromIteration() > 0) {
             System.out.printf("resumed from iteration %d%n", summary.resumedFromIteration());
         }

@@ -2,6 +2,8 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.reward.RewardConfig;
 import org.rlhf4j.reward.RewardTrainer;
 import picocli.CommandLine.Command;
@@ -23,7 +25,8 @@ final class RmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RewardConfig config = ConfigLoader.load(options.config, options.overrides, RewardConfig.class);
-        return TrainingReport.print(new RewardTrainer(config).run(), config, "loss", "accuracy", "eval_loss",
-                "eval_accuracy");
+        RunSummary summary = new RewardTrainer(config).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
+        return TrainingReport.print(summary, config, "loss", "accuracy", "eval_loss", "eval_accuracy");
     }
 }

@@ -66,9 +66,8 @@ final class ScoreCommand implements Callable<Integer> {
                     + " model directory's " + RewardConditions.FILE_NAME + ".")
     Path conditionsFile;
 
-    @Option(names = "--chat-template", defaultValue = "auto", paramLabel = "auto|chatml",
-            description = "Template, as data.chat_template in training (default: ${DEFAULT-VALUE}).")
-    String chatTemplate;
+    @Mixin
+    ChatTemplateOption template = new ChatTemplateOption();
 
     @Option(names = "--with-ids", description = "Also write the scored token ids (ids, or chosen_ids/rejected_ids).")
     boolean withIds;
@@ -98,7 +97,7 @@ final class ScoreCommand implements Callable<Integer> {
                 conditions.systemPrompt(condition); // an unknown name fails here, before any scoring
             }
             PreferenceEncoder encoder = new PreferenceEncoder(rm.tokenizer(),
-                    ChatTemplates.select(chatTemplate, rm.tokenizer()), conditions);
+                    template.resolve(rm.tokenizer()), conditions);
             List<Item> items = read();
             List<TrainingSequence> rows = new ArrayList<>();
             for (Item item : items) {

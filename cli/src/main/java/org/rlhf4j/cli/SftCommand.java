@@ -2,6 +2,8 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.sft.SftConfig;
 import org.rlhf4j.sft.SftTrainer;
 import picocli.CommandLine.Command;
@@ -22,6 +24,8 @@ final class SftCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SftConfig config = ConfigLoader.load(options.config, options.overrides, SftConfig.class);
-        return TrainingReport.print(new SftTrainer(config, SftTrainer.Objective.SFT).run(), config, "loss", "eval_loss");
+        RunSummary summary = new SftTrainer(config, SftTrainer.Objective.SFT).run();
+        ChatTemplateExport.write(summary.finalModel(), config.data());
+        return TrainingReport.print(summary, config, "loss", "eval_loss");
     }
 }

@@ -33,8 +33,6 @@ public final class ChatMlTemplate {
 
     /** A single-turn prompt (with an optional system turn) ready for generation. */
     public static String prompt(String system, String user) {
-        return render(system == null || system.isEmpty()
-                ? List.of(ChatMessage.user(user))
-                : List.of(ChatMessage.system(system), ChatMessage.user(user)), true);
+        return ChatTemplate.CHATML.prompt(system, user);
     }
 }

@@ -14,6 +14,9 @@ public interface ChatTemplate {
     /** The built-in ChatML template ({@link ChatMlTemplate}). */
     ChatTemplate CHATML = new ChatMlChatTemplate();
 
+    /** No template: the contents as they are ({@link RawChatTemplate}), for base models. */
+    ChatTemplate NONE = new RawChatTemplate();
+
     /** Renders the conversation, optionally followed by the header that opens an assistant turn. */
     String render(List<ChatMessage> messages, boolean addGenerationPrompt);
 
@@ -26,6 +29,13 @@ public interface ChatTemplate {
      */
     RenderedConversation renderForTraining(List<ChatMessage> messages);
 
-    /** A short name for reports ({@code chatml} or {@code jinja}). */
+    /** A single-turn prompt (with an optional system turn) followed by the generation prompt. */
+    default String prompt(String system, String user) {
+        return render(system == null || system.isEmpty()
+                ? List.of(ChatMessage.user(user))
+                : List.of(ChatMessage.system(system), ChatMessage.user(user)), true);
+    }
+
+    /** A short name for reports ({@code chatml}, {@code jinja} or {@code none}). */
     String name();
 }

@@ -1,5 +1,8 @@
 package org.rlhf4j.datasets;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
 
 /**
@@ -13,7 +16,10 @@ import org.rlhf4j.core.config.ConfigException;
  * @param packing pack several short examples into one row (attention and positions kept apart)
  * @param groupByLength batch examples of similar length together (less padding), in seeded order
  * @param chatTemplate {@code auto} (the model's own {@code chat_template} if its tokenizer has one,
- *     else ChatML) or {@code chatml}
+ *     else ChatML), {@code chatml}, {@code none} (the contents as they are, for base models) or the
+ *     path of a {@code .jinja} file ({@link ChatTemplates#select(String, org.rlhf4j.core.tokenizer.Tokenizer, Map)})
+ * @param chatTemplateKwargs extra variables for a Jinja template, as transformers'
+ *     {@code apply_chat_template(**kwargs)} (e.g. {@code enable_thinking: false}); empty by default
  */
 public record DataConfig(
         String train,
@@ -22,7 +28,8 @@ public record DataConfig(
         String onBadRecord,
         Boolean packing,
         Boolean groupByLength,
-        String chatTemplate) {
+        String chatTemplate,
+        Map<String, Object> chatTemplateKwargs) {
 
     public DataConfig {
         if (train == null || train.isBlank()) {
@@ -42,9 +49,17 @@ public record DataConfig(
         packing = packing != null && packing;
         groupByLength = groupByLength == null || groupByLength;
         chatTemplate = chatTemplate == null ? "auto" : chatTemplate;
-        if (!chatTemplate.equals("auto") && !chatTemplate.equals("chatml")) {
-            throw new ConfigException("data.chat_template must be auto or chatml, got '" + chatTemplate + "'");
+        if (chatTemplate.isBlank()) {
+            throw new ConfigException("data.chat_template is empty; expected auto, chatml, none or the path of a"
+                    + " .jinja template");
         }
+        chatTemplateKwargs = chatTemplateKwargs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(chatTemplateKwargs));
+    }
+
+    /** A {@code data:} section without {@code chat_template_kwargs}. */
+    public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
+            Boolean groupByLength, String chatTemplate) {
+        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null);
     }
 
     /** Whether malformed lines are skipped rather than fatal. */

@@ -1,190 +1,184 @@
 package org.rlhf4j.datasets;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import org.rlhf4j.datasets.jinja.JinjaTemplate;
 
 /**
- * A Hugging Face Jinja {@code chat_template}, rendered with Jinjava the way transformers renders it
- * ({@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages},
- * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; function
- * {@code raise_exception(message)}).
+ * A Hugging Face Jinja {@code chat_template}, rendered as transformers renders it ({@link JinjaTemplate}:
+ * Jinja2 semantics, {@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages},
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; functions
+ * {@code raise_exception(message)} and {@code strftime_now(format)}). Message content is data: it is
+ * written as it is, never interpreted as template code.
  *
- * <p><b>Assistant spans.</b> The template is a black box, so the loss spans are found by rendering
- * prefixes of the conversation. For assistant message {@code i}:
- * <ol>
- *   <li>{@code upTo} = render(messages[0..i]); it must be a prefix of the whole rendering (the
- *       template is "prefix-stable"), else rendering fails with a message;</li>
- *   <li>the span starts where the content starts: at the end of render(messages[0..i), generation
- *       prompt on) when the content (or, for templates that {@code trim} it, the trimmed content)
- *       follows there, else at the first occurrence of the content after the previous message;</li>
- *   <li>the span ends after the first end-of-sequence token text ({@code eos_token}) the template
- *       writes after the content within this turn, or, if it writes none, where the next message's
- *       text begins (the end of {@code upTo}).</li>
- * </ol>
- * So the span is the assistant content plus everything the template emits after it up to and
- * including its end-of-turn token; text after that token (ChatML's trailing newline) and headers are
- * not trained on. For the ChatML template this gives exactly the spans of {@link ChatTemplate#CHATML}.
+ * <p><b>Assistant spans</b> come from one render of the whole conversation. If the template has
+ * {@code {% generation %}} blocks, they are the spans (as transformers' assistant masks). Otherwise the
+ * renderer records what each loop iteration over a message wrote; for assistant message {@code i}
+ * that text is its turn, as the full render shows it (a template may drop earlier think blocks:
+ * what is not shown is not trained). The span starts after the turn's header, the longest common
+ * prefix of the turn and the generation prompt (render(messages[0..i), true) minus
+ * render(messages[0..i), false)), and ends after the last {@code eos_token} in the turn, or at the
+ * turn's end without trailing whitespace if it has none. So the span is the assistant content plus
+ * its end-of-turn token; headers and the newline after the end-of-turn token are not trained on.
+ * For the ChatML template this gives exactly the spans of {@link ChatTemplate#CHATML}.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
 
-    private final String source;
-    private final String bosToken;
+    private final JinjaTemplate template;
+    private final Map<String, Object> specialTokens;
     private final String eosToken;
-    private final Jinjava jinjava;
+    private final Map<String, Object> kwargs;
 
     /**
      * @param source the Jinja template text
      * @param bosToken text bound to {@code bos_token} ("" if the tokenizer has none)
      * @param eosToken text bound to {@code eos_token}; also the end-of-turn marker that closes an
-     *     assistant span ("" if the tokenizer has none: spans then run to the next message)
+     *     assistant span ("" if the tokenizer has none)
      */
     public JinjaChatTemplate(String source, String bosToken, String eosToken) {
-        this.source = Objects.requireNonNull(source, "source");
-        this.bosToken = bosToken == null ? "" : bosToken;
-        this.eosToken = eosToken == null ? "" : eosToken;
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withLegacyOverrides(LegacyOverrides.newBuilder()
-                        // Jinja2 precedence: `a + b | trim` filters b only
-                        .withUseNaturalOperatorPrecedence(true)
-                        .withParseWhitespaceControlStrictly(true)
-                        .build())
-                .build();
-        this.jinjava = new Jinjava(config);
-        try {
-            jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                    JinjaChatTemplate.class.getMethod("raiseException", String.class)));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
+        this(source, "chat_template", specials(bosToken, eosToken), Map.of());
     }
 
-    /** The {@code raise_exception} helper HF templates call; public only for Jinjava's reflection. */
-    public static String raiseException(String message) {
-        throw new TemplateRaisedException(message);
+    /**
+     * @param text the Jinja template text
+     * @param sourceName where the template came from (a model directory file or a path), named in errors
+     * @param specialTokens the tokenizer's special tokens by name ({@code bos_token}, {@code eos_token},
+     *     {@code pad_token}, ...), bound as template variables; {@code eos_token} also closes assistant spans
+     * @param kwargs {@code data.chat_template_kwargs}, bound as template variables (e.g. {@code enable_thinking})
+     * @throws org.rlhf4j.datasets.jinja.TemplateException naming the source and line of a syntax error
+     */
+    public JinjaChatTemplate(String text, String sourceName, Map<String, String> specialTokens, Map<String, Object> kwargs) {
+        this.template = JinjaTemplate.parse(Objects.requireNonNull(text, "text"), sourceName);
+        this.specialTokens = Map.copyOf(specialTokens);
+        this.eosToken = specialTokens.getOrDefault("eos_token", "");
+        this.kwargs = Map.copyOf(kwargs);
     }
 
-    /** The template's own error, raised through {@code raise_exception}. */
-    static final class TemplateRaisedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TemplateRaisedException(String message) {
-            super(message);
-        }
+    private static Map<String, String> specials(String bosToken, String eosToken) {
+        return Map.of("bos_token", bosToken == null ? "" : bosToken, "eos_token", eosToken == null ? "" : eosToken);
     }
 
+    /** Where the template came from, as named in its errors. */
+    public String source() {
+        return template.source();
+    }
+
+    /** This template with {@code chat_template_kwargs} bound as extra variables. */
+    public JinjaChatTemplate withKwargs(Map<String, Object> extra) {
+        Map<String, Object> all = new HashMap<>(kwargs);
+        all.putAll(extra);
+        Map<String, String> tokens = new HashMap<>();
+        specialTokens.forEach((k, v) -> tokens.put(k, String.valueOf(v)));
+        return new JinjaChatTemplate(template, tokens, all);
+    }
+
+    private JinjaChatTemplate(JinjaTemplate template, Map<String, String> specialTokens, Map<String, Object> kwargs) {
+        this.template = template;
+        this.specialTokens = Map.copyOf(specialTokens);
+        this.eosToken = specialTokens.getOrDefault("eos_token", "");
+        this.kwargs = Map.copyOf(kwargs);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws org.rlhf4j.datasets.jinja.TemplateException (an IllegalArgumentException) naming the template
+     *     source and line; {@code raisedByTemplate()} when the template rejected the conversation
+     */
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        Map<String, Object> bindings = new HashMap<>();
+        return renderFull(messages, addGenerationPrompt).text();
+    }
+
+    private JinjaTemplate.Rendered renderFull(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        Map<String, Object> bindings = new HashMap<>(specialTokens);
+        bindings.putAll(kwargs);
         List<Map<String, Object>> list = new ArrayList<>();
         for (ChatMessage m : messages) {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("role", m.role());
             message.put("content", m.content());
+            message.putAll(m.fields());
             list.add(message);
         }
         bindings.put("messages", list);
+        bindings.putIfAbsent("tools", null);
+        bindings.put("documents", null);
         bindings.put("add_generation_prompt", addGenerationPrompt);
-        bindings.put("bos_token", bosToken);
-        bindings.put("eos_token", eosToken);
-        RenderResult result;
-        try {
-            result = jinjava.renderForResult(source, bindings);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the chat template failed: " + rootMessage(e), e);
-        }
-        List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
-                .collect(Collectors.toList());
-        if (!fatal.isEmpty()) {
-            throw new IllegalArgumentException("the chat template failed: " + fatal.stream()
-                    .map(JinjaChatTemplate::describe).collect(Collectors.joining("; ")));
-        }
-        return result.getOutput();
-    }
-
-    private static String describe(TemplateError error) {
-        Throwable cause = error.getException();
-        while (cause != null) {
-            if (cause instanceof TemplateRaisedException) {
-                return cause.getMessage();
-            }
-            cause = cause.getCause();
-        }
-        return error.getMessage() + (error.getLineno() > 0 ? " (template line " + error.getLineno() + ")" : "");
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && !(t instanceof TemplateRaisedException)) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+        return template.render(bindings);
     }
 
     @Override
     public RenderedConversation renderForTraining(List<ChatMessage> messages) {
-        String full = render(messages, false);
+        JinjaTemplate.Rendered full = renderFull(messages, false);
+        String text = full.text();
         List<RenderedConversation.CharSpan> spans = new ArrayList<>();
-        int previousEnd = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            String upTo = render(messages.subList(0, i + 1), false);
-            if (!full.startsWith(upTo)) {
-                throw new IllegalArgumentException("the chat template renders message " + (i + 1)
-                        + " differently once later messages follow, so its assistant turns cannot be located;"
-                        + " set data.chat_template: chatml");
-            }
-            ChatMessage m = messages.get(i);
-            if (m.role().equals("assistant")) {
-                int[] content = locateContent(messages, i, upTo, previousEnd);
-                int end = upTo.length();
-                if (!eosToken.isEmpty()) {
-                    int eos = upTo.indexOf(eosToken, content[1]);
-                    if (eos >= 0) {
-                        end = eos + eosToken.length();
-                    }
+        if (template.hasGenerationMarkers()) {
+            for (int[] g : full.generationSpans()) {
+                if (g[1] > g[0]) {
+                    spans.add(new RenderedConversation.CharSpan(g[0], g[1]));
                 }
-                spans.add(new RenderedConversation.CharSpan(content[0], end));
             }
-            previousEnd = upTo.length();
+            return new RenderedConversation(text, spans);
         }
-        return new RenderedConversation(full, spans);
+        for (int i = 0; i < messages.size(); i++) {
+            if (!messages.get(i).role().equals("assistant")) {
+                continue;
+            }
+            int start = Integer.MAX_VALUE;
+            int end = -1;
+            for (int[] turn : full.messageSpans()) {
+                if (turn[0] == i) {
+                    start = Math.min(start, turn[1]);
+                    end = Math.max(end, turn[2]);
+                }
+            }
+            if (end < 0) {
+                throw new IllegalArgumentException(template.source() + ": the chat template writes assistant message "
+                        + (i + 1) + " outside a for loop over messages, so its turn cannot be located; add"
+                        + " {% generation %} markers to the template or set data.chat_template: chatml");
+            }
+            String turn = text.substring(start, end);
+            int from = start + commonPrefix(turn, generationPrompt(messages.subList(0, i)));
+            int eos = eosToken.isEmpty() ? -1 : turn.lastIndexOf(eosToken);
+            int to = eos >= 0 && start + eos >= from ? start + eos + eosToken.length() : start + stripTrailing(turn);
+            if (to > from) {
+                spans.add(new RenderedConversation.CharSpan(from, to));
+            }
+        }
+        return new RenderedConversation(text, spans);
     }
 
-    /** Returns {@code [start, end)} of assistant message {@code i}'s content within {@code upTo}. */
-    private int[] locateContent(List<ChatMessage> messages, int i, String upTo, int previousEnd) {
-        String content = messages.get(i).content();
-        String trimmed = content.strip();
-        String prompted = render(messages.subList(0, i), true);
-        if (upTo.startsWith(prompted)) {
-            int at = prompted.length();
-            if (upTo.startsWith(content, at)) {
-                return new int[] {at, at + content.length()};
-            }
-            if (upTo.startsWith(trimmed, at)) {
-                return new int[] {at, at + trimmed.length()};
-            }
+    /** The text the generation prompt adds after these messages ("" if the template cannot render them). */
+    private String generationPrompt(List<ChatMessage> before) {
+        try {
+            String without = render(before, false);
+            String with = render(before, true);
+            return with.startsWith(without) ? with.substring(without.length()) : "";
+        } catch (IllegalArgumentException rejected) {
+            return "";
         }
-        for (String text : content.equals(trimmed) ? List.of(content) : List.of(content, trimmed)) {
-            int at = text.isEmpty() ? -1 : upTo.indexOf(text, previousEnd);
-            if (at >= 0) {
-                return new int[] {at, at + text.length()};
-            }
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) {
+            i++;
         }
-        throw new IllegalArgumentException("cannot find the content of assistant message " + (i + 1)
-                + " in the chat template's output; set data.chat_template: chatml");
+        return i;
+    }
+
+    private static int stripTrailing(String s) {
+        int end = s.length();
+        while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+            end--;
+        }
+        return end;
     }
 
     @Override

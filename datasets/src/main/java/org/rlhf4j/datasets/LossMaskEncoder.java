@@ -1,17 +1,19 @@
 package org.rlhf4j.datasets;
 
 import java.util.Arrays;
+import org.rlhf4j.core.tokenizer.TokenOffsets;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 
 /**
- * Tokenizes rendered text into a {@link TrainingSequence} whose loss mask covers exactly the
+ * Tokenizes rendered text into a {@link TrainingSequence} whose loss mask covers the tokens of the
  * characters a template marked, or every token for plain text.
  *
- * <p>A tokenizer gives no character offsets, so a conversation is tokenized piece by piece (the
- * text before the first loss span, the span, the text up to the next span, ...) and the pieces are
- * concatenated. That is only right if the pieces tokenize as the whole does, which is checked: if
- * a tokenizer merges characters across a span boundary the encoding fails rather than training on
- * a shifted mask.
+ * <p>The whole text is tokenized once, with each token's character range
+ * ({@link Tokenizer#encodeWithOffsets}); a token is a target when its range overlaps a loss span. So
+ * the ids are exactly those of the whole text, whatever the tokenizer merges across a span's
+ * boundary: a byte-level BPE merge or a SentencePiece {@code ▁} that joins a header's last character
+ * to the content's first puts that one token in the loss. Re-tokenizing pieces, as before, broke
+ * SentencePiece tokenizers, whose normaliser prepends {@code ▁} to every piece.
  */
 public final class LossMaskEncoder {
 
@@ -21,33 +23,21 @@ public final class LossMaskEncoder {
         this.tokenizer = tokenizer;
     }
 
-    /**
-     * Encodes a rendered conversation; {@code lossMask[t]} is true for every token of a loss span.
-     *
-     * @throws IllegalArgumentException if piecewise and whole tokenization differ
-     */
+    /** Encodes a rendered conversation; {@code lossMask[t]} is true for every token that overlaps a loss span. */
     public TrainingSequence encode(RenderedConversation conversation) {
-        String text = conversation.text();
-        int[] ids = new int[0];
-        boolean[] mask = new boolean[0];
-        int at = 0;
+        TokenOffsets tokens = tokenizer.encodeWithOffsets(conversation.text());
+        int[] ids = tokens.ids();
+        boolean[] mask = new boolean[ids.length];
+        int t = 0;
         for (RenderedConversation.CharSpan span : conversation.lossSpans()) {
-            int[] before = tokenizer.encode(text.substring(at, span.start()));
-            int[] inside = tokenizer.encode(text.substring(span.start(), span.end()));
-            ids = concat(concat(ids, before), inside);
-            mask = Arrays.copyOf(mask, ids.length);
-            Arrays.fill(mask, ids.length - inside.length, ids.length, true);
-            at = span.end();
-        }
-        ids = concat(ids, tokenizer.encode(text.substring(at)));
-        mask = Arrays.copyOf(mask, ids.length);
-        int[] whole = tokenizer.encode(text);
-        if (!Arrays.equals(ids, whole)) {
-            int t = firstDifference(ids, whole);
-            throw new IllegalArgumentException("the tokenizer joins characters across an assistant turn's boundary"
-                    + " (token " + t + " differs when the turn is tokenized apart from its context), so the loss"
-                    + " mask cannot be placed exactly; use a template whose turns start and end on token"
-                    + " boundaries (data.chat_template: chatml)");
+            // spans ascend, so the token cursor only moves forward
+            while (t < ids.length && tokens.ends()[t] <= span.start() && !(tokens.starts()[t] == tokens.ends()[t]
+                    && tokens.starts()[t] == span.start())) {
+                t++;
+            }
+            for (int u = t; u < ids.length && tokens.starts()[u] < span.end(); u++) {
+                mask[u] = true;
+            }
         }
         if (ids.length > 0) {
             mask[0] = false; // nothing predicts the first token
@@ -67,21 +57,5 @@ public final class LossMaskEncoder {
             mask[0] = false;
         }
         return TrainingSequence.of(ids, mask);
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static int firstDifference(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
-        for (int i = 0; i < n; i++) {
-            if (a[i] != b[i]) {
-                return i;
-            }
-        }
-        return n;
     }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,7 +19,7 @@ import java.util.Set;
  */
 final class SftRecordParser {
 
-    static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
     private static final String FORMATS = "expected {\"messages\": [{\"role\": \"user\", \"content\": \"...\"},"
             + " {\"role\": \"assistant\", \"content\": \"...\"}]} or {\"prompt\": \"...\", \"response\": \"...\"}";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -79,7 +81,9 @@ final class SftRecordParser {
 
     /**
      * Reads a {@code messages} array of {@code {"role", "content"}} objects with known roles, without
-     * requiring an assistant turn (a preference record's prompt has none).
+     * requiring an assistant turn (a preference record's prompt has none). A message's other keys
+     * ({@code tool_calls}, {@code reasoning_content}, {@code tool_call_id}, ...) go to the chat template
+     * as they are; {@code content} may be null (written as "") in a message with {@code tool_calls}.
      */
     static List<ChatMessage> messageList(JsonNode array) throws InvalidRecord {
         if (!array.isArray()) {
@@ -98,16 +102,28 @@ final class SftRecordParser {
                 throw new InvalidRecord(at + " is " + article(m) + "; expected {\"role\": ..., \"content\": ...}");
             }
             if (!m.has("role")) {
-                throw new InvalidRecord(at + " has no \"role\"; expected \"system\", \"user\" or \"assistant\"");
+                throw new InvalidRecord(at + " has no \"role\"; expected \"system\", \"user\", \"assistant\" or \"tool\"");
             }
             JsonNode role = m.get("role");
             if (!role.isTextual() || !ROLES.contains(role.asText())) {
                 throw new InvalidRecord(at + ".role is " + (role.isTextual() ? "\"" + role.asText() + "\"" : article(role))
-                        + ", an unknown role; expected \"system\", \"user\" or \"assistant\"");
+                        + ", an unknown role; expected \"system\", \"user\", \"assistant\" or \"tool\"");
             }
-            out.add(new ChatMessage(role.asText(), string(m, "content", at)));
+            boolean noContent = m.has("tool_calls") && m.path("content").isNull();
+            out.add(new ChatMessage(role.asText(), noContent ? "" : string(m, "content", at), otherKeys(m)));
         }
         return out;
+    }
+
+    /** A message's keys besides role and content, as plain Java values, null values left out. */
+    private static Map<String, Object> otherKeys(JsonNode message) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        message.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("role") && !e.getKey().equals("content") && !e.getValue().isNull()) {
+                fields.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+            }
+        });
+        return fields;
     }
 
     private static List<ChatMessage> promptResponse(JsonNode record) throws InvalidRecord {

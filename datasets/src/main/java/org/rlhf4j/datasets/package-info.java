@@ -16,8 +16,12 @@
  *
  * <h2>Decisions</h2>
  * <ul>
+ *   <li><b>Template engine.</b> Jinja templates are rendered by {@link org.rlhf4j.datasets.jinja}, a
+ *       Jinja2 renderer written for Hugging Face chat templates (why not Jinjava: see that package).
+ *       Message content is data, never template code.</li>
  *   <li><b>Formats.</b> SFT lines are {@code {"messages": [{"role", "content"}, ...]}} (roles system,
- *       user, assistant; at least one assistant message) or {@code {"prompt", "response", "system"?}},
+ *       user, assistant, tool; at least one assistant message; a message's other keys, such as
+ *       {@code tool_calls} and {@code reasoning_content}, are passed to the chat template) or {@code {"prompt", "response", "system"?}},
  *       which is the same as messages [system?, user, assistant]. Other keys are ignored. Pretraining
  *       reads {@code {"text": "..."}} lines or a {@code .txt} file. Blank JSONL lines are skipped.</li>
  *   <li><b>Validation.</b> Files are decoded strictly as UTF-8 (a malformed byte is an error naming
@@ -36,14 +40,15 @@
  *   <li><b>Loss mask.</b> {@code lossMask[t]} marks {@code ids[t]} as a target. ChatML: every
  *       assistant turn's content and its {@code <|im_end|>}; not the {@code <|im_start|>assistant\n}
  *       header, not the newline after {@code <|im_end|>}, not system or user turns. A tokenizer's own
- *       Jinja template: the assistant content (trimmed if the template trims it) through the first
- *       {@code eos_token} the template writes after it in that turn, or to the start of the next
- *       message if it writes none (see {@link JinjaChatTemplate}). Templates that re-render earlier
- *       messages once later ones follow (e.g. a system prompt moved to the last user turn) are
- *       rejected with a hint to use {@code chat_template: chatml}.</li>
- *   <li><b>Exact token spans.</b> Tokenizers give no offsets, so text is tokenized piecewise at span
- *       boundaries and the concatenation checked against tokenizing the whole text; a mismatch is an
- *       error, never a shifted mask ({@link LossMaskEncoder}).</li>
+ *       Jinja template: its {@code {% generation %}} blocks if it has them, else what the one full
+ *       render shows of each assistant turn after the turn's header, through its last
+ *       {@code eos_token} (see {@link JinjaChatTemplate}); templates that rewrite earlier turns
+ *       (Qwen3 drops old think blocks) train on what the full render shows. {@code none}: the
+ *       assistant contents.</li>
+ *   <li><b>Exact token spans.</b> The rendered text is tokenized once with character offsets
+ *       ({@link org.rlhf4j.core.tokenizer.Tokenizer#encodeWithOffsets}); a token is a target when its
+ *       characters overlap a loss span, so the ids are always the whole text's, for byte-level BPE and
+ *       SentencePiece ({@code ▁}-prepending) tokenizers alike ({@link LossMaskEncoder}).</li>
  *   <li><b>Fitting to max_seq_len.</b> A conversation longer than {@code max_seq_len} keeps its start
  *       and loses its end ({@link DataReport#truncated}); a plain-text document is split into
  *       consecutive chunks of {@code max_seq_len} tokens ({@link DataReport#split}), no overlap. A row

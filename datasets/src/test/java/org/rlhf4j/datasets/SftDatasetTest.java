@@ -63,7 +63,7 @@ class SftDatasetTest {
         String good = "{\"prompt\": \"p\", \"response\": \"r\"}";
         String[][] cases = {
             {"{\"messages\": [{\"role\": \"bot\", \"content\": \"x\"}]}",
-                "messages[0].role is \"bot\", an unknown role; expected \"system\", \"user\" or \"assistant\""},
+                "messages[0].role is \"bot\", an unknown role; expected \"system\", \"user\", \"assistant\" or \"tool\""},
             {"{\"messages\": []}", "\"messages\" is empty (an empty conversation)"},
             {"{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
                 "the conversation has no assistant message; expected at least one message with \"role\": \"assistant\""},

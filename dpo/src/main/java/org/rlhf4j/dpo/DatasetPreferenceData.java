@@ -21,7 +21,7 @@ final class DatasetPreferenceData {
     static PreferenceData.Loader loader(DataConfig data, long seed) {
         return tokenizer -> {
             PreferenceDataset dataset = PreferenceDataset.load(data, tokenizer,
-                    ChatTemplates.select(data.chatTemplate(), tokenizer), RewardConditions.ignored(),
+                    ChatTemplates.select(data, tokenizer), RewardConditions.ignored(),
                     Integer.MAX_VALUE, seed);
             System.err.println(dataset.report().summary());
             List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));

@@ -114,7 +114,7 @@ public final class PpoTrainer {
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
                 PretrainedModel valueModel = withCritic ? CheckpointStore.restoreOrLoad(checkpoints.critic(), device,
                         dtype, () -> ValueModels.load(config.criticPath(), device, dtype)) : null) {
-            ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
+            ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
             System.err.println(prompts.summary(config.data().train()));

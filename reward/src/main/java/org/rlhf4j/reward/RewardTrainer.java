@@ -56,7 +56,7 @@ public final class RewardTrainer {
             PretrainedModel rm = run.model();
             RewardConditions conditions = conditions();
             PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
-                    ChatTemplates.select(config.data().chatTemplate(), rm.tokenizer()), conditions,
+                    ChatTemplates.select(config.data(), rm.tokenizer()), conditions,
                     config.train().maxSeqLen(), config.seed());
             System.err.print(data.report().summary());
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),

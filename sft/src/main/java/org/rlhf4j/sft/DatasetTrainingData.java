@@ -23,7 +23,7 @@ final class DatasetTrainingData {
      */
     static TrainingData.Loader loader(DataConfig data, boolean pretrain, boolean completionOnly, long seed) {
         return (tokenizer, maxSeqLen) -> {
-            SftDataset dataset = SftDataset.load(data, tokenizer, ChatTemplates.select(data.chatTemplate(), tokenizer),
+            SftDataset dataset = SftDataset.load(data, tokenizer, ChatTemplates.select(data, tokenizer),
                     maxSeqLen, pretrain, seed);
             System.err.println(dataset.report().summary());
             List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));

@@ -18,7 +18,8 @@ import org.rlhf4j.core.rollout.RolloutListener;
 import org.rlhf4j.core.rollout.RolloutScorer;
 import org.rlhf4j.core.rollout.StopCriteria;
 import org.rlhf4j.core.stats.Estimate;
-import org.rlhf4j.datasets.ChatMlTemplate;
+import org.rlhf4j.datasets.ChatTemplate;
+import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.demo.DemoGrader;
 import org.rlhf4j.datasets.demo.DemoKind;
 import org.rlhf4j.datasets.demo.DemoPrompt;
@@ -41,12 +42,19 @@ public final class DemoEvaluator {
      * @param maxNewTokens longest response (the refusal is 31 tokens with its end-of-turn)
      * @param seed seeds the KL samples and the bootstrap
      * @param device where the models run
+     * @param chatTemplate how prompts are wrapped, as {@code data.chat_template} ({@code auto}: the model's own)
      */
-    public record Options(int batchSize, int maxNewTokens, long seed, Device device) {
+    public record Options(int batchSize, int maxNewTokens, long seed, Device device, String chatTemplate) {
         public Options {
             if (batchSize < 1 || maxNewTokens < 1) {
                 throw new IllegalArgumentException("batch size and max new tokens must be at least 1");
             }
+            chatTemplate = chatTemplate == null ? "auto" : chatTemplate;
+        }
+
+        /** Options with the model's own template. */
+        public Options(int batchSize, int maxNewTokens, long seed, Device device) {
+            this(batchSize, maxNewTokens, seed, device, "auto");
         }
     }
 
@@ -61,8 +69,9 @@ public final class DemoEvaluator {
             throw new IllegalArgumentException("no prompts to evaluate");
         }
         try (PretrainedModel policy = PretrainedModel.load(model, options.device(), DataType.FLOAT32)) {
+            ChatTemplate template = ChatTemplates.select(options.chatTemplate(), policy.tokenizer());
             List<int[]> ids = prompts.stream()
-                    .map(p -> policy.tokenizer().encode(ChatMlTemplate.prompt(null, p.text()))).toList();
+                    .map(p -> policy.tokenizer().encode(template.prompt(null, p.text()))).toList();
             StopCriteria stop = StopCriteria.eos(policy.stopTokenIds());
             RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(), EngineOptions.defaults());
             List<Completion> greedy = generate(engine, policy, ids, SamplingParams.greedy(options.maxNewTokens()), stop,

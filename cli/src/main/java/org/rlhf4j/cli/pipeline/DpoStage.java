@@ -12,6 +12,7 @@ import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.dpo.DpoTrainer;
 
@@ -45,7 +46,9 @@ final class DpoStage implements StageRunner {
                 }
             }
         }
-        RunSummary summary = new DpoTrainer(ConfigLoader.bind(config, DpoConfig.class, source)).run();
+        DpoConfig bound = ConfigLoader.bind(config, DpoConfig.class, source);
+        RunSummary summary = new DpoTrainer(bound).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         System.out.println(summary.headline("loss", "eval_rewards/accuracies"));
     }
 

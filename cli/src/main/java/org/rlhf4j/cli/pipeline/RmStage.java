@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.reward.RewardConfig;
 import org.rlhf4j.reward.RewardTrainer;
 
@@ -28,7 +29,9 @@ final class RmStage implements StageRunner {
     @Override
     public void run(ObjectNode config, Path stageDir, String source) throws Exception {
         config.put("output_dir", stageDir.toString());
-        RunSummary summary = new RewardTrainer(ConfigLoader.bind(config, RewardConfig.class, source)).run();
+        RewardConfig bound = ConfigLoader.bind(config, RewardConfig.class, source);
+        RunSummary summary = new RewardTrainer(bound).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         System.out.println(summary.headline("loss", "accuracy", "eval_accuracy"));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.sft.SftConfig;
 import org.rlhf4j.sft.SftTrainer;
 
@@ -46,7 +47,9 @@ abstract class TrainingStage implements StageRunner {
     @Override
     public void run(ObjectNode config, Path stageDir, String source) throws Exception {
         config.put("output_dir", stageDir.toString());
-        RunSummary summary = new SftTrainer(ConfigLoader.bind(config, SftConfig.class, source), objective).run();
+        SftConfig bound = ConfigLoader.bind(config, SftConfig.class, source);
+        RunSummary summary = new SftTrainer(bound, objective).run();
+        ChatTemplateExport.write(summary.finalModel(), bound.data());
         System.out.println(summary.headline("loss", "eval_loss"));
     }
 

@@ -95,29 +95,37 @@ public final class ByteTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
-        int[] ids = new int[text.length() + 16];
+        return encodeWithOffsets(text).ids(); // the byte tokenizer's post-processor adds nothing
+    }
+
+    /** Each UTF-8 byte of a character is one token with that character's range; a special is one token. */
+    @Override
+    public TokenOffsets encodeWithOffsets(String text) {
+        int capacity = text.length() * 3 + 16;
+        int[] ids = new int[capacity];
+        int[] starts = new int[capacity];
+        int[] ends = new int[capacity];
         int size = 0;
-        int runStart = 0;
-        for (int at = text.indexOf("<|"); at >= 0; at = text.indexOf("<|", at + 1)) {
-            int special = specialAt(text, at);
-            if (special < 0) {
-                continue;
+        int at = 0;
+        while (at < text.length()) {
+            int special = text.startsWith("<|", at) ? specialAt(text, at) : -1;
+            int end;
+            if (special >= 0) {
+                end = at + SPECIALS.get(special).length();
+                ids[size] = BYTE_COUNT + special;
+                starts[size] = at;
+                ends[size++] = end;
+            } else {
+                end = at + Character.charCount(text.codePointAt(at));
+                for (byte b : text.substring(at, end).getBytes(StandardCharsets.UTF_8)) {
+                    ids[size] = b & 0xFF;
+                    starts[size] = at;
+                    ends[size++] = end;
+                }
             }
-            byte[] run = text.substring(runStart, at).getBytes(StandardCharsets.UTF_8);
-            ids = ensureCapacity(ids, size + run.length + 1);
-            for (byte b : run) {
-                ids[size++] = b & 0xFF;
-            }
-            ids[size++] = BYTE_COUNT + special;
-            runStart = at + SPECIALS.get(special).length();
-            at = runStart - 1;
+            at = end;
         }
-        byte[] run = text.substring(runStart).getBytes(StandardCharsets.UTF_8);
-        ids = ensureCapacity(ids, size + run.length);
-        for (byte b : run) {
-            ids[size++] = b & 0xFF;
-        }
-        return Arrays.copyOf(ids, size);
+        return new TokenOffsets(Arrays.copyOf(ids, size), Arrays.copyOf(starts, size), Arrays.copyOf(ends, size));
     }
 
     /** Returns the index in {@link #SPECIALS} of the special token starting at {@code at}, or -1. */
@@ -128,10 +136,6 @@ public final class ByteTokenizer implements Tokenizer {
             }
         }
         return -1;
-    }
-
-    private static int[] ensureCapacity(int[] ids, int needed) {
-        return needed <= ids.length ? ids : Arrays.copyOf(ids, Math.max(needed, ids.length * 2));
     }
 
     @Override

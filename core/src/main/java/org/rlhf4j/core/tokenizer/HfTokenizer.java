@@ -1,6 +1,8 @@
 package org.rlhf4j.core.tokenizer;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -56,6 +58,7 @@ public final class HfTokenizer implements Tokenizer {
     private final Optional<String> bosToken;
     private final Optional<String> padToken;
     private final Optional<String> chatTemplate;
+    private final String chatTemplateSource;
 
     private HfTokenizer(TokenizerFiles files) throws IOException {
         this.sourceDir = files.dir();
@@ -81,6 +84,7 @@ public final class HfTokenizer implements Tokenizer {
         this.bosId = idOf(bosToken, "bos_token");
         this.padId = idOf(padToken, "pad_token");
         this.chatTemplate = files.chatTemplate();
+        this.chatTemplateSource = files.chatTemplateSource();
         this.nativeTokenizer = HuggingFaceTokenizer.newInstance(
                 new ByteArrayInputStream(files.tokenizerJsonText().getBytes(StandardCharsets.UTF_8)),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
@@ -145,6 +149,30 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
+    public TokenOffsets encodeWithOffsets(String text) {
+        Encoding encoding = nativeTokenizer.encode(text, false, false);
+        long[] wide = encoding.getIds();
+        CharSpan[] spans = encoding.getCharTokenSpans();
+        // the native library counts code points; Java strings count UTF-16 units
+        int[] utf16 = text.codePoints().map(Character::charCount).toArray();
+        int[] unitOf = new int[utf16.length + 1];
+        for (int cp = 0; cp < utf16.length; cp++) {
+            unitOf[cp + 1] = unitOf[cp] + utf16[cp];
+        }
+        int[] ids = new int[wide.length];
+        int[] starts = new int[wide.length];
+        int[] ends = new int[wide.length];
+        for (int i = 0; i < wide.length; i++) {
+            ids[i] = Math.toIntExact(wide[i]);
+            // a token without a range of its own (none seen so far) gets an empty range where the previous ended
+            int previousEnd = i == 0 ? 0 : ends[i - 1];
+            starts[i] = spans[i] == null ? previousEnd : unitOf[spans[i].getStart()];
+            ends[i] = spans[i] == null ? previousEnd : unitOf[spans[i].getEnd()];
+        }
+        return new TokenOffsets(ids, starts, ends);
+    }
+
+    @Override
     public String decode(int[] ids, boolean skipSpecialTokens) {
         long[] wide = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -189,6 +217,11 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public Optional<String> chatTemplate() {
         return chatTemplate;
+    }
+
+    @Override
+    public String chatTemplateSource() {
+        return chatTemplateSource;
     }
 
     /**

@@ -38,6 +38,13 @@ public interface Tokenizer extends AutoCloseable {
      */
     int[] encode(String text, boolean addSpecialTokens);
 
+    /**
+     * Encodes text as {@link #encode(String)} does and returns each token's character range in
+     * {@code text}, so that a character span (an assistant turn) maps to the tokens it touches
+     * without re-tokenizing pieces of the text.
+     */
+    TokenOffsets encodeWithOffsets(String text);
+
     /** Decodes ids to text, special tokens included as their text. */
     default String decode(int[] ids) {
         return decode(ids, false);
@@ -85,6 +92,11 @@ public interface Tokenizer extends AutoCloseable {
 
     /** Returns the Jinja chat template the tokenizer carries, if any. */
     Optional<String> chatTemplate();
+
+    /** Names where {@link #chatTemplate()} was read from (a file of the model directory), for errors. */
+    default String chatTemplateSource() {
+        return "the tokenizer's chat_template";
+    }
 
     /**
      * Writes {@code tokenizer.json} and {@code tokenizer_config.json} (with the chat template) into

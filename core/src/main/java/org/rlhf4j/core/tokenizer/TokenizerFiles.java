@@ -87,6 +87,16 @@ record TokenizerFiles(
         return Optional.empty();
     }
 
+    /** Names the file {@link #chatTemplate()} reads, for errors: {@code DIR/tokenizer_config.json} and so on. */
+    String chatTemplateSource() {
+        JsonNode inConfig = tokenizerConfig.path("chat_template");
+        if (inConfig.isTextual() || inConfig.isArray()) {
+            return dir.resolve(TOKENIZER_CONFIG_JSON) + " (chat_template)";
+        }
+        Path jinja = dir.resolve(CHAT_TEMPLATE_JINJA);
+        return Files.isRegularFile(jinja) ? jinja.toString() : dir.resolve(CHAT_TEMPLATE_JSON).toString();
+    }
+
     /**
      * Returns the default chat template: {@code chat_template} of tokenizer_config.json (a string,
      * or from a list of named templates the one named {@code default}, else the first), else

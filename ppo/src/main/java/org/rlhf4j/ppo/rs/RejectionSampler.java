@@ -106,7 +106,7 @@ public final class RejectionSampler {
         Device device = new DeviceSpec(config.device()).resolve();
         DataType dtype = config.computeType();
         try (PretrainedModel policy = PretrainedModel.load(config.modelPath(), device, dtype)) {
-            ChatTemplate template = ChatTemplates.select(config.data().chatTemplate(), policy.tokenizer());
+            ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template, rs.maxPromptLen());
             System.err.printf("prompts: %d from %s%s%s; %d samples each%n", prompts.size(), config.data().train(),
                     prompts.truncated() > 0 ? ", " + prompts.truncated() + " cut to rs.max_prompt_len" : "",
