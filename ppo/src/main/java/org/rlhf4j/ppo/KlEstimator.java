@@ -3,6 +3,7 @@ package org.rlhf4j.ppo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * Per-token estimators of {@code KL(pi || pi_ref)} from the sampled token's log-probs
@@ -39,8 +40,8 @@ public enum KlEstimator implements ConfigEnum {
         NDArray d = refLogps.sub(logps); // (B, A)
         return switch (this) {
             case K1 -> d.neg();
-            case K2 -> d.square().mul(PpoLoss.scalar(m, 0.5));
-            case K3 -> d.exp().sub(PpoLoss.scalar(m, 1)).sub(d);
+            case K2 -> d.square().mul(Scalars.of(m, 0.5));
+            case K3 -> d.exp().sub(Scalars.of(m, 1)).sub(d);
         };
     }
 

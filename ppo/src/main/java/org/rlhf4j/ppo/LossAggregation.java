@@ -3,6 +3,8 @@ package org.rlhf4j.ppo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import org.rlhf4j.core.ops.MaskedReductions;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * How per-token losses become one scalar ({@code ppo.loss_agg}); the names are veRL's. Every mode
@@ -30,15 +32,15 @@ public enum LossAggregation implements ConfigEnum {
     public NDArray aggregate(NDArray perToken, NDArray mask, int maxLength) {
         NDManager m = perToken.getManager();
         return switch (this) {
-            case TOKEN_MEAN -> PpoLoss.maskedMean(perToken, mask);
+            case TOKEN_MEAN -> MaskedReductions.mean(perToken, mask);
             case SEQ_MEAN_TOKEN_MEAN -> {
                 NDArray counts = mask.sum(new int[] {1}); // (B)
-                NDArray rowMeans = perToken.mul(mask).sum(new int[] {1}).div(counts.maximum(PpoLoss.scalar(m, 1))); // (B)
-                NDArray rows = counts.gt(PpoLoss.scalar(m, 0)).toType(perToken.getDataType(), false); // (B)
-                yield rowMeans.mul(rows).sum().div(rows.sum().maximum(PpoLoss.scalar(m, 1)));
+                NDArray rowMeans = perToken.mul(mask).sum(new int[] {1}).div(counts.maximum(Scalars.of(m, 1))); // (B)
+                NDArray rows = counts.gt(Scalars.of(m, 0)).toType(perToken.getDataType(), false); // (B)
+                yield rowMeans.mul(rows).sum().div(rows.sum().maximum(Scalars.of(m, 1)));
             }
             case SEQ_MEAN_TOKEN_SUM_NORM -> perToken.mul(mask).sum()
-                    .div(PpoLoss.scalar(m, (double) perToken.getShape().get(0) * maxLength));
+                    .div(Scalars.of(m, (double) perToken.getShape().get(0) * maxLength));
         };
     }
 

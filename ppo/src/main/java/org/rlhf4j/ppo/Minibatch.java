@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.ops.MaskedReductions;
+import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.RolloutBatch;
@@ -67,27 +69,27 @@ record Minibatch(RolloutBatch batch, NDArray mask, NDArray logps, NDArray refLog
             NDManager manager) {
         PpoLoss.PolicyResult pg = PpoLoss.policy(newLogps, logps, advantages, mask, options.clipLow(),
                 options.clipHigh(), options.lossAgg(), options.maxNewTokens());
-        NDArray meanEntropy = PpoLoss.maskedMean(entropy, mask); // ()
+        NDArray meanEntropy = MaskedReductions.mean(entropy, mask); // ()
         NDArray total = pg.loss(); // ()
         PpoLoss.ValueResult vf = null;
         if (newValues != null) {
             vf = PpoLoss.value(newValues, values, returns, mask, options.cliprangeValue());
-            total = total.add(vf.loss().mul(PpoLoss.scalar(manager, options.vfCoef())));
+            total = total.add(vf.loss().mul(Scalars.of(manager, options.vfCoef())));
         }
         if (options.entropyCoef() > 0) {
-            total = total.sub(meanEntropy.mul(PpoLoss.scalar(manager, options.entropyCoef())));
+            total = total.sub(meanEntropy.mul(Scalars.of(manager, options.entropyCoef())));
         }
         if (options.lossKl() != null) {
             NDArray kl = options.lossKl().of(newLogps, refLogps); // (b, A')
             total = total.add(options.lossAgg().aggregate(kl, mask, options.maxNewTokens())
-                    .mul(PpoLoss.scalar(manager, klCoef)));
+                    .mul(Scalars.of(manager, klCoef)));
         }
         return new Losses(total, pg, vf, meanEntropy);
     }
 
     /** Mean {@code |log pi - log pi_old|} over the response tokens: 0 up to float noise before any update. */
     double logprobMismatch(NDArray newLogps) {
-        return PpoLoss.maskedMean(newLogps.sub(logps).abs(), mask).getFloat();
+        return MaskedReductions.mean(newLogps.sub(logps).abs(), mask).getFloat();
     }
 
     /** Rows {@code rows} and the first {@code a} columns of {@code x}, as a (b, a) float32 array. */

@@ -1,10 +1,9 @@
 package org.rlhf4j.ppo;
 
-import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
-import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.datasets.DataConfig;
@@ -40,7 +39,7 @@ public record PpoConfig(
         DataConfig data,
         TrainConfig train,
         PpoOptions ppo,
-        RewardsConfig rewards) {
+        RewardsConfig rewards) implements StageConfig {
 
     public PpoConfig {
         if (model == null || model.isBlank()) {
@@ -78,14 +77,6 @@ public record PpoConfig(
         return train.batchSize() / ppo.groupSize();
     }
 
-    public Path modelPath() {
-        return Path.of(model);
-    }
-
-    public Path outputPath() {
-        return Path.of(outputDir);
-    }
-
     /** The reference policy's directory: {@code ppo.reference_model}, else {@code model}. */
     public Path referencePath() {
         return Path.of(ppo.referenceModel() != null ? ppo.referenceModel() : model);
@@ -103,13 +94,5 @@ public record PpoConfig(
 
     public double criticLr() {
         return ppo.criticLr() != null ? ppo.criticLr() : train.lr();
-    }
-
-    public DataType computeType() {
-        return StageKeys.computeType(dtype);
-    }
-
-    public SaveDtype modelSaveType() {
-        return SaveDtype.fromName(saveDtype);
     }
 }

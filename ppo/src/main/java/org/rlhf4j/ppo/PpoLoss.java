@@ -3,7 +3,8 @@ package org.rlhf4j.ppo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.ops.MaskedReductions;
+import org.rlhf4j.core.ops.Scalars;
 
 /**
  * The clipped PPO losses (Schulman et al. 2017, eq. 7; the value clipping of OpenAI's baselines
@@ -58,17 +59,17 @@ public final class PpoLoss {
         NDManager m = logps.getManager();
         NDArray logRatio = logps.sub(oldLogps); // (B, A)
         NDArray ratio = logRatio.exp(); // (B, A)
-        NDArray clipped = ratio.maximum(scalar(m, 1 - clipLow)).minimum(scalar(m, 1 + clipHigh)); // (B, A)
+        NDArray clipped = ratio.maximum(Scalars.of(m, 1 - clipLow)).minimum(Scalars.of(m, 1 + clipHigh)); // (B, A)
         NDArray unclippedLoss = advantages.neg().mul(ratio); // (B, A)
         NDArray clippedLoss = advantages.neg().mul(clipped); // (B, A)
         NDArray loss = agg.aggregate(unclippedLoss.maximum(clippedLoss), mask, maxLength);
-        NDArray clipFraction = maskedMean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
-        NDArray approxKl = maskedMean(logRatio.square(), mask).mul(scalar(m, 0.5));
-        NDArray zero = scalar(m, 0);
-        NDArray low = ratio.lt(scalar(m, 1 - clipLow)).logicalAnd(advantages.lt(zero)); // (B, A)
-        NDArray high = ratio.gt(scalar(m, 1 + clipHigh)).logicalAnd(advantages.gt(zero)); // (B, A)
-        return new PolicyResult(loss, clipFraction, approxKl, maskedMean(low.toType(DataType.FLOAT32, false), mask),
-                maskedMean(high.toType(DataType.FLOAT32, false), mask));
+        NDArray clipFraction = MaskedReductions.mean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
+        NDArray approxKl = MaskedReductions.mean(logRatio.square(), mask).mul(Scalars.of(m, 0.5));
+        NDArray zero = Scalars.of(m, 0);
+        NDArray low = ratio.lt(Scalars.of(m, 1 - clipLow)).logicalAnd(advantages.lt(zero)); // (B, A)
+        NDArray high = ratio.gt(Scalars.of(m, 1 + clipHigh)).logicalAnd(advantages.gt(zero)); // (B, A)
+        return new PolicyResult(loss, clipFraction, approxKl, MaskedReductions.mean(low.toType(DataType.FLOAT32, false), mask),
+                MaskedReductions.mean(high.toType(DataType.FLOAT32, false), mask));
     }
 
     /**
@@ -83,23 +84,12 @@ public final class PpoLoss {
     public static ValueResult value(NDArray values, NDArray oldValues, NDArray returns, NDArray mask,
             double cliprangeValue) {
         NDManager m = values.getManager();
-        NDArray step = values.sub(oldValues).maximum(scalar(m, -cliprangeValue)).minimum(scalar(m, cliprangeValue));
+        NDArray step = values.sub(oldValues).maximum(Scalars.of(m, -cliprangeValue)).minimum(Scalars.of(m, cliprangeValue));
         NDArray clippedValues = oldValues.add(step); // (B, A)
         NDArray unclippedLoss = values.sub(returns).square(); // (B, A)
         NDArray clippedLoss = clippedValues.sub(returns).square(); // (B, A)
-        NDArray loss = maskedMean(unclippedLoss.maximum(clippedLoss), mask).mul(scalar(m, 0.5));
-        NDArray clipFraction = maskedMean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
+        NDArray loss = MaskedReductions.mean(unclippedLoss.maximum(clippedLoss), mask).mul(Scalars.of(m, 0.5));
+        NDArray clipFraction = MaskedReductions.mean(clippedLoss.gt(unclippedLoss).toType(DataType.FLOAT32, false), mask);
         return new ValueResult(loss, clipFraction);
-    }
-
-    /** {@code sum(x * mask) / max(sum(mask), 1)}, a scalar. */
-    public static NDArray maskedMean(NDArray x, NDArray mask) {
-        NDManager m = x.getManager();
-        return x.mul(mask).sum().div(mask.sum().maximum(scalar(m, 1)));
-    }
-
-    /** A float32 scalar made by torch in {@code manager}. */
-    static NDArray scalar(NDManager manager, double value) {
-        return manager.full(new Shape(), (float) value, DataType.FLOAT32);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.ops.MaskedReductions;
 
 class LossAggregationTest {
 
@@ -30,7 +31,7 @@ class LossAggregationTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray loss = m.create(new float[] {0.3f, -1.7f, 2.9f}, new Shape(1, 3));
             NDArray mask = m.create(new float[] {1, 1, 0}, new Shape(1, 3));
-            assertEquals(PpoLoss.maskedMean(loss, mask).getFloat(),
+            assertEquals(MaskedReductions.mean(loss, mask).getFloat(),
                     LossAggregation.TOKEN_MEAN.aggregate(loss, mask, 3).getFloat(), 0);
         }
     }

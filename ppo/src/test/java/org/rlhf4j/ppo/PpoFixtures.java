@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.rlhf4j.core.io.SaveDtype;
-import org.rlhf4j.core.model.TokenLogProbs;
+import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.AdamWConfig;
-import org.rlhf4j.core.pretrained.InitConfig;
-import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.core.training.MetricsLog;
@@ -32,6 +29,7 @@ import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.LossMaskEncoder;
 import org.rlhf4j.datasets.TokenBatch;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * A tiny SFT-like policy made in the test (ppo does not depend on sft): a random Llama with the
@@ -53,11 +51,7 @@ final class PpoFixtures {
 
     /** The same with the initial weights from seed {@code 7 + seed}. */
     static Path letterPolicy(Path dir, int hidden, int steps, long seed) throws IOException {
-        String json = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":" + hidden
-                + ",\"intermediate_size\":" + (2 * hidden) + ",\"num_hidden_layers\":2,\"num_attention_heads\":4,"
-                + "\"num_key_value_heads\":2,\"max_position_embeddings\":128,\"tie_word_embeddings\":false}";
-        Path init = dir.resolve("init");
-        ModelInitializer.create(new InitConfig(7L + seed, "byte", "float32", new ObjectMapper().readTree(json)), init, "test");
+        Path init = TinyModels.llama(dir.resolve("init"), hidden, 2, 7L + seed, 128);
         LossMaskEncoder encoder = new LossMaskEncoder(new ByteTokenizer());
         List<TrainingSequence> rows = new ArrayList<>();
         for (String phrase : PHRASES) {
@@ -82,7 +76,7 @@ final class PpoFixtures {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray states = model.model().hidden(tokens.ids(), tokens.positionIds(),
                                     tokens.attentionBias(), null); // (B, T, D)
-                            NDArray logps = TokenLogProbs.of(model.model().logits(states).get(new NDIndex(":, :-1, :")),
+                            NDArray logps = TokenLogps.of(model.model().logits(states).get(new NDIndex(":, :-1, :")),
                                     tokens.ids().get(new NDIndex(":, 1:"))); // (B, T-1)
                             NDArray mask = tokens.targetMask().get(new NDIndex(":, 1:")); // (B, T-1)
                             gc.backward(logps.mul(mask).sum().neg().div(mask.sum()));

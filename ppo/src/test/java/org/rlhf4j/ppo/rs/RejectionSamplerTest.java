@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.generate.SamplingParams;
-import org.rlhf4j.core.pretrained.InitConfig;
-import org.rlhf4j.core.pretrained.ModelInitializer;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.RolloutBatch;
@@ -28,6 +26,7 @@ import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.SftDataset;
 import org.rlhf4j.ppo.PromptSet;
+import org.rlhf4j.testing.TinyModels;
 
 /**
  * Best-of-N on a tiny random model (hidden 32, 2 layers, byte tokenizer) with rule rewards whose
@@ -44,11 +43,7 @@ class RejectionSamplerTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        String json = "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"hidden_size\":32,"
-                + "\"intermediate_size\":64,\"num_hidden_layers\":2,\"num_attention_heads\":4,"
-                + "\"num_key_value_heads\":2,\"max_position_embeddings\":128,\"tie_word_embeddings\":false}";
-        model = dir.resolve("model");
-        ModelInitializer.create(new InitConfig(3L, "byte", "float32", JSON.readTree(json)), model, "test");
+        model = TinyModels.llama(dir.resolve("model"), 32, 2, 3, 128);
         StringBuilder sb = new StringBuilder();
         String[] words = {"one", "two", "three", "four", "five", "six"};
         for (String w : words) {
