@@ -74,7 +74,7 @@ public final class Main implements Runnable {
                 err.println("(set RLHF4J_DEBUG=1 for the stack trace)");
             }
             err.flush();
-            return 1;
+            return UserErrors.exitCode(e);
         });
         return cli;
     }

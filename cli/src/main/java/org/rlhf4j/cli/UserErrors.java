@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.training.TrainingDivergedException;
 
 /** Tells errors caused by the user's input (shown as one line) from bugs (shown with a hint). */
 final class UserErrors {
@@ -12,7 +13,12 @@ final class UserErrors {
 
     static boolean isUserError(Throwable e) {
         return e instanceof ConfigException || e instanceof IOException || e instanceof UncheckedIOException
-                || e instanceof IllegalArgumentException;
+                || e instanceof IllegalArgumentException || e instanceof TrainingDivergedException;
+    }
+
+    /** The exit code of a command that failed with {@code e}: 3 for a diverged run, else 1. */
+    static int exitCode(Throwable e) {
+        return e instanceof TrainingDivergedException ? TrainingDivergedException.EXIT_CODE : 1;
     }
 
     static String describe(Throwable e) {

@@ -129,7 +129,7 @@ public final class DpoTrainer {
                 out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
                         phases);
                 long t = System.nanoTime();
-                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
                 phases.lap("optimizer", t);
             }
             phases.lap("step", started);

@@ -100,7 +100,7 @@ public final class RewardTrainer {
                 scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
                 long t = System.nanoTime();
-                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
                 phases.lap("optimizer", t);
             }
             phases.lap("step", started);

@@ -177,6 +177,11 @@ public final class ConfigLoader {
     private static final PropertyNamingStrategies.NamingBase SNAKE =
             (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
+    /** A config as the tree its YAML would parse to (snake_case keys, defaults filled in). */
+    public static JsonNode toTree(Object config) {
+        return YAML.valueToTree(config);
+    }
+
     /** Serialises a config (the resolved config written next to every output). */
     public static String toYaml(Object config) {
         try {
