@@ -1,5 +1,6 @@
 package org.rlhf4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.io.FloatTensor;
+import org.rlhf4j.core.io.SafetensorsReader;
+import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.RunDirectory;
 
-/** Issue 14 through the real entry point: a diverged run fails, a changed run does not resume silently. */
+/**
+ * Issue 14 through the real entry point: a diverged run fails, a changed run does not resume
+ * silently, and a signalled run saves a checkpoint that resumes exactly.
+ */
 class RunSafetyCommandTest {
 
     @TempDir
@@ -83,5 +94,60 @@ class RunSafetyCommandTest {
         CliRunner.Outcome changed = sft(out, data, "--set", "train.max_steps=4", "--set", "model=" + other);
         assertEquals(1, changed.exitCode(), changed.out());
         assertTrue(changed.err().contains("starting model"), changed.err());
+    }
+
+    /** A 300-step run into {@code out}, long enough to be signalled mid-run, saving only when signalled. */
+    private static List<String> longSft(Path out) {
+        return List.of("sft", "--config", SftCommandTest.DEMO.toString(), "--set", "model=" + model,
+                "--set", "output_dir=" + out, "--set", "data.train=../configs/demo/data/sft-train.jsonl",
+                "--set", "data.eval=null", "--set", "train.max_steps=300", "--set", "train.save_every=1000",
+                "--set", "train.log_every=1");
+    }
+
+    /**
+     * SIGTERM to a real {@code rlhf4j sft} process (a JVM of its own, so the signal and the exit
+     * code are the real ones) saves a checkpoint and exits 143, and the resume from it ends bit
+     * for bit where an uninterrupted run ends.
+     */
+    @Test
+    void sigtermMidRunSavesACheckpointAndTheResumeIsBitExact() throws Exception {
+        Path straight = dir.resolve("straight");
+        assertEquals(0, CliRunner.run(longSft(straight).toArray(String[]::new)).exitCode());
+
+        Path out = dir.resolve("signalled");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2", "-Dai.djl.pytorch.num_interop_threads=1",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(longSft(out));
+        Path log = dir.resolve("signalled.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Path metrics = out.resolve(MetricsLog.FILE_NAME);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() >= 5)) { // mid-run
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, Files.readString(log));
+                Thread.sleep(50);
+            }
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits after the step's checkpoint");
+        } finally {
+            process.destroyForcibly();
+        }
+        String printed = Files.readString(log);
+        assertEquals(143, process.exitValue(), printed);
+        Matcher saved = Pattern.compile("saved step (\\d+) .*rerun the same command to resume").matcher(printed);
+        assertTrue(saved.find(), printed);
+        int step = Integer.parseInt(saved.group(1));
+        assertTrue(step >= 5 && step < 300, printed);
+
+        CliRunner.Outcome resumed = CliRunner.run(longSft(out).toArray(String[]::new));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resumed from step " + step), resumed.out());
+        Map<String, FloatTensor> expected = SafetensorsReader.readFloats(straight.resolve("final/model.safetensors"));
+        Map<String, FloatTensor> actual = SafetensorsReader.readFloats(out.resolve("final/model.safetensors"));
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name).values(), actual.get(name).values(), 0f, name); // bit for bit
+        }
     }
 }

@@ -162,6 +162,7 @@ public final class DpoTrainer {
             if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
                 run.checkpoint(state);
             }
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

@@ -130,6 +130,7 @@ public final class RewardTrainer {
             if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
                 run.checkpoint(state);
             }
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

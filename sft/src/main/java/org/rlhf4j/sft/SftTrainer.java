@@ -138,6 +138,7 @@ public final class SftTrainer {
                 run.checkpoint(state);
             }
             afterEachStep.accept(policy);
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

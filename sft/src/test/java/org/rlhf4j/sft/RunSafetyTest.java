@@ -13,9 +13,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.TrainingInterruptedException;
 import org.rlhf4j.datasets.TrainingSequence;
 
-/** Issue 14, items 2 and 7: one run per output directory, and no leftovers of interrupted saves. */
+/**
+ * Issue 14, items 2, 4 and 7: one run per output directory, a signal stops with a checkpoint, and no
+ * leftovers of interrupted saves.
+ */
 class RunSafetyTest {
 
     @TempDir
@@ -46,6 +50,22 @@ class RunSafetyTest {
         assertEquals(2, refusals.size());
         assertTrue(refusals.get(0).contains("is in use by process " + ProcessHandle.current().pid()), refusals.get(0));
         assertTrue(Files.isDirectory(out.resolve("final")), "the first run was not disturbed");
+    }
+
+    @Test
+    void sigintStopsAtTheEndOfTheStepWithACheckpointAndExitCode130() throws Exception {
+        Path out = shared.resolve("sigint");
+        SftTrainer trainer = trainer(out, 50).afterEachStep(policy -> {
+            if (!Files.exists(out.resolve("checkpoints/step-000002"))) {
+                sun.misc.Signal.raise(new sun.misc.Signal("INT")); // as Ctrl-C would; handled on another thread
+            }
+        });
+        TrainingInterruptedException e = assertThrows(TrainingInterruptedException.class, trainer::run);
+        assertEquals(130, e.exitCode());
+        assertTrue(e.getMessage().matches("stopped by SIGINT: saved step \\d+ .*rerun the same command to resume"),
+                e.getMessage());
+        assertFalse(Files.exists(out.resolve("final")), "stopped well before step 50");
+        assertFalse(Files.exists(out.resolve(org.rlhf4j.core.training.RunLock.FILE_NAME)), "the lock is released");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -22,7 +23,9 @@ import org.rlhf4j.core.runtime.DeviceSpec;
  * <p>A run opens in two calls because the number of steps depends on the data and the data on the
  * model's tokenizer: {@link #open} loads the model, the trainer reads its data, and {@link #start}
  * resumes or starts the state and builds the optimizer. The loop stays in the trainer, which
- * logs, checkpoints and finally {@link #finish}es through the run.
+ * logs, checkpoints and finally {@link #finish}es through the run. While it is open it holds the
+ * output directory's {@link RunLock} and turns SIGTERM and SIGINT into a checkpoint and a stop
+ * at the end of the step ({@link #stopIfSignalled}).
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -34,6 +37,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private final StageConfig config;
     private final RunLock lock;
+    private final StopSignals signals;
     private final CheckpointStore checkpoints;
     private final Path resumeFrom; // null for a fresh run
     private final Device device;
@@ -42,6 +46,7 @@ public final class TrainingRun implements AutoCloseable {
     private final DivergenceGuard divergence;
     private int totalSteps;
     private RunDefinition definition;
+    private int lastCheckpointStep = -1;
     private AdamW adamW;
     private OptimizerStep optimizer;
     private MetricsLog metrics;
@@ -52,6 +57,7 @@ public final class TrainingRun implements AutoCloseable {
             PretrainedModel model) {
         this.config = config;
         this.lock = lock;
+        this.signals = StopSignals.install();
         this.checkpoints = checkpoints;
         this.resumeFrom = resumeFrom;
         this.device = device;
@@ -169,6 +175,25 @@ public final class TrainingRun implements AutoCloseable {
     public void checkpoint(TrainerState state) throws IOException {
         divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
         divergence.checkpointed(checkpoints.save(model, adamW, state, definition::write));
+        lastCheckpointStep = state.step();
+    }
+
+    /**
+     * Called at the end of every step: after a SIGTERM or SIGINT, writes the checkpoint of
+     * {@code state} (unless this step already did) and stops the run.
+     *
+     * @throws TrainingInterruptedException after a signal, once the checkpoint is written
+     */
+    public void stopIfSignalled(TrainerState state) throws IOException {
+        Optional<String> signal = signals.received();
+        if (signal.isEmpty()) {
+            return;
+        }
+        if (lastCheckpointStep != state.step()) {
+            checkpoint(state);
+        }
+        throw new TrainingInterruptedException(signal.get(), StopSignals.exitCode(signal.get()), state.step(),
+                checkpoints.path(state.step()));
     }
 
     /** Adds a {@code name: text} line to what the summary reports. */
@@ -193,7 +218,7 @@ public final class TrainingRun implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try (RunLock releasedLast = lock; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
+        try (RunLock releasedLast = lock; StopSignals restoredFourth = signals; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
                 MetricsLog closedFirst = metrics) {
             // try-with-resources closes in reverse order and skips the nulls of a run never started
         }
