@@ -14,6 +14,9 @@ import org.rlhf4j.core.config.ConfigException;
  * @param groupByLength batch examples of similar length together (less padding), in seeded order
  * @param chatTemplate {@code auto} (the model's own {@code chat_template} if its tokenizer has one,
  *     else ChatML) or {@code chatml}
+ * @param maxRecordBytes longest record (line) a data file may have, in bytes (default 64 MiB): a
+ *     longer one, or a file without line breaks such as {@code /dev/zero}, stops the read at its
+ *     {@code FILE:LINE} within this many bytes instead of exhausting the memory
  */
 public record DataConfig(
         String train,
@@ -22,7 +25,11 @@ public record DataConfig(
         String onBadRecord,
         Boolean packing,
         Boolean groupByLength,
-        String chatTemplate) {
+        String chatTemplate,
+        Long maxRecordBytes) {
+
+    /** The default of {@code data.max_record_bytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_RECORD_BYTES = 64L << 20;
 
     public DataConfig {
         if (train == null || train.isBlank()) {
@@ -45,6 +52,17 @@ public record DataConfig(
         if (!chatTemplate.equals("auto") && !chatTemplate.equals("chatml")) {
             throw new ConfigException("data.chat_template must be auto or chatml, got '" + chatTemplate + "'");
         }
+        maxRecordBytes = maxRecordBytes == null ? DEFAULT_MAX_RECORD_BYTES : maxRecordBytes;
+        if (maxRecordBytes < 1 || maxRecordBytes > Integer.MAX_VALUE - 8) {
+            throw new ConfigException("data.max_record_bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got "
+                    + maxRecordBytes);
+        }
+    }
+
+    /** A config with the default {@code max_record_bytes} (the keys before it existed). */
+    public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
+            Boolean groupByLength, String chatTemplate) {
+        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null);
     }
 
     /** Whether malformed lines are skipped rather than fatal. */
