@@ -1,5 +1,7 @@
 package org.rlhf4j.datasets;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
 
 /**
@@ -35,6 +37,8 @@ public record DataConfig(
         if (train == null || train.isBlank()) {
             throw new ConfigException("data.train: a training file is required");
         }
+        requireNotDirectory("data.train", train);
+        requireNotDirectory("data.eval", eval);
         evalFraction = evalFraction == null ? 0.0 : evalFraction;
         if (evalFraction < 0 || evalFraction >= 1) {
             throw new ConfigException("data.eval_fraction must be in [0, 1), got " + evalFraction);
@@ -63,6 +67,14 @@ public record DataConfig(
     public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
             Boolean groupByLength, String chatTemplate) {
         this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null);
+    }
+
+    /** Throws naming {@code key} when {@code path} is a directory (reading it would fail with a bare "Is a directory"). */
+    private static void requireNotDirectory(String key, String path) {
+        if (path != null && Files.isDirectory(Path.of(path))) {
+            throw new ConfigException(key + ": " + path + " is a directory; expected a data file (JSONL, or .txt for"
+                    + " pretraining)");
+        }
     }
 
     /** Whether malformed lines are skipped rather than fatal. */

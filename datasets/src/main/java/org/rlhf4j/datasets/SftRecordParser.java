@@ -107,7 +107,24 @@ final class SftRecordParser {
             }
             out.add(new ChatMessage(role.asText(), string(m, "content", at)));
         }
+        requireTurnOrder(out);
         return out;
+    }
+
+    /**
+     * Throws unless an optional system message comes first and user and assistant messages then
+     * alternate, starting with a user message: chat templates and the loss mask assume that order.
+     */
+    private static void requireTurnOrder(List<ChatMessage> messages) throws InvalidRecord {
+        int first = messages.get(0).role().equals("system") ? 1 : 0;
+        for (int i = first; i < messages.size(); i++) {
+            String expected = (i - first) % 2 == 0 ? "user" : "assistant";
+            if (!messages.get(i).role().equals(expected)) {
+                throw new InvalidRecord("messages[" + i + "].role is \"" + messages.get(i).role() + "\" out of order;"
+                        + " expected \"" + expected + "\": an optional system message first, then user and assistant"
+                        + " messages alternating from a user message");
+            }
+        }
     }
 
     private static List<ChatMessage> promptResponse(JsonNode record) throws InvalidRecord {

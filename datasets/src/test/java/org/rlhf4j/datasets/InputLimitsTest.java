@@ -10,10 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.datasets.io.BadRecordException;
 
-/** Issue 14, items 5 and 9: endless or huge lines and directories stop the read with FILE:LINE or the path. */
+/**
+ * Issue 14, items 5, 9 and 10: endless or huge lines, directories and roles out of order stop the
+ * read with FILE:LINE, or the key and path.
+ */
 class InputLimitsTest {
 
     @TempDir
@@ -50,8 +54,30 @@ class InputLimitsTest {
     }
 
     @Test
-    void aDirectoryAsDataIsNamed() {
-        IOException e = assertThrows(IOException.class, () -> load(data(dir, null)));
-        assertTrue(e.getMessage().contains(dir + " is a directory"), e.getMessage());
+    void aDirectoryAsDataIsNamedWithItsKey() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> data(dir, null));
+        assertTrue(e.getMessage().startsWith("data.train: " + dir + " is a directory"), e.getMessage());
+        Path good = Files.writeString(dir.resolve("ok.jsonl"), "");
+        ConfigException eval = assertThrows(ConfigException.class,
+                () -> new DataConfig(good.toString(), dir.toString(), null, null, null, null, null));
+        assertTrue(eval.getMessage().startsWith("data.eval: "), eval.getMessage());
+        IOException read = assertThrows(IOException.class,
+                () -> PreferenceDataset.read(dir, new org.rlhf4j.datasets.io.BadRecords(false)));
+        assertTrue(read.getMessage().contains(dir + " is a directory"), read.getMessage());
+    }
+
+    @Test
+    void rolesOutOfOrderAreRefusedWithFileAndLine() throws Exception {
+        String user = "{\"role\": \"user\", \"content\": \"hi\"}";
+        String assistant = "{\"role\": \"assistant\", \"content\": \"yo\"}";
+        String system = "{\"role\": \"system\", \"content\": \"be brief\"}";
+        String good = "{\"messages\": [" + system + ", " + user + ", " + assistant + "]}\n";
+        for (String[] bad : new String[][] {{assistant + ", " + user + ", " + assistant, "messages[0].role is \"assistant\""},
+                {user + ", " + user + ", " + assistant, "messages[1].role is \"user\""},
+                {user + ", " + system + ", " + assistant, "messages[1].role is \"system\""}}) {
+            Path file = Files.writeString(dir.resolve("roles.jsonl"), good + "{\"messages\": [" + bad[0] + "]}\n");
+            BadRecordException e = assertThrows(BadRecordException.class, () -> load(data(file, null)));
+            assertTrue(e.getMessage().startsWith(file + ":2: " + bad[1] + " out of order"), e.getMessage());
+        }
     }
 }
