@@ -58,6 +58,21 @@ class RunSafetyCommandTest {
     }
 
     @Test
+    void aMissingModelOrAnOutputDirThatIsAFileIsNamedWithItsKey() throws Exception {
+        Path data = Path.of("../configs/demo/data/sft-train.jsonl");
+        Path out = dir.resolve("no-model");
+        CliRunner.Outcome missing = sft(out, data, "--set", "model=" + dir.resolve("nowhere"));
+        assertEquals(1, missing.exitCode(), missing.out());
+        assertTrue(missing.err().contains("model: " + dir.resolve("nowhere") + " does not exist"), missing.err());
+        assertFalse(Files.exists(out.resolve("run.lock")), "the lock is released");
+
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        CliRunner.Outcome outputIsFile = sft(file, data);
+        assertEquals(1, outputIsFile.exitCode(), outputIsFile.out());
+        assertTrue(outputIsFile.err().contains(file + " (output_dir) is a file"), outputIsFile.err());
+    }
+
+    @Test
     void changedDataWithTheSameCountIsRefusedUnlessForced() throws Exception {
         Path data = Files.copy(Path.of("../configs/demo/data/sft-train.jsonl"), dir.resolve("train.jsonl"));
         Path out = dir.resolve("changed");

@@ -2,6 +2,7 @@ package org.rlhf4j.core.training;
 
 import ai.djl.Device;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +82,9 @@ public final class TrainingRun implements AutoCloseable {
             checkpoints.removeLeftovers();
             Path resumeFrom = checkpoints.latest().orElse(null);
             Device device = new DeviceSpec(config.device()).resolve();
+            if (resumeFrom == null) {
+                requireModelDirectory(config.modelPath());
+            }
             PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
                     () -> startingModel.load(device));
             return new TrainingRun(config, lock, checkpoints, resumeFrom, device, model);
@@ -221,6 +225,14 @@ public final class TrainingRun implements AutoCloseable {
         try (RunLock releasedLast = lock; StopSignals restoredFourth = signals; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
                 MetricsLog closedFirst = metrics) {
             // try-with-resources closes in reverse order and skips the nulls of a run never started
+        }
+    }
+
+    /** Names the {@code model} key when the starting model is missing or not a directory. */
+    private static void requireModelDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("model: " + dir + (Files.exists(dir) ? " is a file" : " does not exist")
+                    + "; expected the starting model's Hugging Face directory (config.json, *.safetensors, tokenizer)");
         }
     }
 
