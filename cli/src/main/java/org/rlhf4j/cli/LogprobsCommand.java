@@ -101,9 +101,10 @@ final class LogprobsCommand implements Callable<Integer> {
                 }
                 int[] seq = new int[ids.size()];
                 for (int t = 0; t < seq.length; t++) {
-                    if (!ids.get(t).canConvertToInt() || ids.get(t).asInt() < 0 || ids.get(t).asInt() >= vocabSize) {
+                    // isIntegralNumber: canConvertToInt alone would read 1.5 as 1
+                    if (!ids.get(t).isIntegralNumber() || !ids.get(t).canConvertToInt() || ids.get(t).asInt() < 0 || ids.get(t).asInt() >= vocabSize) {
                         throw new IllegalArgumentException(where + "ids[" + t + "] = " + ids.get(t)
-                                + " is not a token id in [0, " + vocabSize + ")");
+                                + " is not a token id (an integer in [0, " + vocabSize + "))");
                     }
                     seq[t] = ids.get(t).asInt();
                 }

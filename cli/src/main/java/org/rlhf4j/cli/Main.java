@@ -2,6 +2,7 @@ package org.rlhf4j.cli;
 
 import java.io.PrintWriter;
 import org.rlhf4j.core.runtime.Runtime;
+import org.rlhf4j.core.training.TrainingInterruptedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -68,14 +69,16 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("rlhf4j " + commandLine.getCommandName() + ": error: " + UserErrors.describe(e));
+            // a run stopped by a signal did what was asked: its line says so, not "error"
+            err.println("rlhf4j " + commandLine.getCommandName() + (e instanceof TrainingInterruptedException ? ": " : ": error: ")
+                    + UserErrors.describe(e));
             if (System.getenv("RLHF4J_DEBUG") != null) {
                 e.printStackTrace(err);
             } else if (!UserErrors.isUserError(e)) {
                 err.println("(set RLHF4J_DEBUG=1 for the stack trace)");
             }
             err.flush();
-            return 1;
+            return UserErrors.exitCode(e);
         });
         return cli;
     }

@@ -92,6 +92,15 @@ class CliEndToEndTest {
     }
 
     @Test
+    void aFractionalTokenIdIsRefusedNotRounded() throws IOException {
+        Path in = Files.writeString(dir.resolve("fraction.jsonl"), "{\"ids\": [257, 1.5, 10]}\n");
+        CliRunner.Outcome o = CliRunner.run("logprobs", "--model", model.toString(), "--input", in.toString(),
+                "--out", dir.resolve("fraction-out.jsonl").toString());
+        assertEquals(1, o.exitCode(), o.out());
+        assertTrue(o.err().contains(in + ":1: ids[1] = 1.5 is not a token id (an integer"), o.err());
+    }
+
+    @Test
     void exportRoundTripsExactlyInFloat32AndCloselyInBfloat16() throws IOException {
         Path in = dir.resolve("export-in.jsonl");
         Files.writeString(in, "{\"text\": \"The quick brown fox\"}\n");

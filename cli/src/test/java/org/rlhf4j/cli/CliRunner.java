@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** Runs the real CLI entry point in-process and captures what it prints. */
@@ -13,6 +14,16 @@ final class CliRunner {
     record Outcome(int exitCode, String out, String err) {}
 
     private CliRunner() {}
+
+    /** Writes a seeded tiny Llama (hidden 32, 2 layers, byte tokenizer) to {@code out} with {@code rlhf4j init}. */
+    static Path tinyModel(Path out) {
+        Outcome o = run("init", "--config", "../configs/model/tiny.yaml", "--out", out.toString(),
+                "--set", "model.hidden_size=32", "--set", "model.intermediate_size=64", "--set", "model.num_hidden_layers=2");
+        if (o.exitCode() != 0) {
+            throw new IllegalStateException("rlhf4j init failed: " + o.err());
+        }
+        return out;
+    }
 
     static synchronized Outcome run(String... args) {
         PrintStream oldOut = System.out;

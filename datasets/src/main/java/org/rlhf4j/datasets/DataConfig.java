@@ -1,5 +1,7 @@
 package org.rlhf4j.datasets;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +22,9 @@ import org.rlhf4j.core.config.ConfigException;
  *     path of a {@code .jinja} file ({@link ChatTemplates#select(String, org.rlhf4j.core.tokenizer.Tokenizer, Map)})
  * @param chatTemplateKwargs extra variables for a Jinja template, as transformers'
  *     {@code apply_chat_template(**kwargs)} (e.g. {@code enable_thinking: false}); empty by default
+ * @param maxRecordBytes longest record (line) a data file may have, in bytes (default 64 MiB): a
+ *     longer one, or a file without line breaks such as {@code /dev/zero}, stops the read at its
+ *     {@code FILE:LINE} within this many bytes instead of exhausting the memory
  */
 public record DataConfig(
         String train,
@@ -29,12 +34,18 @@ public record DataConfig(
         Boolean packing,
         Boolean groupByLength,
         String chatTemplate,
-        Map<String, Object> chatTemplateKwargs) {
+        Map<String, Object> chatTemplateKwargs,
+        Long maxRecordBytes) {
+
+    /** The default of {@code data.max_record_bytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_RECORD_BYTES = 64L << 20;
 
     public DataConfig {
         if (train == null || train.isBlank()) {
             throw new ConfigException("data.train: a training file is required");
         }
+        requireNotDirectory("data.train", train);
+        requireNotDirectory("data.eval", eval);
         evalFraction = evalFraction == null ? 0.0 : evalFraction;
         if (evalFraction < 0 || evalFraction >= 1) {
             throw new ConfigException("data.eval_fraction must be in [0, 1), got " + evalFraction);
@@ -53,13 +64,27 @@ public record DataConfig(
             throw new ConfigException("data.chat_template is empty; expected auto, chatml, none or the path of a"
                     + " .jinja template");
         }
-        chatTemplateKwargs = chatTemplateKwargs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(chatTemplateKwargs));
+        chatTemplateKwargs = chatTemplateKwargs == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(chatTemplateKwargs));
+        maxRecordBytes = maxRecordBytes == null ? DEFAULT_MAX_RECORD_BYTES : maxRecordBytes;
+        if (maxRecordBytes < 1 || maxRecordBytes > Integer.MAX_VALUE - 8) {
+            throw new ConfigException("data.max_record_bytes must be in [1, " + (Integer.MAX_VALUE - 8) + "], got "
+                    + maxRecordBytes);
+        }
     }
 
-    /** A {@code data:} section without {@code chat_template_kwargs}. */
+    /** A {@code data:} section without {@code chat_template_kwargs} and with the default {@code max_record_bytes}. */
     public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
             Boolean groupByLength, String chatTemplate) {
-        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null);
+        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null, null);
+    }
+
+    /** Throws naming {@code key} when {@code path} is a directory (reading it would fail with a bare "Is a directory"). */
+    private static void requireNotDirectory(String key, String path) {
+        if (path != null && Files.isDirectory(Path.of(path))) {
+            throw new ConfigException(key + ": " + path + " is a directory; expected a data file (JSONL, or .txt for"
+                    + " pretraining)");
+        }
     }
 
     /** Whether malformed lines are skipped rather than fatal. */

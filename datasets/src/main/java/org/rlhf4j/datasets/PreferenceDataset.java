@@ -72,10 +72,10 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
         }
         BadRecords bad = new BadRecords(data.skipBadRecords());
         PreferenceEncoder encoder = new PreferenceEncoder(tokenizer, template, conditions);
-        List<TokenizedPair> train = encode(read(Path.of(data.train()), bad), encoder, bad);
+        List<TokenizedPair> train = encode(read(Path.of(data.train()), bad, data.maxRecordBytes()), encoder, bad);
         List<TokenizedPair> eval = new ArrayList<>();
         if (data.eval() != null) {
-            eval = encode(read(Path.of(data.eval()), bad), encoder, bad);
+            eval = encode(read(Path.of(data.eval()), bad, data.maxRecordBytes()), encoder, bad);
         }
         int records = train.size() + eval.size();
         if (data.eval() == null && data.evalFraction() > 0) {
@@ -98,8 +98,13 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
      * {@code bad} (which throws in fail mode).
      */
     public static List<PreferencePair> read(Path file, BadRecords bad) throws IOException {
+        return read(file, bad, StrictUtf8Lines.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** {@link #read(Path, BadRecords)} with records of at most {@code maxRecordBytes} ({@code data.max_record_bytes}). */
+    public static List<PreferencePair> read(Path file, BadRecords bad, long maxRecordBytes) throws IOException {
         List<PreferencePair> out = new ArrayList<>();
-        StrictUtf8Lines.forEach(file, line -> readLine(line, bad, out));
+        StrictUtf8Lines.forEach(file, maxRecordBytes, line -> readLine(line, bad, out));
         return out;
     }
 

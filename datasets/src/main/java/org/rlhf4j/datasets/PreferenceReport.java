@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * pairs by preference degree and condition. {@link #summary()} is the text a trainer logs.
  *
  * @param template the chat template used ({@code chatml}, {@code jinja})
- * @param maxSeqLen the sequence length limit
+ * @param maxSeqLen the sequence length limit; {@code Integer.MAX_VALUE} for none (not printed)
  * @param records valid records read from the train and eval files
  * @param skipped bad records left out under {@code on_bad_record: skip}
  * @param skipReasons the first few skip messages ({@code FILE:LINE: ...})
@@ -68,8 +68,9 @@ public record PreferenceReport(
     /** A few lines for logs: counts per split, drops, skips and the first skip reasons. */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "data: %d preference records, template %s, max_seq_len %d%n", records,
-                template, maxSeqLen));
+        // Integer.MAX_VALUE: nothing dropped for length here (DPO truncates pairs itself later)
+        s.append(String.format(Locale.ROOT, "data: %d preference records, template %s%s%n", records, template,
+                maxSeqLen == Integer.MAX_VALUE ? "" : ", max_seq_len " + maxSeqLen));
         line(s, "train", train);
         if (eval.pairs() > 0) {
             line(s, "eval", eval);

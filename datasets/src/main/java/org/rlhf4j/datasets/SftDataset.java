@@ -54,7 +54,8 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         if (maxSeqLen < 2) {
             throw new IllegalArgumentException("train.max_seq_len must be at least 2, got " + maxSeqLen);
         }
-        Loader loader = new Loader(new LossMaskEncoder(tokenizer), template, pretrain, new BadRecords(data.skipBadRecords()));
+        Loader loader = new Loader(new LossMaskEncoder(tokenizer), template, pretrain, new BadRecords(data.skipBadRecords()),
+                data.maxRecordBytes());
         List<TrainingSequence> train = loader.read(Path.of(data.train()));
         List<TrainingSequence> eval;
         if (data.eval() != null) {
@@ -112,12 +113,14 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         final ChatTemplate template;
         final boolean pretrain;
         final BadRecords bad;
+        final long maxRecordBytes;
         int records;
         int truncated;
         int split;
         int droppedNoLoss;
 
-        Loader(LossMaskEncoder encoder, ChatTemplate template, boolean pretrain, BadRecords bad) {
+        Loader(LossMaskEncoder encoder, ChatTemplate template, boolean pretrain, BadRecords bad, long maxRecordBytes) {
+            this.maxRecordBytes = maxRecordBytes;
             this.encoder = encoder;
             this.template = template;
             this.pretrain = pretrain;
@@ -134,7 +137,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
             if (txt) {
                 readTextDocuments(file, out);
             } else {
-                StrictUtf8Lines.forEach(file, line -> readJsonLine(line, out));
+                StrictUtf8Lines.forEach(file, maxRecordBytes, line -> readJsonLine(line, out));
             }
             return out;
         }
@@ -162,7 +165,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         /** A .txt file: documents are runs of non-blank lines separated by one or more blank lines. */
         private void readTextDocuments(Path file, List<TrainingSequence> out) throws IOException {
             TextDocuments documents = new TextDocuments(out);
-            StrictUtf8Lines.forEach(file, documents);
+            StrictUtf8Lines.forEach(file, maxRecordBytes, documents);
             documents.endDocument();
         }
 

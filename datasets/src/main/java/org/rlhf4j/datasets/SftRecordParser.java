@@ -112,6 +112,7 @@ final class SftRecordParser {
             boolean noContent = m.has("tool_calls") && m.path("content").isNull();
             out.add(new ChatMessage(role.asText(), noContent ? "" : string(m, "content", at), otherKeys(m)));
         }
+        requireTurnOrder(out);
         return out;
     }
 
@@ -124,6 +125,32 @@ final class SftRecordParser {
             }
         });
         return fields;
+    }
+
+    /**
+     * Throws unless an optional system message comes first and the rest starts with a user message,
+     * an assistant message follows a user or tool message, a tool result follows an assistant or
+     * tool message, and a user message follows an assistant or tool message: chat templates and the
+     * loss mask assume that order.
+     */
+    private static void requireTurnOrder(List<ChatMessage> messages) throws InvalidRecord {
+        int first = messages.get(0).role().equals("system") ? 1 : 0;
+        for (int i = first; i < messages.size(); i++) {
+            String role = messages.get(i).role();
+            String previous = i == first ? null : messages.get(i - 1).role();
+            boolean ok = switch (role) {
+                case "user" -> previous == null || previous.equals("assistant") || previous.equals("tool");
+                case "assistant" -> previous != null && (previous.equals("user") || previous.equals("tool"));
+                case "tool" -> previous != null && (previous.equals("assistant") || previous.equals("tool"));
+                default -> false; // a system message after the first
+            };
+            if (!ok) {
+                throw new InvalidRecord("messages[" + i + "].role is \"" + role + "\" out of order"
+                        + (previous == null ? " at the start" : " after \"" + previous + "\"")
+                        + ": expected an optional system message first, then a user message, with assistant"
+                        + " messages answering user or tool messages and tool results following an assistant");
+            }
+        }
     }
 
     private static List<ChatMessage> promptResponse(JsonNode record) throws InvalidRecord {

@@ -125,6 +125,14 @@ class PreferenceDatasetTest {
     }
 
     @Test
+    void withoutALengthLimitTheSummaryPrintsNone() throws IOException {
+        Path file = write("n.jsonl", "{\"prompt\": \"q\", \"chosen\": \"a\", \"rejected\": \"b\"}");
+        String summary = load(file, "fail", Integer.MAX_VALUE).report().summary(); // DPO loads so, and cuts later
+        assertTrue(summary.startsWith("data: 1 preference records, template chatml\n"), summary);
+        assertFalse(summary.contains("2147483647"), summary);
+    }
+
+    @Test
     void skipModeCountsBadRecordsAndDropsPairsLongerThanMaxSeqLen() throws IOException {
         Path file = write("k.jsonl",
                 "{\"prompt\": \"q\", \"chosen\": \"a\", \"rejected\": \"b\"}",

@@ -34,6 +34,14 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
         }
     }
 
+    /**
+     * Whether the chosen and rejected responses are the same tokens, as truncation can make them:
+     * such a pair has loss log 2 and no gradient, whatever the model.
+     */
+    public boolean identical() {
+        return Arrays.equals(chosen, rejected);
+    }
+
     /** Tokens of the longer of the two sequences, prompt included (what batching groups by). */
     public int longerLength() {
         return prompt.length + Math.max(chosen.length, rejected.length);

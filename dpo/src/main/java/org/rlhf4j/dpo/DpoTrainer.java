@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.ops.Scalars;
@@ -56,6 +57,23 @@ public final class DpoTrainer {
             out.addAll(eval);
             return out;
         }
+
+        /**
+         * A warning naming the pairs that truncation to {@code maxSeqLen} left with identical
+         * responses (they differed only past the cut), if any: they train nothing and hold the
+         * loss at log 2.
+         */
+        Optional<String> identicalWarning(int maxSeqLen) {
+            List<String> where = all().stream().filter(p -> p.truncated() && p.identical())
+                    .map(p -> p.source() == null ? "pair " + p.index() : p.source()).toList();
+            if (where.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(String.format("warning: %d pair(s) have identical chosen and rejected responses after"
+                    + " truncation to train.max_seq_len %d (%s%s); they teach nothing (loss log 2 = 0.6931); raise"
+                    + " train.max_seq_len or lower dpo.max_prompt_len", where.size(), maxSeqLen,
+                    String.join(", ", where.subList(0, Math.min(3, where.size()))), where.size() > 3 ? ", ..." : ""));
+        }
     }
 
     private final DpoConfig config;
@@ -90,6 +108,7 @@ public final class DpoTrainer {
             if (pairs.truncated() > 0) {
                 System.err.printf("%d pair(s) cut to max_seq_len %d%n", pairs.truncated(), train.maxSeqLen());
             }
+            pairs.identicalWarning(train.maxSeqLen()).ifPresent(System.err::println);
             BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
@@ -129,7 +148,7 @@ public final class DpoTrainer {
                 out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
                         phases);
                 long t = System.nanoTime();
-                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
                 phases.lap("optimizer", t);
             }
             phases.lap("step", started);
@@ -162,6 +181,7 @@ public final class DpoTrainer {
             if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
                 run.checkpoint(state);
             }
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

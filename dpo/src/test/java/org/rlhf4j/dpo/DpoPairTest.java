@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.datasets.TokenizedPair;
@@ -52,6 +53,20 @@ class DpoPairTest {
         assertEquals(15, p.chosen().length); // 40 - 25, cut at the end
         assertArrayEquals(Arrays.copyOf(whole.chosen(), 15), p.chosen());
         assertEquals(6, p.rejected().length); // fits: untouched
+    }
+
+    @Test
+    void pairsThatTruncationMadeIdenticalAreNamedInAWarning() {
+        // the responses differ only after their first 20 characters; 40 tokens leave room for 40 - 25 = 15
+        TokenizedPair pair = DpoFixtures.pair("x".repeat(30), "a".repeat(20) + "b", "a".repeat(20) + "c");
+        DpoPair cut = DpoPair.of(pair, 0, 40, 25);
+        DpoPair whole = DpoPair.of(pair, 1, 100, 50);
+        assertTrue(cut.identical() && cut.truncated());
+        assertFalse(whole.identical());
+        String warning = new DpoTrainer.Pairs(List.of(cut, whole), List.of(), 1).identicalWarning(40).orElseThrow();
+        assertTrue(warning.startsWith("warning: 1 pair(s) have identical chosen and rejected responses after truncation"
+                + " to train.max_seq_len 40 (test:" + "x".repeat(30) + ")"), warning);
+        assertTrue(new DpoTrainer.Pairs(List.of(whole), List.of(), 0).identicalWarning(100).isEmpty());
     }
 
     @Test

@@ -93,7 +93,7 @@ public final class RewardTrainer {
                 scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
                 long t = System.nanoTime();
-                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
                 phases.lap("optimizer", t);
             }
             phases.lap("step", started);
@@ -123,6 +123,7 @@ public final class RewardTrainer {
             if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
                 run.checkpoint(state);
             }
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

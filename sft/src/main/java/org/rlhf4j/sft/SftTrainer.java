@@ -114,7 +114,7 @@ public final class SftTrainer {
                 scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(policy.model(), collator, microBatches, scope, phases); // forward + backward
                 long t = System.nanoTime();
-                update = run.optimizer().apply(step); // clip, AdamW at lr(step), zero the gradients
+                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
                 phases.lap("optimizer", t);
             }
             phases.lap("step", started);
@@ -138,6 +138,7 @@ public final class SftTrainer {
                 run.checkpoint(state);
             }
             afterEachStep.accept(policy);
+            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
         }
         progress.finish();
         return state;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,7 +13,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes files and directories so that their final name only ever holds complete content: the
@@ -20,6 +25,9 @@ import java.util.UUID;
  * {@code .NAME.tmp-*} sibling behind, never a half-written {@code NAME}.
  */
 public final class AtomicFiles {
+
+    /** {@code .NAME.tmp-*} or {@code .NAME.old-*}, as {@link #sibling} names them. */
+    private static final Pattern LEFTOVER = Pattern.compile("\\.(.+)\\.(tmp|old)-[^.]+");
 
     private AtomicFiles() {}
 
@@ -111,6 +119,30 @@ public final class AtomicFiles {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * Deletes the {@code .NAME.tmp-*} siblings that writes interrupted by a crash left in
+     * {@code dir}, and {@code .NAME.old-*} ones whose {@code NAME} exists again; the caller must
+     * know that no write into {@code dir} is under way. A missing {@code dir} is not an error.
+     */
+    public static void removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                Matcher m = LEFTOVER.matcher(entry.getFileName().toString());
+                // an .old copy is the only one when the crash came between the two renames
+                if (m.matches() && (m.group(2).equals("tmp") || Files.exists(dir.resolve(m.group(1))))) {
+                    leftovers.add(entry);
+                }
+            }
+        }
+        for (Path leftover : leftovers) {
+            deleteRecursively(leftover);
+        }
     }
 
     /** Deletes a path after a failure, recording any problem on the original exception. */

@@ -7,7 +7,8 @@ import java.util.Map;
  * The end of every training step, after the backward passes: global-norm clipping, an AdamW
  * update at the scheduled learning rate, and zeroed gradients. A step whose gradient norm is not
  * finite (NaN or infinity from an overflow or a bad batch) is skipped: the gradients are zeroed,
- * the weights and moments stay as they were, and the skip is counted.
+ * the weights and moments stay as they were, and the skip is counted. So is a step whose loss is
+ * not finite, whatever its gradients.
  */
 public final class OptimizerStep {
 
@@ -40,10 +41,18 @@ public final class OptimizerStep {
      * number of steps completed before this one, as {@link LearningRateSchedule#lr} counts).
      */
     public Result apply(int step) {
+        return apply(step, 0.0);
+    }
+
+    /**
+     * {@link #apply(int)} for a step whose loss was {@code loss}: a non-finite loss skips the step
+     * as a non-finite gradient norm does.
+     */
+    public Result apply(int step, double loss) {
         double lr = schedule.lr(step);
         // Double.MAX_VALUE: the norm is computed for the log but never scales anything.
         double norm = GradientClipping.clipGlobalNorm(parameters, maxGradNorm > 0 ? maxGradNorm : Double.MAX_VALUE);
-        if (!Double.isFinite(norm)) {
+        if (!Double.isFinite(norm) || !Double.isFinite(loss)) {
             optimizer.zeroGradients();
             skippedSteps++;
             return new Result(norm, lr, true);
@@ -52,7 +61,7 @@ public final class OptimizerStep {
         return new Result(norm, lr, false);
     }
 
-    /** Steps skipped so far for a non-finite gradient norm (including those before a resume). */
+    /** Steps skipped so far for a non-finite loss or gradient norm (including those before a resume). */
     public int skippedSteps() {
         return skippedSteps;
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.rlhf4j.core.io.Checkpoint;
 import org.rlhf4j.core.io.GenerationConfig;
 import org.rlhf4j.core.io.ModelDirectory;
@@ -13,6 +14,7 @@ import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
+import org.rlhf4j.core.model.NonFiniteTensors;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.tokenizer.Tokenizers;
 
@@ -42,6 +44,11 @@ public final class PretrainedModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Checkpoint checkpoint = ModelDirectory.load(dir, manager, dtype);
+            Optional<String> nonFinite = NonFiniteTensors.first(checkpoint.weights());
+            if (nonFinite.isPresent()) {
+                throw new IOException(dir + ": tensor '" + nonFinite.get() + "' has NaN or infinite values;"
+                        + " the model diverged when it was trained or the file is corrupt");
+            }
             ModelWeights weights = ModelWeights.of(checkpoint.config(), checkpoint.weights());
             Tokenizer tokenizer = Tokenizers.load(dir);
             checkVocabulary(dir, checkpoint.config(), tokenizer);

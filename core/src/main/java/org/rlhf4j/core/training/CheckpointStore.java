@@ -22,6 +22,7 @@ import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.io.SafetensorsWriter;
 import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.model.NonFiniteTensors;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 
@@ -52,6 +53,7 @@ public final class CheckpointStore {
     private final Path root;
     private final SaveDtype modelDtype;
     private final Integer totalLimit;
+    private Path kept; // never pruned: the last checkpoint before non-finite steps began
 
     /**
      * @param outputDir the run's output directory; checkpoints go to its {@code checkpoints/}
@@ -62,6 +64,14 @@ public final class CheckpointStore {
         this.root = outputDir.resolve(DIRECTORY);
         this.modelDtype = modelDtype;
         this.totalLimit = totalLimit;
+    }
+
+    /**
+     * Exempts {@code checkpoint} from pruning (the last one with weights from before a run of
+     * non-finite steps), or, with null, ends the exemption.
+     */
+    public void keep(Path checkpoint) {
+        this.kept = checkpoint;
     }
 
     /** The directory name of the checkpoint after {@code step} optimizer steps. */
@@ -105,12 +115,17 @@ public final class CheckpointStore {
      * Writes {@code model} as a Hugging Face directory at {@code dir} with its tokenizer,
      * {@link #OPTIMIZER_FILE} and, when {@code modelDtype} is narrower than the weights,
      * {@link #RESUME_WEIGHTS_FILE}; {@link #loadModel} and {@link #loadOptimizer} read it back. The
-     * directory appears only when complete. A stage with a second trained model (PPO's critic)
+     * directory appears only when complete, and never with non-finite weights. A stage with a second trained model (PPO's critic)
      * writes it with this into a sub-directory of its checkpoint.
      */
     public static void saveModelAndOptimizer(Path dir, PretrainedModel model, AdamW optimizer, SaveDtype modelDtype,
             IoConsumer<Path> extraFiles) throws IOException {
         Map<String, NDArray> weights = model.weights();
+        Optional<String> nonFinite = NonFiniteTensors.first(weights);
+        if (nonFinite.isPresent()) {
+            throw new TrainingDivergedException(dir + " not written: weight '" + nonFinite.get()
+                    + "' is not finite (NaN or infinite); the training diverged");
+        }
         boolean exactCopyNeeded = modelDtype != SaveDtype.FLOAT32
                 && !(modelDtype == SaveDtype.FLOAT16 && model.model().weights().dataType() == DataType.FLOAT16);
         ModelDirectory.save(dir, model.config(), weights, modelDtype, model.generation(), staged -> {
@@ -222,13 +237,29 @@ public final class CheckpointStore {
         }
     }
 
-    /** Deletes the oldest complete checkpoints beyond the limit, and nothing when there is none. */
+    /**
+     * Deletes what interrupted saves left in the output directory and its {@code checkpoints/}:
+     * staging directories ({@code .step-NNNNNN.tmp-*}, {@code .final.tmp-*}), each nearly a full
+     * checkpoint. Only safe while the run holds the {@link RunLock}, as no save is under way then.
+     */
+    public void removeLeftovers() throws IOException {
+        AtomicFiles.removeLeftovers(root.getParent());
+        AtomicFiles.removeLeftovers(root);
+    }
+
+    /**
+     * Deletes the oldest complete checkpoints beyond the limit, and nothing when there is none;
+     * the {@link #keep kept} one stays, beyond the limit if need be.
+     */
     private void prune() throws IOException {
         if (totalLimit == null) {
             return;
         }
-        List<Path> all = complete();
-        for (int i = 0; i < all.size() - totalLimit; i++) {
+        AtomicFiles.removeLeftovers(root);
+        List<Path> all = new ArrayList<>(complete());
+        all.removeIf(dir -> dir.equals(kept));
+        int limit = kept != null && Files.isDirectory(kept) ? totalLimit - 1 : totalLimit;
+        for (int i = 0; i < all.size() - Math.max(1, limit); i++) {
             AtomicFiles.deleteRecursively(all.get(i));
         }
     }

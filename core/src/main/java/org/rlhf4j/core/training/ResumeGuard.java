@@ -2,6 +2,8 @@ package org.rlhf4j.core.training;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Refuses a resume whose config no longer describes the data stream the checkpoint was trained
@@ -10,6 +12,7 @@ import java.nio.file.Path;
  * <p>The data position in {@link TrainerState} (epoch, micro-batch) means the same rows only
  * under the same seed, batch size, accumulation and training set, so any change there would
  * silently train on another stream; the learning-rate schedule, in contrast, may be extended.
+ * Beyond the data stream, {@link #requireSameDefinition} compares the whole {@link RunDefinition}.
  */
 public final class ResumeGuard {
 
@@ -27,6 +30,11 @@ public final class ResumeGuard {
     public static TrainerState resume(Path checkpoint, long seed, TrainConfig train, String rowsName, int trainRows,
             int maxSteps) throws IOException {
         TrainerState saved = CheckpointStore.readState(checkpoint);
+        if (saved.step() > maxSteps) {
+            throw new IllegalArgumentException(checkpoint + ": cannot resume: this checkpoint is at step " + saved.step()
+                    + ", past the run's " + maxSteps + " steps (train.max_steps or train.epochs); raise it to at least "
+                    + saved.step() + " or use a new output_dir");
+        }
         requireSame(checkpoint, "seed", saved.seed(), seed);
         requireSame(checkpoint, "train.batch_size", saved.batchSize(), train.batchSize());
         requireSame(checkpoint, "train.grad_accum", saved.gradAccum(), train.gradAccum());
@@ -38,6 +46,31 @@ public final class ResumeGuard {
                     saved.schedule(), train.schedule(), saved.peakLr(), train.lr());
         }
         return saved.withSchedule(train, maxSteps);
+    }
+
+    /**
+     * Refuses to resume from {@code checkpoint} when what defines the run ({@code now}) differs
+     * from what the checkpoint recorded, listing every differing item, unless {@code force}
+     * ({@code train.force_resume}, {@code --force-resume}), which only notes them on stderr. A
+     * checkpoint without a record (written before it existed) is not checked.
+     */
+    public static void requireSameDefinition(Path checkpoint, RunDefinition now, boolean force) throws IOException {
+        Optional<RunDefinition> saved = RunDefinition.read(checkpoint);
+        if (saved.isEmpty()) {
+            return;
+        }
+        List<String> changed = now.differences(saved.get());
+        if (changed.isEmpty()) {
+            return;
+        }
+        String items = String.join("; ", changed);
+        if (force) {
+            System.err.printf("note: resuming %s although the run changed (train.force_resume): %s%n", checkpoint, items);
+            return;
+        }
+        throw new IllegalArgumentException(checkpoint + ": cannot resume: the run is not the one this checkpoint"
+                + " continues (" + items + "); restore the config, data and model, use a new output_dir,"
+                + " or pass --force-resume (train.force_resume: true) to continue anyway");
     }
 
     /**

@@ -26,7 +26,12 @@ import org.rlhf4j.core.optim.LearningRateSchedule;
  *     the last step is always evaluated when there is an eval split
  * @param saveEvery write a checkpoint every this many steps, 0 for never (default 100); the last
  *     step is always saved unless this is 0
- * @param saveTotalLimit keep only this many newest checkpoints; absent keeps all
+ * @param saveTotalLimit keep only this many newest checkpoints; absent keeps all (the last
+ *     checkpoint before a run of non-finite steps is kept beyond the limit)
+ * @param maxNonfiniteSteps stop the run as diverged after this many consecutive optimizer steps
+ *     whose loss or gradient norm is not finite (default 10); such steps are skipped until then
+ * @param forceResume resume although what defines the run (config, data, starting model) differs
+ *     from the checkpoint's record (default false; {@code --force-resume} sets it)
  */
 public record TrainConfig(
         Integer maxSteps,
@@ -42,7 +47,9 @@ public record TrainConfig(
         Integer logEvery,
         Integer evalEvery,
         Integer saveEvery,
-        Integer saveTotalLimit) {
+        Integer saveTotalLimit,
+        Integer maxNonfiniteSteps,
+        Boolean forceResume) {
 
     public TrainConfig {
         if (maxSteps == null && epochs == null) {
@@ -77,6 +84,16 @@ public record TrainConfig(
         evalEvery = atLeast("train.eval_every", evalEvery == null ? 100 : evalEvery, 0);
         saveEvery = atLeast("train.save_every", saveEvery == null ? 100 : saveEvery, 0);
         atLeast("train.save_total_limit", saveTotalLimit, 1);
+        maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps == null ? 10 : maxNonfiniteSteps, 1);
+        forceResume = forceResume != null && forceResume;
+    }
+
+    /** A config with the default divergence limit and no forced resume (the keys before they existed). */
+    public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
+            Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
+            Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit) {
+        this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
+                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null);
     }
 
     /**

@@ -2,10 +2,12 @@ package org.rlhf4j.core.training;
 
 import ai.djl.Device;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -22,7 +24,9 @@ import org.rlhf4j.core.runtime.DeviceSpec;
  * <p>A run opens in two calls because the number of steps depends on the data and the data on the
  * model's tokenizer: {@link #open} loads the model, the trainer reads its data, and {@link #start}
  * resumes or starts the state and builds the optimizer. The loop stays in the trainer, which
- * logs, checkpoints and finally {@link #finish}es through the run.
+ * logs, checkpoints and finally {@link #finish}es through the run. While it is open it holds the
+ * output directory's {@link RunLock} and turns SIGTERM and SIGINT into a checkpoint and a stop
+ * at the end of the step ({@link #stopIfSignalled}).
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -33,45 +37,66 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private final StageConfig config;
+    private final RunLock lock;
+    private final StopSignals signals;
     private final CheckpointStore checkpoints;
     private final Path resumeFrom; // null for a fresh run
     private final Device device;
     private final PretrainedModel model;
     private final Map<String, String> notes = new LinkedHashMap<>();
+    private final DivergenceGuard divergence;
     private int totalSteps;
+    private RunDefinition definition;
+    private int lastCheckpointStep = -1;
     private AdamW adamW;
     private OptimizerStep optimizer;
     private MetricsLog metrics;
     private Map<String, Double> lastTrain = Map.of();
     private Map<String, Double> lastEval = Map.of();
 
-    private TrainingRun(StageConfig config, CheckpointStore checkpoints, Path resumeFrom, Device device,
+    private TrainingRun(StageConfig config, RunLock lock, CheckpointStore checkpoints, Path resumeFrom, Device device,
             PretrainedModel model) {
         this.config = config;
+        this.lock = lock;
+        this.signals = StopSignals.install();
         this.checkpoints = checkpoints;
         this.resumeFrom = resumeFrom;
         this.device = device;
         this.model = model;
+        this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), checkpoints, resumeFrom);
     }
 
     /**
      * Opens the run in {@code config.output_dir}: the model of its newest complete checkpoint
      * (with exact weights, see {@link CheckpointStore#loadModel}) or, for a fresh run, the one
-     * {@code startingModel} loads.
+     * {@code startingModel} loads. The run holds the output directory's {@link RunLock} until
+     * it is closed, and first removes what interrupted saves left behind.
+     *
+     * @throws IOException when another live run holds the output directory
      */
     public static TrainingRun open(StageConfig config, ModelLoader startingModel) throws IOException {
-        CheckpointStore checkpoints = new CheckpointStore(config.outputPath(), config.modelSaveType(),
-                config.train().saveTotalLimit());
-        Path resumeFrom = checkpoints.latest().orElse(null);
-        Device device = new DeviceSpec(config.device()).resolve();
-        PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                () -> startingModel.load(device));
-        return new TrainingRun(config, checkpoints, resumeFrom, device, model);
+        RunLock lock = RunLock.acquire(config.outputPath());
+        try {
+            CheckpointStore checkpoints = new CheckpointStore(config.outputPath(), config.modelSaveType(),
+                    config.train().saveTotalLimit());
+            checkpoints.removeLeftovers();
+            Path resumeFrom = checkpoints.latest().orElse(null);
+            Device device = new DeviceSpec(config.device()).resolve();
+            if (resumeFrom == null) {
+                requireModelDirectory(config.modelPath());
+            }
+            PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                    () -> startingModel.load(device));
+            return new TrainingRun(config, lock, checkpoints, resumeFrom, device, model);
+        } catch (IOException | RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /**
      * The state the loop starts from, the checkpoint's (once {@link ResumeGuard} finds that the
-     * data stream is the same) or step 0's; then writes the resolved config and provenance,
+     * data stream and the rest of the {@link RunDefinition} are the same) or step 0's; then writes the resolved config and provenance,
      * makes the weights trainable, opens the metrics log (cut back to the resumed step) and
      * builds AdamW and the optimizer step with the checkpoint's moments and skip count.
      *
@@ -82,9 +107,14 @@ public final class TrainingRun implements AutoCloseable {
     public TrainerState start(String rowsName, int trainRows, int totalSteps, List<Path> dataFiles)
             throws IOException {
         TrainConfig train = config.train();
-        TrainerState state = resumeFrom != null
-                ? ResumeGuard.resume(resumeFrom, config.seed(), train, rowsName, trainRows, totalSteps)
-                : TrainerState.start(config.seed(), train, train.gradAccum(), trainRows, totalSteps);
+        definition = RunDefinition.of(config, dataFiles);
+        TrainerState state;
+        if (resumeFrom != null) { // both checks before provenance.json is rewritten with the new hashes
+            state = ResumeGuard.resume(resumeFrom, config.seed(), train, rowsName, trainRows, totalSteps);
+            ResumeGuard.requireSameDefinition(resumeFrom, definition, train.forceResume());
+        } else {
+            state = TrainerState.start(config.seed(), train, train.gradAccum(), trainRows, totalSteps);
+        }
         RunDirectory.writeResolvedConfig(config.outputPath(), config);
         RunDirectory.writeProvenance(config.outputPath(), config.seed(), dataFiles, state.step());
         model.model().weights().setRequiresGradient(true);
@@ -115,6 +145,19 @@ public final class TrainingRun implements AutoCloseable {
         return optimizer;
     }
 
+    /**
+     * Ends optimizer step {@code step} (0-based) whose loss was {@code loss} through
+     * {@link OptimizerStep#apply(int, double)}, and stops the run once too many steps in a row
+     * were skipped as non-finite.
+     *
+     * @throws TrainingDivergedException after {@code train.max_nonfinite_steps} such steps
+     */
+    public OptimizerStep.Result update(int step, double loss) {
+        OptimizerStep.Result result = optimizer.apply(step, loss);
+        divergence.record(step, result);
+        return result;
+    }
+
     /** Appends a training metrics line; its numbers become the summary's {@code lastTrain}. */
     public void log(int step, Map<String, ?> line) throws IOException {
         metrics.log(step, line);
@@ -127,9 +170,34 @@ public final class TrainingRun implements AutoCloseable {
         lastEval = numbers(line);
     }
 
-    /** Writes the checkpoint of {@code state.step()}: the model, AdamW's moments and the state. */
+    /**
+     * Writes the checkpoint of {@code state.step()}: the model, AdamW's moments, the state and
+     * the run's {@link RunDefinition}.
+     *
+     * @throws TrainingDivergedException when a weight is not finite (nothing is written)
+     */
     public void checkpoint(TrainerState state) throws IOException {
-        checkpoints.save(model, adamW, state);
+        divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
+        divergence.checkpointed(checkpoints.save(model, adamW, state, definition::write));
+        lastCheckpointStep = state.step();
+    }
+
+    /**
+     * Called at the end of every step: after a SIGTERM or SIGINT, writes the checkpoint of
+     * {@code state} (unless this step already did) and stops the run.
+     *
+     * @throws TrainingInterruptedException after a signal, once the checkpoint is written
+     */
+    public void stopIfSignalled(TrainerState state) throws IOException {
+        Optional<String> signal = signals.received();
+        if (signal.isEmpty()) {
+            return;
+        }
+        if (lastCheckpointStep != state.step()) {
+            checkpoint(state);
+        }
+        throw new TrainingInterruptedException(signal.get(), StopSignals.exitCode(signal.get()), state.step(),
+                checkpoints.path(state.step()));
     }
 
     /** Adds a {@code name: text} line to what the summary reports. */
@@ -140,8 +208,13 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * Exports the final model through {@code exporter} into {@code output_dir/final} when
      * {@code state} is at the last step, and summarises the run.
+     *
+     * @throws TrainingDivergedException when a weight is not finite (nothing is exported)
      */
     public RunSummary finish(TrainerState state, IoConsumer<Path> exporter) throws IOException {
+        if (state.step() >= totalSteps) {
+            divergence.requireFinite(model.weights(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
+        }
         Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
         return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                 lastTrain, lastEval, finalModel, state.skippedSteps(), notes);
@@ -149,8 +222,17 @@ public final class TrainingRun implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try (PretrainedModel closedLast = model; AdamW closedSecond = adamW; MetricsLog closedFirst = metrics) {
+        try (RunLock releasedLast = lock; StopSignals restoredFourth = signals; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
+                MetricsLog closedFirst = metrics) {
             // try-with-resources closes in reverse order and skips the nulls of a run never started
+        }
+    }
+
+    /** Names the {@code model} key when the starting model is missing or not a directory. */
+    private static void requireModelDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("model: " + dir + (Files.exists(dir) ? " is a file" : " does not exist")
+                    + "; expected the starting model's Hugging Face directory (config.json, *.safetensors, tokenizer)");
         }
     }
 

@@ -34,6 +34,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDuplicateKeyIsRefusedWithItsLine() throws IOException {
+        Path f = write("output_dir: out\nseed: 3\ntrain:\n  max_steps: 10\n  lr: 1.0e-3\n  lr: 1.0e-2\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, List.of(), Stage.class));
+        assertTrue(e.getMessage().startsWith(f + ":6: ") && e.getMessage().contains("'lr'"), e.getMessage());
+    }
+
+    @Test
     void overrideCanCreateMissingSection() throws IOException {
         Path f = write("output_dir: out\nseed: 3\n");
         Stage s = ConfigLoader.load(f, List.of("train.max_steps=5", "train.lr=0.1", "train.schedule=constant"),

@@ -1,6 +1,5 @@
 package org.rlhf4j.datasets.io;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,30 +25,59 @@ public final class StrictUtf8Lines {
 
     private StrictUtf8Lines() {}
 
-    /** Streams the lines of {@code file} to {@code consumer} in order. */
+    /** The longest line read when the caller gives no limit: 64 MiB. */
+    public static final long DEFAULT_MAX_LINE_BYTES = 64L << 20;
+
+    /** Streams the lines of {@code file} to {@code consumer} in order, each at most {@link #DEFAULT_MAX_LINE_BYTES}. */
     public static void forEach(Path file, Consumer<TextLine> consumer) throws IOException {
+        forEach(file, DEFAULT_MAX_LINE_BYTES, consumer);
+    }
+
+    /**
+     * Streams the lines of {@code file} to {@code consumer} in order.
+     *
+     * @param maxLineBytes the longest line accepted ({@code data.max_record_bytes}); reading stops
+     *     at the first longer one, so memory stays bounded even on a file without line breaks
+     * @throws BadRecordException {@code FILE:LINE} of a line longer than {@code maxLineBytes}
+     * @throws IOException naming the file when it is a directory or cannot be read
+     */
+    public static void forEach(Path file, long maxLineBytes, Consumer<TextLine> consumer) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory; expected a data file (JSONL, or .txt for pretraining)");
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(file)) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] buffer = new byte[1 << 16];
             int number = 0;
-            int b;
-            boolean any = false;
-            while ((b = in.read()) >= 0) {
-                any = true;
-                if (b == '\n') {
-                    consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
-                    line.reset();
-                    any = false;
-                } else {
-                    line.write(b);
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        append(line, buffer, from, i - from, maxLineBytes, file, number + 1);
+                        consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
+                        line.reset();
+                        from = i + 1;
+                    }
                 }
+                append(line, buffer, from, n - from, maxLineBytes, file, number + 1);
             }
-            if (any) {
+            if (line.size() > 0) {
                 consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
             }
         }
+    }
+
+    /** Adds {@code length} bytes to the line being read, unless that makes it longer than the limit. */
+    private static void append(ByteArrayOutputStream line, byte[] bytes, int from, int length, long maxLineBytes,
+            Path file, int number) {
+        if (line.size() + (long) length > maxLineBytes) {
+            throw new BadRecordException(file + ":" + number + ": record longer than " + maxLineBytes
+                    + " bytes (data.max_record_bytes) without a line break; expected one JSON object per line (JSONL)");
+        }
+        line.write(bytes, from, length);
     }
 
     private static TextLine decode(Path file, int number, byte[] bytes, CharsetDecoder decoder) {
