@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
@@ -79,7 +78,7 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
         }
         int records = train.size() + eval.size();
         if (data.eval() == null && data.evalFraction() > 0) {
-            train = splitOff(train, data.evalFraction(), seed, eval, data.train());
+            train = EvalSplit.splitOff(train, data.evalFraction(), seed, eval, data.train(), "pairs");
         }
         int[] dropped = new int[1];
         train = fit(train, maxSeqLen, dropped);
@@ -159,26 +158,5 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
             }
         }
         return out;
-    }
-
-    /** Moves a seeded random {@code fraction} of {@code all} to {@code eval}; both keep file order. */
-    private static List<TokenizedPair> splitOff(List<TokenizedPair> all, double fraction, long seed,
-            List<TokenizedPair> eval, String file) {
-        int n = all.size();
-        int evalCount = Math.max(1, (int) Math.round(fraction * n));
-        if (evalCount >= n) {
-            throw new IllegalArgumentException(file + ": data.eval_fraction " + fraction + " of " + n
-                    + " pairs leaves nothing to train on");
-        }
-        int[] order = BatchSampler.permutation(n, new Random(seed));
-        boolean[] held = new boolean[n];
-        for (int i = 0; i < evalCount; i++) {
-            held[order[i]] = true;
-        }
-        List<TokenizedPair> train = new ArrayList<>(n - evalCount);
-        for (int i = 0; i < n; i++) {
-            (held[i] ? eval : train).add(all.get(i));
-        }
-        return train;
     }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecords;
@@ -62,7 +61,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
             eval = loader.read(Path.of(data.eval()));
         } else {
             eval = new ArrayList<>();
-            train = splitOff(train, data.evalFraction(), seed, eval, data.train());
+            train = EvalSplit.splitOff(train, data.evalFraction(), seed, eval, data.train(), "records");
         }
         int records = loader.records;
         train = loader.fit(train, maxSeqLen);
@@ -81,30 +80,6 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
                 loader.truncated, loader.split, loader.droppedNoLoss, DataReport.SplitStats.of(train),
                 DataReport.SplitStats.of(eval));
         return new SftDataset(train, eval, report);
-    }
-
-    /** Moves a seeded random {@code fraction} of {@code all} to {@code eval}; the rest keep file order. */
-    private static List<TrainingSequence> splitOff(List<TrainingSequence> all, double fraction, long seed,
-            List<TrainingSequence> eval, String file) {
-        if (fraction <= 0) {
-            return all;
-        }
-        int n = all.size();
-        int evalCount = Math.max(1, (int) Math.round(fraction * n));
-        if (evalCount >= n) {
-            throw new IllegalArgumentException(file + ": data.eval_fraction " + fraction + " of " + n
-                    + " records leaves nothing to train on");
-        }
-        int[] order = BatchSampler.permutation(n, new Random(seed));
-        boolean[] held = new boolean[n];
-        for (int i = 0; i < evalCount; i++) {
-            held[order[i]] = true;
-        }
-        List<TrainingSequence> train = new ArrayList<>(n - evalCount);
-        for (int i = 0; i < n; i++) {
-            (held[i] ? eval : train).add(all.get(i));
-        }
-        return train;
     }
 
     /** Reading state shared by the train and eval files: the bad-record policy and the counters. */
