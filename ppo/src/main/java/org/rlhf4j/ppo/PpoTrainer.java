@@ -346,9 +346,10 @@ public final class PpoTrainer {
                     double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
                     step = UpdateStats.Step.of(losses, mismatch);
                 }
-                // through the run, whose divergence guard stops it after too many skipped steps in a row
-                sum.add(step, run.update(iteration, step.policyLoss()),
-                        critic == null ? null : critic.step().apply(iteration));
+                // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
+                // guard stops the run after too many skipped steps in a row
+                double loss = exp.finite() ? step.policyLoss() : Double.NaN;
+                sum.add(step, run.update(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
                 return step;
             }
         }
