@@ -99,11 +99,10 @@ public final class PpoTrainer {
     /** Trains to the last iteration, resuming from the newest complete checkpoint in the output directory. */
     public RunSummary run() throws IOException {
         DataType dtype = config.computeType();
-        boolean withCritic = config.ppo().advantage().estimator().needsCritic();
         try (TrainingRun run = TrainingRun.open(config, device -> PretrainedModel.load(config.modelPath(), device, dtype));
                 PretrainedModel reference = PretrainedModel.load(config.referencePath(), run.device(), dtype);
                 // a null resource is skipped by try-with-resources: critic-free advantages load no value model
-                PretrainedModel valueModel = withCritic ? loadValueModel(run) : null) {
+                PretrainedModel valueModel = loadValueModel(run)) {
             PretrainedModel policy = run.model();
             ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
@@ -111,13 +110,14 @@ public final class PpoTrainer {
             System.err.println(prompts.summary(config.data().train()));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template,
                     run.device(), dtype, loader)) {
+                rewards.requireScorable(prompts.records()); // now, not when a batch first samples the prompt
                 BatchSampler sampler = new BatchSampler(prompts.lengths(), config.promptsPerBatch(), false, config.seed());
                 int total = config.train().totalSteps(sampler.batchesPerEpoch());
                 PpoCheckpoints checkpoints = new PpoCheckpoints(config, run.resumeFrom());
                 PpoState saved = checkpoints.ppoState(); // its group_size check names the key, before the run's
                 TrainerState state = run.start("the number of prompts", prompts.size(), total,
                         List.of(Path.of(config.data().train())), 1); // a minibatch is one step: never accumulated
-                try (Learner critic = withCritic ? openCritic(valueModel, checkpoints.critic(), total) : null;
+                try (Learner critic = valueModel != null ? openCritic(valueModel, checkpoints.critic(), total) : null;
                         PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
                     RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(), EngineOptions.defaults());
                     state = new Loop(config, observer, run, critic, reference, rewards, prompts, sampler, engine,
@@ -128,8 +128,14 @@ public final class PpoTrainer {
         }
     }
 
-    /** The critic, restored from the run's checkpoint or, for a fresh run, loaded from {@code critic}. */
+    /**
+     * The critic, restored from the run's checkpoint or, for a fresh run, loaded from {@code critic};
+     * null when the advantages need none.
+     */
     private PretrainedModel loadValueModel(TrainingRun run) throws IOException {
+        if (!config.ppo().advantage().estimator().needsCritic()) {
+            return null;
+        }
         DataType dtype = config.computeType();
         return CheckpointStore.restoreOrLoad(new PpoCheckpoints(config, run.resumeFrom()).critic(), run.device(), dtype,
                 () -> ValueModels.load(config.criticPath(), run.device(), dtype));

@@ -118,6 +118,7 @@ public final class RejectionSampler {
                     StagedFile sft = new StagedFile(staging.resolve(SFT_FILE));
                     StagedFile samples = new StagedFile(out.resolve(SAMPLES_FILE));
                     StagedFile pairs = rs.pairs() ? new StagedFile(out.resolve(PAIRS_FILE)) : null) {
+                rewards.requireScorable(prompts.records()); // before any sampling, with FILE:LINE
                 Tally tally = new Tally();
                 if (pairs != null) {
                     tally.pairs += copyPairs(rs.pairsWith(), pairs);
