@@ -2,7 +2,7 @@ package org.rlhf4j.cli;
 
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.ConfigLoader;
-import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.ppo.PpoConfig;
 import org.rlhf4j.ppo.PpoTrainer;
@@ -30,18 +30,10 @@ final class PpoCommand implements Callable<Integer> {
 
     /** Runs the PPO stage of {@code config} and prints where its outputs went (also {@code rlhf4j grpo}). */
     static int run(PpoConfig config) throws Exception {
-        PpoTrainer.Summary summary = new PpoTrainer(config).run();
+        RunSummary summary = new PpoTrainer(config).run();
         ChatTemplateExport.write(summary.finalModel(), config.data());
-        if (summary.resumedFromIteration() > 0) {
-            System.out.printf("resumed from iteration %d%n", summary.resumedFromIteration());
-        }
-        System.out.printf("trained to iteration %d/%d: score %.4f, kl %.4f%n", summary.iteration(),
-                summary.totalIterations(), summary.lastScore(), summary.lastKl());
-        System.out.printf("metrics: %s%n", config.outputPath().resolve(MetricsLog.FILE_NAME));
+        TrainingReport.print(summary, config, "objective/scores", "objective/kl");
         System.out.printf("samples: %s%n", config.outputPath().resolve(PpoTrainer.SAMPLES_FILE));
-        if (summary.finalModel() != null) {
-            System.out.printf("model:   %s%n", summary.finalModel());
-        }
         return 0;
     }
 }

@@ -10,13 +10,13 @@ final class TrainingReport {
     private TrainingReport() {}
 
     /**
-     * Prints {@code summary}: the resume point, the step reached with the last values of
+     * Prints {@code summary}: the resume point, the step (or the stage's {@link RunSummary#unit}) reached with the last values of
      * {@code figures} (metric names, e.g. {@code loss}, {@code eval_loss}) and the skipped steps,
      * the stage's notes, then the metrics file and the final model.
      */
     static int print(RunSummary summary, StageConfig config, String... figures) {
         if (summary.resumedFromStep() > 0) {
-            System.out.printf("resumed from step %d%n", summary.resumedFromStep());
+            System.out.printf("resumed from %s %d%n", summary.unit(), summary.resumedFromStep());
         }
         System.out.printf("%s%s%n", summary.headline(figures),
                 summary.skippedSteps() > 0 ? ", " + summary.skippedSteps() + " step(s) skipped for non-finite gradients" : "");

@@ -52,6 +52,21 @@ class PpoCommandTest {
     }
 
     @Test
+    void aPromptWithoutTheAnswerItsRuleNeedsStopsTheRunBeforeTheFirstIteration() throws Exception {
+        Path model = CliRunner.initTiny(dir.resolve("tiny"));
+        List<String> lines = Files.readAllLines(Path.of("../configs/demo/data/ppo-prompts-rule.jsonl"));
+        lines.set(2, lines.get(2).replaceAll(", \"answer\": \"[^\"]*\"", "")); // line 3 loses its answer
+        Path prompts = Files.write(dir.resolve("prompts.jsonl"), lines);
+        Path out = dir.resolve("ppo");
+        CliRunner.Outcome o = CliRunner.run("ppo", "--config", "../configs/demo/ppo-rule.yaml", "--set",
+                "model=" + model, "--set", "output_dir=" + out, "--set", "data.train=" + prompts);
+        assertEquals(1, o.exitCode(), o.err());
+        assertTrue(o.err().contains(prompts + ":3: rewards.sources.exact: has no \"answer\""), o.err());
+        assertFalse(Files.exists(out.resolve(MetricsLog.FILE_NAME)) && !Files.readString(
+                out.resolve(MetricsLog.FILE_NAME)).isEmpty(), "no iteration ran");
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         CliRunner.Outcome o = CliRunner.run("ppo", "--config", "../configs/demo/ppo-rule.yaml", "--set",
                 "ppo.kl_coeff=0.1");

@@ -2,6 +2,7 @@ package org.rlhf4j.datasets;
 
 import java.util.List;
 import java.util.Locale;
+import org.rlhf4j.datasets.io.BadRecords;
 
 /**
  * What loading a data set did: how many records were read, skipped, truncated and dropped, and the
@@ -80,12 +81,7 @@ public record DataReport(
         }
         s.append(String.format(Locale.ROOT, "  truncated %d, split %d, dropped (no loss tokens left) %d, skipped (bad"
                 + " records) %d%n", truncated, split, droppedNoLoss, skipped));
-        for (String reason : skipReasons) {
-            s.append("  skipped ").append(reason).append('\n');
-        }
-        if (skipped > skipReasons.size()) {
-            s.append("  ... and ").append(skipped - skipReasons.size()).append(" more skipped\n");
-        }
+        s.append(BadRecords.describe(skipped, skipReasons));
         return s.toString();
     }
 

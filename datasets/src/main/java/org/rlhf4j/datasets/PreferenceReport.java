@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.rlhf4j.datasets.io.BadRecords;
 
 /**
  * What loading a preference data set did: records read, skipped and dropped, and each split's
@@ -85,12 +86,7 @@ public record PreferenceReport(
                     + " are not trained or evaluated on; raise train.max_seq_len to keep them%n", droppedTooLong,
                     kept + droppedTooLong, 100.0 * droppedTooLong / (kept + droppedTooLong), maxSeqLen));
         }
-        for (String reason : skipReasons) {
-            s.append("  skipped ").append(reason).append('\n');
-        }
-        if (skipped > skipReasons.size()) {
-            s.append("  ... and ").append(skipped - skipReasons.size()).append(" more skipped\n");
-        }
+        s.append(BadRecords.describe(skipped, skipReasons));
         return s.toString();
     }
 

@@ -72,6 +72,14 @@ record Experience(
         return Arrays.stream(rewardScores.rawCombined()).average().orElse(Double.NaN);
     }
 
+    /**
+     * Whether the batch's mean score and KL are finite; an update on a batch where either is not
+     * (a reward source returned NaN, the policy left the reference's support) would learn from noise.
+     */
+    boolean finite() {
+        return Double.isFinite(meanRawScore()) && Double.isFinite(meanKl());
+    }
+
     /** Response tokens generated in the batch. */
     long responseTokens() {
         return Math.round(meanSequenceSum(mask) * rows());

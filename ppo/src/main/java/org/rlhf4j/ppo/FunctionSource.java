@@ -3,6 +3,7 @@ package org.rlhf4j.ppo;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.reward.RewardInput;
 
@@ -20,6 +21,11 @@ final class FunctionSource implements RewardSource {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public Optional<String> problem(RewardInput prompt) {
+        return function.problem(prompt);
     }
 
     @Override

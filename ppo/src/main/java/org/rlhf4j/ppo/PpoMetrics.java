@@ -1,7 +1,6 @@
 package org.rlhf4j.ppo;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +8,7 @@ import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.FinishReason;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.ProgressBar;
+import org.rlhf4j.core.training.TrainingRun;
 
 /**
  * What a PPO run reports: {@code metrics.jsonl}, one line per logged iteration under TRL's metric
@@ -18,31 +18,28 @@ import org.rlhf4j.core.training.ProgressBar;
  */
 final class PpoMetrics implements AutoCloseable {
 
-    private final MetricsLog metrics;
+    private final TrainingRun run;
     private final MetricsLog samples;
     private final PpoOptions.Samples sampling;
     private final int total;
     private final ProgressBar progress;
 
-    private PpoMetrics(MetricsLog metrics, MetricsLog samples, PpoOptions.Samples sampling, int total,
+    private PpoMetrics(TrainingRun run, MetricsLog samples, PpoOptions.Samples sampling, int total,
             int resumedIteration) {
-        this.metrics = metrics;
+        this.run = run;
         this.samples = samples;
         this.sampling = sampling;
         this.total = total;
         this.progress = ProgressBar.onStderr(total, resumedIteration);
     }
 
-    /** Opens both logs in {@code out} for a run of {@code total} iterations resumed after {@code resumedIteration}. */
-    static PpoMetrics open(Path out, int resumedIteration, int total, PpoOptions.Samples sampling) throws IOException {
-        MetricsLog metrics = MetricsLog.open(out.resolve(MetricsLog.FILE_NAME), resumedIteration);
-        try {
-            return new PpoMetrics(metrics, MetricsLog.open(out.resolve(PpoTrainer.SAMPLES_FILE), resumedIteration),
-                    sampling, total, resumedIteration);
-        } catch (IOException | RuntimeException e) {
-            metrics.close();
-            throw e;
-        }
+    /**
+     * Reports through {@code run}'s metrics log and opens the samples file in {@code config}'s output
+     * directory, for a run of {@code total} iterations resumed after {@code resumedIteration}.
+     */
+    static PpoMetrics open(TrainingRun run, PpoConfig config, int resumedIteration, int total) throws IOException {
+        return new PpoMetrics(run, MetricsLog.open(config.outputPath().resolve(PpoTrainer.SAMPLES_FILE),
+                resumedIteration), config.ppo().samples(), total, resumedIteration);
     }
 
     /**
@@ -144,7 +141,7 @@ final class PpoMetrics implements AutoCloseable {
     void report(int done, boolean logged, Map<String, Object> line, Experience exp, UpdateStats update, long started)
             throws IOException {
         if (logged) {
-            metrics.log(done, line);
+            run.log(done, line);
         }
         if (sampling.dueAt(done, total)) {
             writeSamples(done, exp);
@@ -177,12 +174,10 @@ final class PpoMetrics implements AutoCloseable {
         }
     }
 
-    /** Ends the progress bar's line and closes both files. */
+    /** Ends the progress bar's line and closes the samples file (the run closes the metrics log). */
     @Override
     public void close() throws IOException {
         progress.finish();
-        try (MetricsLog m = metrics; MetricsLog s = samples) {
-            // closes both, the samples first, as the trainer's try-with-resources did
-        }
+        samples.close();
     }
 }

@@ -1,6 +1,5 @@
 package org.rlhf4j.ppo;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -20,11 +19,10 @@ import org.rlhf4j.core.rollout.RolloutEngine;
 import org.rlhf4j.core.rollout.RolloutListener;
 import org.rlhf4j.core.rollout.RolloutScorer;
 import org.rlhf4j.core.rollout.StopCriteria;
-import org.rlhf4j.core.runtime.DeviceSpec;
 import org.rlhf4j.core.training.CheckpointStore;
-import org.rlhf4j.core.training.RunDirectory;
-import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.core.training.TrainerState;
+import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchSampler;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.ChatTemplates;
@@ -35,8 +33,10 @@ import org.rlhf4j.datasets.PromptRecord;
  * al. 2023), in TRL's formulation: an actor (the policy), a critic with a scalar head, a frozen
  * reference policy and reward sources, all scoring the one rollout batch of the shared engine.
  *
- * <p>{@link #run} opens the models, prompts, reward sources and optimizers (resuming from the newest
- * checkpoint, {@link PpoCheckpoints}); its {@code Loop} runs the iterations. Each has three phases,
+ * <p>{@link #run} opens the models, prompts, reward sources and optimizers on the shared
+ * {@link TrainingRun} (run lock, resume check, divergence guard, signals), resuming from the newest
+ * checkpoint with the critic and PPO state of {@link PpoCheckpoints}; its {@code Loop} runs the
+ * iterations. Each has three phases,
  * methods below {@code train} in call order:
  * <ol>
  *   <li>{@code rollout}: sample a batch of prompts and generate {@code group_size} responses to each
@@ -65,10 +65,6 @@ public final class PpoTrainer {
     public static final String CRITIC_DIR = "critic";
     /** Samples file in the output directory. */
     public static final String SAMPLES_FILE = "samples.jsonl";
-
-    /** What a run did. */
-    public record Summary(int iteration, int totalIterations, int resumedFromIteration, double lastScore,
-            double lastKl, Path finalModel) {}
 
     /** Where one iteration's time went, nanoseconds; {@code responseTokens} generated in it. */
     public record IterationTimings(long generation, long reference, long critic, long rewards, long training,
@@ -101,71 +97,74 @@ public final class PpoTrainer {
     }
 
     /** Trains to the last iteration, resuming from the newest complete checkpoint in the output directory. */
-    public Summary run() throws IOException {
-        Path out = config.outputPath();
-        TrainConfig train = config.train();
-        PpoCheckpoints checkpoints = PpoCheckpoints.of(config);
-        Device device = new DeviceSpec(config.device()).resolve();
+    public RunSummary run() throws IOException {
         DataType dtype = config.computeType();
-        boolean withCritic = config.ppo().advantage().estimator().needsCritic();
-        // a null resource is skipped by try-with-resources: critic-free advantages load no value model
-        try (PretrainedModel policy = CheckpointStore.restoreOrLoad(checkpoints.latest(), device, dtype,
-                        () -> PretrainedModel.load(config.modelPath(), device, dtype));
-                PretrainedModel reference = PretrainedModel.load(config.referencePath(), device, dtype);
-                PretrainedModel valueModel = withCritic ? CheckpointStore.restoreOrLoad(checkpoints.critic(), device,
-                        dtype, () -> ValueModels.load(config.criticPath(), device, dtype)) : null) {
+        try (TrainingRun run = TrainingRun.open(config, device -> PretrainedModel.load(config.modelPath(), device, dtype));
+                PretrainedModel reference = PretrainedModel.load(config.referencePath(), run.device(), dtype);
+                // a null resource is skipped by try-with-resources: critic-free advantages load no value model
+                PretrainedModel valueModel = loadValueModel(run)) {
+            PretrainedModel policy = run.model();
             ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
             System.err.println(prompts.summary(config.data().train()));
-            try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template, device,
-                    dtype, loader)) {
-                BatchSampler sampler = new BatchSampler(prompts.lengths(), config.promptsPerBatch(), false,
-                        config.seed());
-                int total = train.totalSteps(sampler.batchesPerEpoch());
-                TrainerState state = checkpoints.trainerState(prompts.size(), total);
-                RunDirectory.writeResolvedConfig(out, config);
-                RunDirectory.writeProvenance(out, config.seed(), List.of(Path.of(config.data().train())),
-                        state.step());
-                policy.model().weights().setRequiresGradient(true);
-                LearningRateSchedule lr = train.learningRateSchedule(total);
-                LearningRateSchedule criticLr = new LearningRateSchedule(lr.kind(), config.criticLr(),
-                        lr.warmupSteps(), total);
-                if (withCritic) {
-                    valueModel.model().weights().setRequiresGradient(true);
+            try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template,
+                    run.device(), dtype, loader)) {
+                rewards.requireScorable(prompts.records()); // now, not when a batch first samples the prompt
+                BatchSampler sampler = new BatchSampler(prompts.lengths(), config.promptsPerBatch(), false, config.seed());
+                int total = config.train().totalSteps(sampler.batchesPerEpoch());
+                PpoCheckpoints checkpoints = new PpoCheckpoints(config, run.resumeFrom());
+                PpoState saved = checkpoints.ppoState(); // its group_size check names the key, before the run's
+                TrainerState state = run.start("the number of prompts", prompts.size(), total,
+                        List.of(Path.of(config.data().train())), 1); // a minibatch is one step: never accumulated
+                try (Learner critic = valueModel != null ? openCritic(valueModel, checkpoints.critic(), total) : null;
+                        PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
+                    RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(), EngineOptions.defaults());
+                    state = new Loop(config, observer, run, critic, reference, rewards, prompts, sampler, engine,
+                            metrics, checkpoints, total).train(state, saved);
                 }
-                Outcome outcome;
-                try (Learner actor = Learner.open(policy, train, lr, checkpoints.latest());
-                        Learner critic = withCritic ? Learner.open(valueModel, train, criticLr, checkpoints.critic())
-                                : null;
-                        PpoMetrics metrics = PpoMetrics.open(out, state.step(), total, config.ppo().samples())) {
-                    actor.step().restoreSkippedSteps(state.skippedSteps());
-                    RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
-                            EngineOptions.defaults());
-                    outcome = new Loop(config, observer, actor, critic, reference, rewards, prompts, sampler, engine,
-                            metrics, checkpoints, total).train(state, checkpoints.ppoState());
-                }
-                Path finalDir = outcome.state().step() >= total
-                        ? RunDirectory.exportFinal(out, dir -> policy.save(dir, config.modelSaveType())) : null;
-                return new Summary(outcome.state().step(), total, checkpoints.resumedIteration(),
-                        outcome.lastScore(), outcome.lastKl(), finalDir);
+                return run.finish(state, dir -> policy.save(dir, config.modelSaveType())).counting("iteration");
             }
         }
     }
 
-    /** The trainer state after the last iteration run, and that iteration's mean score and KL (NaN if none ran). */
-    private record Outcome(TrainerState state, double lastScore, double lastKl) {}
+    /**
+     * The critic, restored from the run's checkpoint or, for a fresh run, loaded from {@code critic};
+     * null when the advantages need none.
+     */
+    private PretrainedModel loadValueModel(TrainingRun run) throws IOException {
+        if (!config.ppo().advantage().estimator().needsCritic()) {
+            return null;
+        }
+        DataType dtype = config.computeType();
+        return CheckpointStore.restoreOrLoad(new PpoCheckpoints(config, run.resumeFrom()).critic(), run.device(), dtype,
+                () -> ValueModels.load(config.criticPath(), run.device(), dtype));
+    }
+
+    /**
+     * The critic's learner: trainable weights, AdamW (moments from {@code checkpoint} unless null) and
+     * the actor's schedule at {@code ppo.critic_lr}.
+     */
+    private Learner openCritic(PretrainedModel valueModel, Path checkpoint, int total) throws IOException {
+        valueModel.model().weights().setRequiresGradient(true);
+        LearningRateSchedule lr = config.train().learningRateSchedule(total);
+        return Learner.open(valueModel, config.train(),
+                new LearningRateSchedule(lr.kind(), config.criticLr(), lr.warmupSteps(), total), checkpoint);
+    }
 
     /**
      * One run's collaborators; its methods are the iteration loop and its three phases, in call order.
      * {@code critic} is null when the advantages need none.
      */
-    private record Loop(PpoConfig config, IterationObserver observer, Learner actor, Learner critic,
+    private record Loop(PpoConfig config, IterationObserver observer, TrainingRun run, Learner critic,
             PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
             RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total) {
 
-        /** Iterations from {@code state} to the last: the three phases, then report, checkpoint and observer. */
-        Outcome train(TrainerState state, PpoState saved) throws IOException {
+        /**
+         * Iterations from {@code state} to the last: the three phases, then report, checkpoint and observer;
+         * returns the state after the last one.
+         */
+        TrainerState train(TrainerState state, PpoState saved) throws IOException {
             KlController klController = config.ppo().kl().controller();
             klController.restore(saved.klCoef());
             RunningMoments moments = saved.rewardMoments();
@@ -177,8 +176,8 @@ public final class PpoTrainer {
                 Map<String, Object> line;
                 int samplerBatches;
                 // every array of this iteration dies with its scope; weight views and gradients land in it
-                try (NDManager scope = actor.pretrained().manager().newSubManager()) {
-                    scope.tempAttachAll(actor.pretrained().model().weights().asList());
+                try (NDManager scope = run.model().manager().newSubManager()) {
+                    scope.tempAttachAll(run.model().model().weights().asList());
                     if (critic != null) {
                         scope.tempAttachAll(critic.pretrained().model().weights().asList());
                     }
@@ -197,17 +196,17 @@ public final class PpoTrainer {
                 DynamicSampling.Position next = new DynamicSampling.Position(state.epoch(), state.batchInEpoch())
                         .plus(samplerBatches, sampler.batchesPerEpoch());
                 state = state.advance(done, next.epoch(), next.batchInEpoch(), experience.responseTokens(),
-                        actor.step().skippedSteps());
+                        run.optimizer().skippedSteps());
                 metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
                 if (config.train().savesAt(done, total)) {
-                    checkpoints.save(actor, critic, state, new PpoState(klController.value(), moments,
-                            config.ppo().advantage().groupSize()));
+                    run.checkpoint(state, checkpoints.extraFiles(critic, new PpoState(klController.value(), moments,
+                            config.ppo().advantage().groupSize())));
                 }
                 observer.afterIteration(done, clock.finish(System.nanoTime() - started, experience.responseTokens()),
                         line);
+                run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
             }
-            return experience == null ? new Outcome(state, Double.NaN, Double.NaN)
-                    : new Outcome(state, experience.meanRawScore(), experience.meanKl());
+            return state;
         }
 
         /**
@@ -249,7 +248,7 @@ public final class PpoTrainer {
             long firstRow = round == 0 ? iteration * batch
                     : (total + (long) iteration * config.ppo().advantage().dynamicSamplingRounds() + round - 1) * batch;
             RolloutBatch out = engine.generate(ids, config.ppo().generation().sampling(config.seed()),
-                    StopCriteria.eos(actor.pretrained().stopTokenIds()), firstRow, RolloutListener.NONE, manager);
+                    StopCriteria.eos(run.model().stopTokenIds()), firstRow, RolloutListener.NONE, manager);
             clock.generation += System.nanoTime() - t;
             return out;
         }
@@ -339,10 +338,10 @@ public final class PpoTrainer {
         UpdateStats.Step learn(Experience exp, int[] rows, PpoOptions.Update options, int iteration,
                 UpdateStats.Sum sum, NDManager scope) {
             try (NDManager micro = scope.newSubManager()) { // activations of this minibatch die after its step
-                Minibatch mb = Minibatch.of(exp, rows, actor.pretrained(), micro);
+                Minibatch mb = Minibatch.of(exp, rows, run.model(), micro);
                 UpdateStats.Step step;
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(actor.pretrained().model(),
+                    RolloutScorer.PolicyScores pol = RolloutScorer.logpsAndEntropy(run.model().model(),
                             mb.batch(), exp.batch().temperature(), micro); // (b, A') each
                     NDArray values = critic == null ? null
                             : RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
@@ -353,7 +352,10 @@ public final class PpoTrainer {
                     double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
                     step = UpdateStats.Step.of(losses, mismatch);
                 }
-                sum.add(step, actor.step().apply(iteration), critic == null ? null : critic.step().apply(iteration));
+                // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
+                // guard stops the run after too many skipped steps in a row
+                double loss = exp.finite() ? step.policyLoss() : Double.NaN;
+                sum.add(step, run.update(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
                 return step;
             }
         }

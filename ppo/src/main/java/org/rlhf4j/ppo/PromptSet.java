@@ -10,6 +10,7 @@ import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.PromptDataset;
 import org.rlhf4j.datasets.PromptRecord;
+import org.rlhf4j.datasets.io.BadRecords;
 
 /**
  * The run's prompts (PPO's and rejection sampling's) with their token ids as fed to the policy: the chat template with the
@@ -19,9 +20,11 @@ import org.rlhf4j.datasets.PromptRecord;
  * @param records the prompt records, in file order
  * @param ids the ids of each record
  * @param truncated prompts that were cut
- * @param skipped bad records skipped
+ * @param skipped bad records skipped ({@code data.on_bad_record: skip})
+ * @param skipReasons the first few of them, {@code FILE:LINE: problem}
  */
-public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncated, int skipped) {
+public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncated, int skipped,
+        List<String> skipReasons) {
 
     /** Reads {@code data.train} and renders each prompt with the generation prompt, cut to {@code maxPromptLen}. */
     public static PromptSet load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxPromptLen)
@@ -37,7 +40,7 @@ public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncat
             }
             ids.add(encoded);
         }
-        return new PromptSet(dataset.prompts(), ids, truncated, dataset.skipped());
+        return new PromptSet(dataset.prompts(), ids, truncated, dataset.skipped(), dataset.skipReasons());
     }
 
     public int size() {
@@ -48,9 +51,15 @@ public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncat
         return ids.stream().mapToInt(a -> a.length).toArray();
     }
 
+    /** The line PPO prints about its prompts, then why the first few bad records were skipped. */
     String summary(String file) {
         return String.format("prompts: %d from %s%s%s", size(), file,
                 truncated > 0 ? ", " + truncated + " cut to ppo.max_prompt_len" : "",
-                skipped > 0 ? ", " + skipped + " bad records skipped" : "");
+                skipped > 0 ? ", " + skipped + " bad records skipped\n" + skipReport().stripTrailing() : "");
+    }
+
+    /** Why bad records were skipped, the first few with {@code FILE:LINE}, a line each; empty when none was. */
+    public String skipReport() {
+        return BadRecords.describe(skipped, skipReasons);
     }
 }

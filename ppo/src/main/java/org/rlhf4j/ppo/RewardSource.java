@@ -1,6 +1,8 @@
 package org.rlhf4j.ppo;
 
 import ai.djl.ndarray.NDManager;
+import java.util.Optional;
+import org.rlhf4j.core.reward.RewardInput;
 
 /** A named producer of one raw score per response: a reward model or a {@link org.rlhf4j.core.reward.RewardFunction}. */
 interface RewardSource extends AutoCloseable {
@@ -13,6 +15,15 @@ interface RewardSource extends AutoCloseable {
      * the way live in sub-managers of {@code scope} that are closed before returning.
      */
     double[] score(ScoringBatch batch, int[] rows, NDManager scope);
+
+    /**
+     * Why this source could not score any response to {@code prompt} (its response empty), or
+     * empty when it can ({@link org.rlhf4j.core.reward.RewardFunction#problem}); reward models
+     * score any prompt.
+     */
+    default Optional<String> problem(RewardInput prompt) {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {}

@@ -92,6 +92,36 @@ public final class RewardSources implements AutoCloseable {
         return sources;
     }
 
+    /** How many unscorable prompts {@link #requireScorable} names before it only counts. */
+    private static final int PROBLEMS_SHOWN = 5;
+
+    /**
+     * Checks, before the first iteration, that every prompt can be scored by each source it is
+     * routed to ({@link RewardSource#problem}), so that a record lacking e.g. the {@code answer} of
+     * an {@code exact_answer} rule stops the run now, named by its {@code FILE:LINE}, and not when
+     * a batch first samples it.
+     *
+     * @throws IllegalArgumentException naming the first few such prompts and how many there are
+     */
+    public void requireScorable(List<PromptRecord> records) {
+        List<String> problems = new ArrayList<>();
+        for (PromptRecord record : records) {
+            RewardInput prompt = new RewardInput(record.userText(), "", new int[0], new int[0], null,
+                    record.condition(), record.tags(), record.answer(), record.extra());
+            for (String name : router.route(record).sources()) {
+                sources.get(name).problem(prompt).ifPresent(problem -> problems.add(record.source()
+                        + ": rewards.sources." + name + ": " + problem));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.size() + " prompt(s) cannot be scored by the reward sources"
+                    + " they are routed to; fix the data or route them elsewhere with rewards.conditions:\n  "
+                    + String.join("\n  ", problems.subList(0, Math.min(PROBLEMS_SHOWN, problems.size())))
+                    + (problems.size() > PROBLEMS_SHOWN ? "\n  ... and " + (problems.size() - PROBLEMS_SHOWN)
+                            + " more" : ""));
+        }
+    }
+
     /**
      * Scores every row of {@code rollout}: row {@code b} is a response to {@code records.get(b)}
      * (routed here, handed to rule sources as a {@link RewardInput}). Arrays made on the way live

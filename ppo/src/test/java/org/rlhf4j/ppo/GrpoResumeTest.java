@@ -36,7 +36,7 @@ class GrpoResumeTest {
                         throw new IllegalStateException("killed");
                     }
                 }).run());
-        assertEquals(2, new PpoTrainer(config(sft, prompts, interrupted)).run().resumedFromIteration());
+        assertEquals(2, new PpoTrainer(config(sft, prompts, interrupted)).run().resumedFromStep());
         assertEquals(-1L, Files.mismatch(straight.resolve("final/model.safetensors"),
                 interrupted.resolve("final/model.safetensors")), "the same policy, bit for bit");
         List<JsonNode> expected = MetricsLog.read(straight.resolve(MetricsLog.FILE_NAME));

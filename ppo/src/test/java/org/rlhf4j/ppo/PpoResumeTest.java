@@ -18,6 +18,7 @@ import org.rlhf4j.core.io.FloatTensor;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.training.CheckpointStore;
 import org.rlhf4j.core.training.MetricsLog;
+import org.rlhf4j.core.training.RunSummary;
 
 /**
  * A PPO run killed after iteration 3 and resumed from its checkpoint at 2 ends exactly where the
@@ -51,8 +52,8 @@ class PpoResumeTest {
     @Test
     void killedAndResumedRunEqualsTheUninterruptedOne() throws Exception {
         Path straight = shared.resolve("straight");
-        PpoTrainer.Summary a = new PpoTrainer(config(straight)).run();
-        assertEquals(5, a.iteration());
+        RunSummary a = new PpoTrainer(config(straight)).run();
+        assertEquals(5, a.step());
 
         Path interrupted = shared.resolve("interrupted");
         // The observer runs after the iteration's checkpoint (if any): throwing there is a kill after iteration 3.
@@ -62,11 +63,11 @@ class PpoResumeTest {
             }
         }).run());
         assertFalse(Files.exists(interrupted.resolve("final")));
-        PpoTrainer.Summary resumed = new PpoTrainer(config(interrupted)).run();
-        assertEquals(2, resumed.resumedFromIteration());
-        assertEquals(5, resumed.iteration());
-        assertEquals(a.lastScore(), resumed.lastScore(), 0.0);
-        assertEquals(a.lastKl(), resumed.lastKl(), 0.0);
+        RunSummary resumed = new PpoTrainer(config(interrupted)).run();
+        assertEquals(2, resumed.resumedFromStep());
+        assertEquals(5, resumed.step());
+        assertEquals(a.lastTrain("objective/scores"), resumed.lastTrain("objective/scores"), 0.0);
+        assertEquals(a.lastTrain("objective/kl"), resumed.lastTrain("objective/kl"), 0.0);
 
         assertSameTensors(straight.resolve("final/model.safetensors"), interrupted.resolve("final/model.safetensors"));
         Path critic = Path.of("checkpoints", CheckpointStore.name(5), PpoTrainer.CRITIC_DIR, "model.safetensors");

@@ -2,16 +2,23 @@ package org.rlhf4j.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.reward.RewardFunctions;
 import org.rlhf4j.core.reward.RewardInput;
 import org.rlhf4j.core.rollout.FinishReason;
 import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.PromptDataset;
 import org.rlhf4j.datasets.PromptRecord;
 
 /** Routing by condition and tags, and the weighted sum, with rule sources (no model needed). */
@@ -51,6 +58,31 @@ class RewardSourcesTest {
         assertEquals(1.0, s.perSource().get("exact")[0]);
         assertEquals(Double.NaN, s.perSource().get("exact")[2]);
         assertEquals(-3.0, s.perSource().get("short")[2]);
+    }
+
+    @Test
+    void aPromptLackingWhatItsRuleNeedsIsNamedByFileAndLineBeforeTraining(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prompts.jsonl");
+        Files.writeString(file, String.join("\n",
+                "{\"prompt\": \"2+2\", \"answer\": \"4\"}",
+                "{\"prompt\": \"2+3\", \"answer\": 5}",
+                "{\"prompt\": \"2+4\"}",
+                "{\"prompt\": \"hello\", \"tags\": [\"chat\"]}", // routed to the length penalty alone
+                ""));
+        Map<String, RewardSourceConfig> sources = new LinkedHashMap<>();
+        sources.put("exact", new RewardSourceConfig("exact_answer", null, null, null, null, null, null));
+        sources.put("short", new RewardSourceConfig("length_penalty", null, null, null, null, null, null));
+        RewardsConfig config = new RewardsConfig(sources, RewardsConfig.Combine.SUM, null, Map.of(
+                "chat", new ConditionConfig(List.of("short"), null)));
+        try (RewardSources rewards = RewardSources.open(config, null, null, null, null,
+                getClass().getClassLoader())) {
+            List<PromptRecord> prompts = PromptDataset.load(file, false).prompts();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> rewards.requireScorable(prompts));
+            assertTrue(e.getMessage().startsWith("1 prompt(s) cannot be scored")
+                    && e.getMessage().contains(file + ":3: rewards.sources.exact: has no \"answer\""), e.getMessage());
+            rewards.requireScorable(prompts.subList(0, 2)); // every one of these has its answer
+        }
     }
 
     private static PromptRecord record(String condition, List<String> tags, String answer) {

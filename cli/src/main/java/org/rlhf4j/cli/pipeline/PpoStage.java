@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.training.RunSummary;
 import org.rlhf4j.datasets.ChatTemplateExport;
 import org.rlhf4j.ppo.PpoConfig;
 import org.rlhf4j.ppo.PpoTrainer;
@@ -32,9 +33,8 @@ final class PpoStage implements StageRunner {
     public void run(ObjectNode config, Path stageDir, String source) throws Exception {
         config.put("output_dir", stageDir.toString());
         PpoConfig bound = ConfigLoader.bind(config, PpoConfig.class, source);
-        PpoTrainer.Summary summary = new PpoTrainer(bound).run();
+        RunSummary summary = new PpoTrainer(bound).run();
         ChatTemplateExport.write(summary.finalModel(), bound.data());
-        System.out.printf("trained to iteration %d/%d: score %.4f, kl %.4f%n", summary.iteration(),
-                summary.totalIterations(), summary.lastScore(), summary.lastKl());
+        System.out.println(summary.headline("objective/scores", "objective/kl"));
     }
 }

@@ -3,6 +3,7 @@ package org.rlhf4j.core.reward;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code exact_answer}: {@code match} (default 1) when the response equals the prompt record's
@@ -32,9 +33,10 @@ public final class ExactAnswerReward implements RewardFunction {
         double[] out = new double[batch.size()];
         for (int i = 0; i < out.length; i++) {
             RewardInput row = batch.get(i);
-            if (row.answer() == null) {
-                throw new IllegalArgumentException("exact_answer: the prompt '" + abbreviate(row.prompt())
-                        + "' has no \"answer\"; give every prompt routed to this source an answer");
+            Optional<String> problem = problem(row);
+            if (problem.isPresent()) {
+                throw new IllegalArgumentException("exact_answer: the prompt '" + abbreviate(row.prompt()) + "' "
+                        + problem.get());
             }
             String response = normalise(row.response());
             String answer = normalise(row.answer());
@@ -42,6 +44,13 @@ public final class ExactAnswerReward implements RewardFunction {
             out[i] = right ? match : mismatch;
         }
         return out;
+    }
+
+    @Override
+    public Optional<String> problem(RewardInput prompt) {
+        return prompt.answer() == null
+                ? Optional.of("has no \"answer\"; give every prompt routed to this source an answer")
+                : Optional.empty();
     }
 
     @Override

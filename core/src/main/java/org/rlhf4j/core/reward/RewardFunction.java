@@ -2,6 +2,7 @@ package org.rlhf4j.core.reward;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A reward computed from text and metadata: one score per response of a batch. Built-in rules
@@ -22,6 +23,17 @@ public interface RewardFunction {
      * @return one finite score per input, in order
      */
     double[] score(List<RewardInput> batch);
+
+    /**
+     * Why this function could not score any response to {@code prompt} (a {@link RewardInput}
+     * whose response is empty), or empty when it can. A stage asks this of every prompt routed to
+     * the function before its first step, so that a record missing what the function needs is
+     * named with its {@code FILE:LINE} at once rather than when a batch first samples it. The
+     * default finds nothing to object to.
+     */
+    default Optional<String> problem(RewardInput prompt) {
+        return Optional.empty();
+    }
 
     /**
      * Receives the source's {@code options:} from the config once, before the first batch. The

@@ -29,6 +29,15 @@ public final class ResumeGuard {
      */
     public static TrainerState resume(Path checkpoint, long seed, TrainConfig train, String rowsName, int trainRows,
             int maxSteps) throws IOException {
+        return resume(checkpoint, seed, train, train.gradAccum(), rowsName, trainRows, maxSteps);
+    }
+
+    /**
+     * {@link #resume(Path, long, TrainConfig, String, int, int)} for a stage whose steps accumulate
+     * {@code gradAccum} micro-batches whatever {@code train.grad_accum} says (PPO: 1).
+     */
+    public static TrainerState resume(Path checkpoint, long seed, TrainConfig train, int gradAccum, String rowsName,
+            int trainRows, int maxSteps) throws IOException {
         TrainerState saved = CheckpointStore.readState(checkpoint);
         if (saved.step() > maxSteps) {
             throw new IllegalArgumentException(checkpoint + ": cannot resume: this checkpoint is at step " + saved.step()
@@ -37,7 +46,7 @@ public final class ResumeGuard {
         }
         requireSame(checkpoint, "seed", saved.seed(), seed);
         requireSame(checkpoint, "train.batch_size", saved.batchSize(), train.batchSize());
-        requireSame(checkpoint, "train.grad_accum", saved.gradAccum(), train.gradAccum());
+        requireSame(checkpoint, "train.grad_accum", saved.gradAccum(), gradAccum);
         requireSame(checkpoint, rowsName, saved.trainRows(), trainRows);
         if (saved.maxSteps() != maxSteps || !saved.schedule().equals(train.schedule()) || saved.peakLr() != train.lr()
                 || saved.warmupSteps() != train.warmupSteps()) {

@@ -18,9 +18,22 @@ import java.util.Map;
  * @param skippedSteps steps skipped for a non-finite gradient norm
  * @param notes what else the stage reports, as {@code name: text} lines in order (DPO: where the
  *     reference log-probs came from)
+ * @param unit what the stage calls a step in what it prints ({@code step}; PPO: {@code iteration})
  */
 public record RunSummary(int step, int totalSteps, int resumedFromStep, Map<String, Double> lastTrain,
-        Map<String, Double> lastEval, Path finalModel, int skippedSteps, Map<String, String> notes) {
+        Map<String, Double> lastEval, Path finalModel, int skippedSteps, Map<String, String> notes, String unit) {
+
+    /** A summary whose steps are called {@code step}. */
+    public RunSummary(int step, int totalSteps, int resumedFromStep, Map<String, Double> lastTrain,
+            Map<String, Double> lastEval, Path finalModel, int skippedSteps, Map<String, String> notes) {
+        this(step, totalSteps, resumedFromStep, lastTrain, lastEval, finalModel, skippedSteps, notes, "step");
+    }
+
+    /** This summary with its steps called {@code stepName} ({@code iteration}). */
+    public RunSummary counting(String stepName) {
+        return new RunSummary(step, totalSteps, resumedFromStep, lastTrain, lastEval, finalModel, skippedSteps, notes,
+                stepName);
+    }
 
     /** The last training line's value of {@code key}, NaN when it has none. */
     public double lastTrain(String key) {
@@ -43,11 +56,11 @@ public record RunSummary(int step, int totalSteps, int resumedFromStep, Map<Stri
     }
 
     /**
-     * {@code trained to step 20/20: loss 0.1234, eval_loss 0.2345}: the progress and the value of
-     * each of {@code keys} that the last training or evaluation line has, in the order given.
+     * {@code trained to step 20/20: loss 0.1234, eval_loss 0.2345}: the progress in {@link #unit}s and
+     * the value of each of {@code keys} that the last training or evaluation line has, in the order given.
      */
     public String headline(String... keys) {
-        StringBuilder line = new StringBuilder(String.format("trained to step %d/%d:", step, totalSteps));
+        StringBuilder line = new StringBuilder(String.format("trained to %s %d/%d:", unit, step, totalSteps));
         String separator = " ";
         for (String key : keys) {
             Double value = lastTrain.containsKey(key) ? lastTrain.get(key) : lastEval.get(key);

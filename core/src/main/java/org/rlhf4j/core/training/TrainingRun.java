@@ -106,14 +106,24 @@ public final class TrainingRun implements AutoCloseable {
      */
     public TrainerState start(String rowsName, int trainRows, int totalSteps, List<Path> dataFiles)
             throws IOException {
+        return start(rowsName, trainRows, totalSteps, dataFiles, config.train().gradAccum());
+    }
+
+    /**
+     * {@link #start(String, int, int, List)} for a stage whose steps accumulate {@code gradAccum}
+     * micro-batches whatever {@code train.grad_accum} says (PPO: 1, its minibatches are steps of their
+     * own); the state records it and a resume compares it.
+     */
+    public TrainerState start(String rowsName, int trainRows, int totalSteps, List<Path> dataFiles, int gradAccum)
+            throws IOException {
         TrainConfig train = config.train();
         definition = RunDefinition.of(config, dataFiles);
         TrainerState state;
         if (resumeFrom != null) { // both checks before provenance.json is rewritten with the new hashes
-            state = ResumeGuard.resume(resumeFrom, config.seed(), train, rowsName, trainRows, totalSteps);
+            state = ResumeGuard.resume(resumeFrom, config.seed(), train, gradAccum, rowsName, trainRows, totalSteps);
             ResumeGuard.requireSameDefinition(resumeFrom, definition, train.forceResume());
         } else {
-            state = TrainerState.start(config.seed(), train, train.gradAccum(), trainRows, totalSteps);
+            state = TrainerState.start(config.seed(), train, gradAccum, trainRows, totalSteps);
         }
         RunDirectory.writeResolvedConfig(config.outputPath(), config);
         RunDirectory.writeProvenance(config.outputPath(), config.seed(), dataFiles, state.step());
@@ -133,6 +143,11 @@ public final class TrainingRun implements AutoCloseable {
     /** The model being trained. */
     public PretrainedModel model() {
         return model;
+    }
+
+    /** The checkpoint this run resumes from, null for a fresh run (a stage restores its own files from it). */
+    public Path resumeFrom() {
+        return resumeFrom;
     }
 
     /** The device the model is on (a stage's other models go there too). */
@@ -177,8 +192,22 @@ public final class TrainingRun implements AutoCloseable {
      * @throws TrainingDivergedException when a weight is not finite (nothing is written)
      */
     public void checkpoint(TrainerState state) throws IOException {
+        checkpoint(state, IoConsumer.none());
+    }
+
+    /**
+     * {@link #checkpoint(TrainerState)} with the stage's further files, which {@code extraFiles}
+     * writes into the staging directory so that they appear with the rest (PPO: the critic and
+     * its state).
+     *
+     * @throws TrainingDivergedException when a weight is not finite (nothing is written)
+     */
+    public void checkpoint(TrainerState state, IoConsumer<Path> extraFiles) throws IOException {
         divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
-        divergence.checkpointed(checkpoints.save(model, adamW, state, definition::write));
+        divergence.checkpointed(checkpoints.save(model, adamW, state, staged -> {
+            definition.write(staged);
+            extraFiles.accept(staged);
+        }));
         lastCheckpointStep = state.step();
     }
 

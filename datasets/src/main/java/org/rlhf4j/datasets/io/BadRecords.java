@@ -42,6 +42,21 @@ public final class BadRecords {
         return count;
     }
 
+    /**
+     * The lines a data report gives skipped records: {@code "  skipped FILE:LINE: problem"} for each
+     * of {@code reasons} (the first few), then how many more were skipped; each line ends with a newline.
+     */
+    public static String describe(int skipped, List<String> reasons) {
+        StringBuilder s = new StringBuilder();
+        for (String reason : reasons) {
+            s.append("  skipped ").append(reason).append('\n');
+        }
+        if (skipped > reasons.size()) {
+            s.append("  ... and ").append(skipped - reasons.size()).append(" more skipped\n");
+        }
+        return s.toString();
+    }
+
     /** The first few skip messages, in file order. */
     public List<String> reasons() {
         return List.copyOf(reasons);

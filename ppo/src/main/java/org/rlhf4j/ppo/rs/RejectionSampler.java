@@ -111,6 +111,7 @@ public final class RejectionSampler {
             System.err.printf("prompts: %d from %s%s%s; %d samples each%n", prompts.size(), config.data().train(),
                     prompts.truncated() > 0 ? ", " + prompts.truncated() + " cut to rs.max_prompt_len" : "",
                     prompts.skipped() > 0 ? ", " + prompts.skipped() + " bad records skipped" : "", rs.numSamples());
+            System.err.print(prompts.skipReport());
             RunDirectory.writeResolvedConfig(out, config);
             Path staging = AtomicFiles.createStagingDirectory(out.resolve(FINAL_DIR));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template, device,
@@ -118,6 +119,7 @@ public final class RejectionSampler {
                     StagedFile sft = new StagedFile(staging.resolve(SFT_FILE));
                     StagedFile samples = new StagedFile(out.resolve(SAMPLES_FILE));
                     StagedFile pairs = rs.pairs() ? new StagedFile(out.resolve(PAIRS_FILE)) : null) {
+                rewards.requireScorable(prompts.records()); // before any sampling, with FILE:LINE
                 Tally tally = new Tally();
                 if (pairs != null) {
                     tally.pairs += copyPairs(rs.pairsWith(), pairs);
