@@ -147,9 +147,7 @@ public final class DpoTrainer {
                 scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
                         phases);
-                long t = System.nanoTime();
-                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
-                phases.lap("optimizer", t);
+                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
             }
             phases.lap("step", started);
             int done = step + 1;

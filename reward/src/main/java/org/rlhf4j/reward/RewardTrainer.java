@@ -92,9 +92,7 @@ public final class RewardTrainer {
             try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
                 scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
-                long t = System.nanoTime();
-                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
-                phases.lap("optimizer", t);
+                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
             }
             phases.lap("step", started);
             int done = step + 1;

@@ -113,9 +113,7 @@ public final class SftTrainer {
             try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
                 scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
                 out = accumulate(policy.model(), collator, microBatches, scope, phases); // forward + backward
-                long t = System.nanoTime();
-                update = run.update(step, out.loss()); // clip, AdamW at lr(step), zero the gradients; stop if diverged
-                phases.lap("optimizer", t);
+                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
             }
             phases.lap("step", started);
             int done = step + 1;

@@ -173,6 +173,14 @@ public final class TrainingRun implements AutoCloseable {
         return result;
     }
 
+    /** {@link #update(int, double)}, its time logged as the {@code optimizer} phase of {@code phases}. */
+    public OptimizerStep.Result update(int step, double loss, PhaseTimer phases) {
+        long started = System.nanoTime();
+        OptimizerStep.Result result = update(step, loss);
+        phases.lap("optimizer", started);
+        return result;
+    }
+
     /** Appends a training metrics line; its numbers become the summary's {@code lastTrain}. */
     public void log(int step, Map<String, ?> line) throws IOException {
         metrics.log(step, line);
