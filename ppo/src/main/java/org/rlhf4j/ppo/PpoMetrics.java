@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.FinishReason;
+import org.rlhf4j.core.runtime.ResidentMemory;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.TrainingRun;
@@ -105,7 +106,7 @@ final class PpoMetrics implements AutoCloseable {
         line.put("time/training", clock.training / 1e9);
         line.put("time/iteration", elapsed / 1e9);
         line.put("time/generation_fraction", clock.generation / (double) Math.max(1, elapsed));
-        long peak = PeakMemory.residentBytes();
+        long peak = ResidentMemory.peakBytes();
         if (peak > 0) {
             line.put("memory/peak_rss_mb", peak / (1024.0 * 1024.0));
         }

@@ -36,12 +36,16 @@ public final class PipelineReport {
                 md.append(resultsSection(o));
             }
         }
-        md.append("## Stages\n\n| stage | kind | status | seconds |\n|---|---|---|---|\n");
+        md.append("## Stages\n\nPeak RSS: the process's peak resident memory while the stage ran, including what"
+                + " earlier stages left resident (the JVM heap, about the same for every stage).\n\n"
+                + "| stage | kind | status | seconds | peak RSS MiB |\n|---|---|---|---|---|\n");
         double total = 0;
         for (PipelineRunner.StageOutcome o : outcomes) {
             md.append("| ").append(o.name()).append(" | ").append(o.kind()).append(" | ")
                     .append(o.status().name().toLowerCase(Locale.ROOT)).append(" | ")
                     .append(Double.isFinite(o.seconds()) ? String.format(Locale.ROOT, "%.1f", o.seconds()) : "-")
+                    .append(" | ")
+                    .append(Double.isFinite(o.peakMiB()) ? String.format(Locale.ROOT, "%.0f", o.peakMiB()) : "-")
                     .append(" |\n");
             total += Double.isFinite(o.seconds()) ? o.seconds() : 0;
         }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.io.AtomicFiles;
+import org.rlhf4j.core.runtime.ResidentMemory;
 
 /**
  * Runs a pipeline's stages in order, each in {@code OUT/<name>/}, feeding earlier outputs into later
@@ -32,8 +33,17 @@ public final class PipelineRunner {
     /** What happened to a stage. */
     public enum Status { RAN, SKIPPED }
 
-    /** One stage's outcome; {@code seconds} of a skipped stage is that of the run that made it, or NaN. */
-    public record StageOutcome(String name, String kind, Status status, double seconds, Path dir) {}
+    /**
+     * One stage's outcome; {@code seconds} and {@code peakMiB} of a skipped stage are those of the
+     * run that made it, or NaN. {@code peakMiB} is the process's peak resident memory while the
+     * stage ran (it includes what earlier stages left resident, such as the JVM heap).
+     */
+    public record StageOutcome(String name, String kind, Status status, double seconds, double peakMiB, Path dir) {}
+
+    /** What an earlier run recorded of a stage. */
+    private record Recorded(double seconds, double peakMiB) {
+        static final Recorded UNKNOWN = new Recorded(Double.NaN, Double.NaN);
+    }
 
     /** What a pipeline run did. */
     public record Result(Path out, List<StageOutcome> stages, Path report) {}
@@ -61,7 +71,7 @@ public final class PipelineRunner {
      */
     public Result run(PipelineConfig pipeline, Path out, boolean force, List<String> overrides) throws Exception {
         Map<String, List<String>> perStage = splitOverrides(pipeline, overrides);
-        Map<String, Double> previousSeconds = previousSeconds(out);
+        Map<String, Recorded> previous = previousRuns(out);
         Map<String, Map<String, Path>> outputs = new LinkedHashMap<>();
         Set<String> ran = new HashSet<>();
         List<StageOutcome> outcomes = new ArrayList<>();
@@ -87,8 +97,9 @@ public final class PipelineRunner {
             String header = String.format("== [%d/%d] %s (%s)", index, pipeline.stages().size(), stage.name(), stage.kind());
             if (complete && !force && !inputsChanged && !configChanged) {
                 System.out.printf("%s: done, skipped (%s exists; --force runs it again)%n", header, dir);
+                Recorded recorded = previous.getOrDefault(stage.name(), Recorded.UNKNOWN);
                 outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.SKIPPED,
-                        previousSeconds.getOrDefault(stage.name(), Double.NaN), dir));
+                        recorded.seconds(), recorded.peakMiB(), dir));
                 continue;
             }
             if (complete || inputsChanged) {
@@ -98,15 +109,18 @@ public final class PipelineRunner {
                     : inputsChanged && !force ? " (an input changed)" : "");
             Files.createDirectories(dir);
             AtomicFiles.writeString(dir.resolve(STAGE_CONFIG), tree.toPrettyString() + "\n");
+            boolean peakReset = ResidentMemory.resetPeak();
             long started = System.nanoTime();
             runner.run(tree.deepCopy(), dir, source);
             if (!runner.isComplete(dir)) {
                 throw new IllegalStateException("stage " + stage.name() + " ended without its output in " + dir);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            System.out.printf("%s: done in %.1f s%n", header, seconds);
+            double peakMiB = peakReset ? ResidentMemory.peakBytes() / (1024.0 * 1024.0) : Double.NaN;
+            System.out.printf("%s: done in %.1f s%s%n", header, seconds,
+                    Double.isFinite(peakMiB) ? String.format(", peak RSS %.0f MiB", peakMiB) : "");
             ran.add(stage.name());
-            outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.RAN, seconds, dir));
+            outcomes.add(new StageOutcome(stage.name(), stage.kind(), Status.RAN, seconds, peakMiB, dir));
             writeSummary(out, outcomes, pipeline); // after every stage, so an interrupted run keeps its times
         }
         writeSummary(out, outcomes, pipeline);
@@ -146,36 +160,39 @@ public final class PipelineRunner {
         return perStage;
     }
 
-    private static Map<String, Double> previousSeconds(Path out) {
-        Map<String, Double> seconds = new HashMap<>();
+    private static Map<String, Recorded> previousRuns(Path out) {
+        Map<String, Recorded> recorded = new HashMap<>();
         try {
             Path file = out.resolve(SUMMARY);
             if (Files.isRegularFile(file)) {
                 for (JsonNode s : JSON.readTree(file.toFile()).path("stages")) {
-                    if (s.hasNonNull("seconds")) {
-                        seconds.put(s.get("name").asText(), s.get("seconds").asDouble());
-                    }
+                    recorded.put(s.get("name").asText(), new Recorded(
+                            s.path("seconds").asDouble(Double.NaN), s.path("peak_rss_mib").asDouble(Double.NaN)));
                 }
             }
         } catch (IOException unreadable) {
             // timings are informative only: an unreadable old summary leaves them unknown
         }
-        return seconds;
+        return recorded;
     }
 
     private static void writeSummary(Path out, List<StageOutcome> outcomes, PipelineConfig pipeline) throws IOException {
-        Map<String, Double> known = previousSeconds(out);
+        Map<String, Recorded> known = previousRuns(out);
         ObjectNode root = JSON.createObjectNode();
         ArrayNode stages = root.putArray("stages");
         for (PipelineConfig.Stage stage : pipeline.stages()) {
             StageOutcome o = outcomes.stream().filter(x -> x.name().equals(stage.name())).findFirst().orElse(null);
             ObjectNode s = stages.addObject().put("name", stage.name()).put("kind", stage.kind());
-            double seconds = o != null ? o.seconds() : known.getOrDefault(stage.name(), Double.NaN);
+            Recorded r = o != null ? new Recorded(o.seconds(), o.peakMiB())
+                    : known.getOrDefault(stage.name(), Recorded.UNKNOWN);
             if (o != null) {
                 s.put("status", o.status().name().toLowerCase());
             }
-            if (Double.isFinite(seconds)) {
-                s.put("seconds", Math.round(seconds * 10) / 10.0);
+            if (Double.isFinite(r.seconds())) {
+                s.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+            }
+            if (Double.isFinite(r.peakMiB())) {
+                s.put("peak_rss_mib", Math.round(r.peakMiB()));
             }
         }
         Files.createDirectories(out);

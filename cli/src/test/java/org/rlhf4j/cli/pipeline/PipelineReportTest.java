@@ -54,12 +54,12 @@ class PipelineReportTest {
                 + " \"ppo\": {\"accuracy\": E, \"refusal\": E, \"over_refusal\": E, \"mean_length\": E, \"kl\": E}}}")
                         .replace("E", estimate));
         Path report = PipelineReport.write(out, List.of(
-                new PipelineRunner.StageOutcome("ppo", "ppo", PipelineRunner.Status.RAN, 12.5, ppo),
-                new PipelineRunner.StageOutcome("eval", "eval", PipelineRunner.Status.SKIPPED, Double.NaN, eval)));
+                new PipelineRunner.StageOutcome("ppo", "ppo", PipelineRunner.Status.RAN, 12.5, 812.4, ppo),
+                new PipelineRunner.StageOutcome("eval", "eval", PipelineRunner.Status.SKIPPED, Double.NaN, Double.NaN, eval)));
         String md = Files.readString(report);
         assertTrue(md.contains("| sft | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | 0.5 [0.3, 0.7] | - |"), md);
         assertTrue(md.contains("| ppo | 0.50 [0.30, 0.70] |"), md);
-        assertTrue(md.contains("| ppo | ppo | ran | 12.5 |") && md.contains("| eval | eval | skipped | - |"), md);
+        assertTrue(md.contains("| ppo | ppo | ran | 12.5 | 812 |") && md.contains("| eval | eval | skipped | - | - |"), md);
         assertTrue(md.contains("loss, objective/kl, objective/scores per step.") && md.contains("![ppo](plots/ppo.png)"), md);
         byte[] png = Files.readAllBytes(out.resolve("plots/ppo.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));

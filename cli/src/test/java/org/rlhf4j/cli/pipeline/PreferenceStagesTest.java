@@ -59,7 +59,7 @@ class PreferenceStagesTest {
         Files.writeString(eval.resolve(EvalStage.RESULTS), results.toString());
 
         String md = Files.readString(PipelineReport.write(out, List.of(
-                new PipelineRunner.StageOutcome("eval", "eval", PipelineRunner.Status.RAN, 1.0, eval))));
+                new PipelineRunner.StageOutcome("eval", "eval", PipelineRunner.Status.RAN, 1.0, 300.0, eval))));
         assertTrue(md.contains("| model | accuracy | refusal | over-refusal | length | KL to ref | reward acc. |"), md);
         // 0.952 rounds to 0.95; null (no eval line, as EvalStage writes it) shows as "-"; sft has no reward of its own
         assertTrue(md.contains("| ppo | 0.50 [0.30, 0.70] | 0.50 [0.30, 0.70] | - | - | - | 0.78 / - |"), md);
