@@ -9,7 +9,7 @@ add_generation_prompt=..., **special tokens, **chat_template_kwargs).
 A render that fails is written as <conversation>.error: "raise_exception: MESSAGE" when the template
 raised, else "error". strftime_now reads a fixed clock, 2026-12-05 12:00, so goldens do not age.
 
-Run from this directory with Debian's python3-jinja2: /usr/bin/python3 generate_goldens.py
+Run from this directory with Jinja2 3.1.x (3.1.2 and 3.1.6 write the same goldens): python3 generate_goldens.py
 """
 import datetime
 import json

@@ -26,8 +26,8 @@
  * ({@link org.rlhf4j.datasets.jinja.PythonValues}), no reflection (an unknown method, filter or test
  * is an error naming it; lists and dicts are read-only, as in {@code ImmutableSandboxedEnvironment}),
  * and context strings that are never parsed. The conformance suite
- * ({@code src/test/resources/chat-templates}) compares it with Jinja2's output on eleven real
- * templates.
+ * ({@code src/test/resources/chat-templates}) compares it with Jinja2's output on the published
+ * templates of eleven models (Qwen3 in two revisions).
  *
  * <h2>What is supported</h2>
  * Tags {@code if/elif/else}, {@code for} (with {@code else}, an {@code if} filter, unpacking and

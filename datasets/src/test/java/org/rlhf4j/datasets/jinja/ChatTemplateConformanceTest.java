@@ -11,11 +11,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Real models' chat templates rendered on a shared set of conversations, compared byte for byte with
  * Python Jinja2 configured as transformers configures it (see
- * {@code src/test/resources/chat-templates/README.md} and {@code generate_goldens.py} there).
+ * {@code src/test/resources/chat-templates/README.md} and {@code generate_goldens.py} there). Each
+ * template file must also keep the SHA-256 recorded in {@code templates.json}: the files are the
+ * published {@code chat_template} strings byte for byte.
  */
 class ChatTemplateConformanceTest {
 
@@ -44,6 +49,10 @@ class ChatTemplateConformanceTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<String, Map<String, Object>> t : manifest.entrySet()) {
             Path file = ROOT.resolve("templates").resolve(t.getKey() + ".jinja");
+            tests.add(DynamicTest.dynamicTest(t.getKey() + " is the published text",
+                    () -> assertEquals(t.getValue().get("sha256"), sha256(file), file
+                            + " no longer has the bytes recorded in templates.json; it must stay the published"
+                            + " chat_template string exactly (an editor adding a final newline is enough to break it)")));
             JinjaTemplate template = JinjaTemplate.parse(Files.readString(file), file.toString(), FIXED);
             @SuppressWarnings("unchecked")
             Map<String, Object> specials = (Map<String, Object>) t.getValue().get("special_tokens");
@@ -54,6 +63,14 @@ class ChatTemplateConformanceTest {
             }
         }
         return tests;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     @SuppressWarnings("unchecked")
