@@ -46,13 +46,16 @@ final class EvalStage implements StageRunner {
      * @param maxNewTokens longest response (default 40)
      * @param seed KL samples and bootstrap (default 0)
      * @param device {@code auto} (default), {@code cpu}, {@code gpu}, {@code gpu:N}
+     * @param chatTemplate how prompts are wrapped, as a training stage's {@code data.chat_template}:
+     *     {@code auto} (default: each model's own, the one its training exported), {@code chatml},
+     *     {@code none} or a {@code .jinja} path
      * @param rewardAccuracy row label to the {@code metrics.jsonl} files of the rewards that row was
      *     trained with (the reward models of a PPO row, a DPO run's own file for its implicit
      *     reward): the table's {@link #REWARD_ACCURACY} column shows each file's last held-out pair
      *     accuracy ({@code eval_accuracy} or {@code eval_rewards/accuracies}), joined by {@code /}
      */
     record EvalStageConfig(String task, String prompts, Map<String, String> models, String reference,
-            Integer batchSize, Integer maxNewTokens, Long seed, String device,
+            Integer batchSize, Integer maxNewTokens, Long seed, String device, String chatTemplate,
             Map<String, List<String>> rewardAccuracy) {
         EvalStageConfig {
             task = task == null ? "demo" : task;
@@ -103,7 +106,7 @@ final class EvalStage implements StageRunner {
         List<DemoPrompt> prompts = eval.prompts() != null ? DemoTask.readPrompts(Path.of(eval.prompts()))
                 : DemoTask.generate(DemoTaskConfig.withSeed(0)).evalPrompts();
         DemoEvaluator.Options options = new DemoEvaluator.Options(eval.batchSize(), eval.maxNewTokens(), eval.seed(),
-                new DeviceSpec(eval.device()).resolve());
+                new DeviceSpec(eval.device()).resolve(), eval.chatTemplate());
         Path reference = eval.reference() == null ? null : Path.of(eval.reference());
         Files.createDirectories(stageDir);
         ObjectNode results = JSON.createObjectNode();
