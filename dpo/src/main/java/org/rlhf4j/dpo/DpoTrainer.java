@@ -29,8 +29,9 @@ import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenizedPair;
 
 /**
- * Direct preference optimisation of a causal LM against a frozen reference: the losses of
- * {@link DpoLoss} (DPO, cDPO, robust, hinge, IPO, optional RPO term) minimised with AdamW,
+ * Direct preference optimisation of a causal LM on preference pairs, against a frozen reference
+ * or reference-free: the losses of {@link DpoLoss} (DPO, cDPO, robust, hinge, IPO, optional RPO
+ * term; SimPO and ORPO without a reference model) minimised with AdamW,
  * with gradient accumulation, global-norm clipping, a warmup-then-decay schedule, periodic
  * evaluation and checkpoints, and an exact resume.
  *
@@ -158,7 +159,7 @@ public final class DpoTrainer {
             boolean logged = train.logsAt(done, total);
             if (logged) {
                 Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
-                if (config.dpo().rpoAlpha() > 0) {
+                if (config.dpo().nllWeight() > 0) {
                     dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
                 }
                 windowNll = 0;
@@ -217,9 +218,9 @@ public final class DpoTrainer {
                     t = phases.lap("collate", t);
                     Forward f = forward(model, batch, references.get(i), dpo, micro);
                     NDArray objective = MaskedReductions.normalised(f.loss().losses().sum(), pairCount); // ()
-                    if (dpo.rpoAlpha() > 0) {
+                    if (dpo.nllWeight() > 0) { // RPO's term, or ORPO's SFT half
                         NDArray rpo = DpoLoss.rpoNll(f.policySummed().chosen(), chosenTokens); // ()
-                        objective = objective.add(rpo.mul(Scalars.of(micro, dpo.rpoAlpha())));
+                        objective = objective.add(rpo.mul(Scalars.of(micro, dpo.nllWeight())));
                         nll += rpo.getFloat();
                     }
                     t = phases.lap("forward", t);
@@ -235,7 +236,8 @@ public final class DpoTrainer {
 
     /**
      * One micro-batch's losses: the policy's sequence log-probs through the engine's scorer, the
-     * reference's from {@code reference}, both averaged per token for IPO.
+     * reference's from {@code reference} (zeros, unread, for SimPO and ORPO), both averaged per
+     * token for IPO, SimPO and ORPO.
      *
      * @param policySummed the policy's summed log-probs (for RPO's NLL, whatever the loss type)
      * @param policy the log-probs the loss saw (summed, or per-token for IPO)
@@ -257,8 +259,8 @@ public final class DpoTrainer {
             policy = perToken(summed, batch);
             reference = perToken(reference, batch);
         }
-        return new Forward(DpoLoss.of(dpo.type(), policy, reference, dpo.beta(), dpo.labelSmoothing()), summed,
-                policy);
+        return new Forward(DpoLoss.of(dpo.type(), policy, reference, dpo.beta(), dpo.labelSmoothing(),
+                dpo.simpoGamma()), summed, policy);
     }
 
     private static SequenceLogps perToken(SequenceLogps summed, PairBatch batch) {
@@ -288,11 +290,11 @@ public final class DpoTrainer {
                 f.addTo(stats);
             }
         }
-        double loss = lossSum / pairs.size() + (dpo.rpoAlpha() > 0 ? dpo.rpoAlpha() * nllSum / chosenTokens : 0);
+        double loss = lossSum / pairs.size() + (dpo.nllWeight() > 0 ? dpo.nllWeight() * nllSum / chosenTokens : 0);
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("eval_loss", loss);
         out.putAll(stats.drain("eval_"));
-        if (dpo.rpoAlpha() > 0) {
+        if (dpo.nllWeight() > 0) {
             out.put("eval_nll_loss", nllSum / chosenTokens);
         }
         return out;
@@ -304,6 +306,10 @@ public final class DpoTrainer {
      * otherwise.
      */
     private Reference openReference(Pairs pairs, TrainingRun run) throws IOException {
+        if (!config.dpo().needsReference()) {
+            run.note("reference", "none: loss_type " + config.dpo().lossType() + " is reference-free");
+            return Reference.NONE;
+        }
         Path referenceDir = config.referencePath();
         Device device = run.device();
         if (!config.dpo().precomputed()) {
