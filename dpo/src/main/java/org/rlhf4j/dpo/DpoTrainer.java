@@ -1,12 +1,10 @@
 package org.rlhf4j.dpo;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +112,7 @@ public final class DpoTrainer {
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
             TrainerState state = run.start("the number of training pairs", pairs.train().size(), total, data.files());
-            try (Reference reference = openReference(pairs, run)) {
+            try (Reference reference = ReferenceSetup.open(config, run, pairs.all())) {
                 state = train(run, reference, pairs, order, total, state);
             }
             return run.finish(state, dir -> policy.save(dir, config.modelSaveType()));
@@ -298,44 +296,6 @@ public final class DpoTrainer {
             out.put("eval_nll_loss", nllSum / chosenTokens);
         }
         return out;
-    }
-
-    /**
-     * The reference of this run: the frozen model, or the precomputed table, read from
-     * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
-     * otherwise.
-     */
-    private Reference openReference(Pairs pairs, TrainingRun run) throws IOException {
-        if (!config.dpo().needsReference()) {
-            run.note("reference", "none: loss_type " + config.dpo().lossType() + " is reference-free");
-            return Reference.NONE;
-        }
-        Path referenceDir = config.referencePath();
-        Device device = run.device();
-        if (!config.dpo().precomputed()) {
-            run.note("reference", "frozen model " + referenceDir);
-            return new FrozenReference(PretrainedModel.load(referenceDir, device, config.computeType()));
-        }
-        List<DpoPair> all = pairs.all();
-        Path file = config.outputPath().resolve(ReferenceCache.FILE_NAME);
-        String key = ReferenceCache.key(referenceDir, config.dtype(), all);
-        var cached = ReferenceCache.read(file, key);
-        if (cached.isPresent()) {
-            run.note("reference", CACHE_REUSED);
-            System.err.printf("reference log-probs of %d pairs read from %s%n", all.size(), file);
-            return new CachedReference(cached.get());
-        }
-        long started = System.nanoTime();
-        ReferenceLogps table;
-        try (FrozenReference model = new FrozenReference(
-                PretrainedModel.load(referenceDir, device, config.computeType()))) { // released after the pass
-            table = model.table(all, config.train().batchSize());
-        }
-        ReferenceCache.write(file, key, referenceDir, table);
-        run.note("reference", CACHE_WRITTEN);
-        System.err.printf("reference log-probs of %d pairs computed in %.1f s, cached in %s%n", all.size(),
-                (System.nanoTime() - started) / 1e9, file);
-        return new CachedReference(table);
     }
 
     /** Splits and fits every pair; train pairs are indexed first, then eval pairs. */
