@@ -86,8 +86,27 @@ public final class DpoTrainer {
 
     /** A trainer over pairs from {@code dataLoader}, e.g. in-memory pairs in tests. */
     public DpoTrainer(DpoConfig config, PreferenceData.Loader dataLoader) {
+        if (!config.dpo().type().paired()) {
+            throw new IllegalArgumentException("DpoTrainer trains paired losses; loss_type " + config.dpo().lossType()
+                    + " is KtoTrainer's");
+        }
         this.config = config;
         this.dataLoader = dataLoader;
+    }
+
+    /**
+     * Runs the {@code dpo} stage of {@code config} on its data files: {@link KtoTrainer} for
+     * {@code loss_type: kto} (unpaired data), this trainer for the paired losses.
+     */
+    public static RunSummary runStage(DpoConfig config) throws IOException {
+        return config.dpo().type().paired() ? new DpoTrainer(config).run() : new KtoTrainer(config).run();
+    }
+
+    /** The figures a finished run's headline shows: TRL's eval statistics of the loss type. */
+    public static String[] headlineFigures(DpoOptions dpo) {
+        return dpo.type().paired()
+                ? new String[] {"loss", "eval_loss", "eval_rewards/accuracies", "eval_rewards/margins"}
+                : new String[] {"loss", "eval_loss", "eval_rewards/margins", "eval_kl"};
     }
 
     /** Stops after {@code step} as if the process were killed there (tests of resume). */

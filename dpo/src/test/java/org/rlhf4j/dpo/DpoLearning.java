@@ -61,11 +61,14 @@ public enum DpoLearning implements LearningScenario {
     SIMPO(new DpoOptions(null, "simpo", null, null, null, null, null), 3e-4) {
         @Override
         public List<Criterion> criteria() {
-            // rewards are beta times per-token average log-probs (beta 2). SimPO is sensitive to the learning
-            // rate, as its paper says: at DPO's 1e-3 the margin still grows (15 at seed 0) but the greedy answers
-            // degrade (polite 0.25), at 3e-4 they turn polite; beta 1 at 1e-3 did too.
-            return List.of(Criterion.atLeast("eval_accuracy", 0.9),
-                    Criterion.atLeast("eval_accuracy_gain", 0),
+            // Rewards are beta (2) times per-token average log-probs. SimPO is sensitive to the learning rate,
+            // as its paper says: at DPO's 1e-3 the margin still grew (15 at seed 0) but the greedy answers
+            // degraded (polite 0.25); at 3e-4 they turn polite. bench/run learning-seeds, 4 seeds, reproducible
+            // mode: margin gain 9.05, 2.34, 2.13, 2.36 (worst 2.13); polite after 1.0 on every seed; the final
+            // accuracy is 1.0, 0.0, 0.17, 0.25: on three seeds the long, predictable rude answer keeps the higher
+            // per-token average after 40 steps although greedy answers are all polite, so accuracy is only
+            // required not to fall.
+            return List.of(Criterion.atLeast("eval_accuracy_gain", 0),
                     Criterion.atLeast("eval_margin_gain", 1.0),
                     Criterion.atLeast("polite_after", 0.75),
                     Criterion.atLeast("polite_gain", 0.4));
@@ -74,7 +77,10 @@ public enum DpoLearning implements LearningScenario {
     ORPO(new DpoOptions(null, "orpo", null, null, null, null, null), 1e-3) {
         @Override
         public List<Criterion> criteria() {
-            // rewards are lambda (0.1) times per-token average log-probs: small numbers
+            // Rewards are lambda (0.1) times per-token average log-probs: small numbers. bench/run learning-seeds,
+            // 4 seeds, reproducible mode: final accuracy 1.0 on every seed (0.0 at the first evaluation); margin
+            // gain 0.43, 0.24, 0.12, 0.18 (worst 0.116; mean - 3 sd below 0, so the bar is just above no change);
+            // polite after 1.0 on every seed.
             return List.of(Criterion.atLeast("eval_accuracy", 0.9),
                     Criterion.atLeast("eval_accuracy_gain", 0),
                     Criterion.atLeast("eval_margin_gain", 0.05),
@@ -85,7 +91,9 @@ public enum DpoLearning implements LearningScenario {
     KTO(new DpoOptions(0.1, "kto", null, null, "precomputed", null, null), 1e-3) {
         @Override
         public List<Criterion> criteria() {
-            // margin: mean reward of the desirable held-out completions minus that of the undesirable ones
+            // Margin: mean reward of the desirable held-out completions minus that of the undesirable ones.
+            // bench/run learning-seeds, 4 seeds, reproducible mode: margin gain 8.29, 5.62, 4.64, 5.87 (mean 6.11,
+            // sd 1.55, mean - 3 sd 1.46); polite after 1.0 on every seed.
             return List.of(Criterion.atLeast("eval_margin_gain", 1.0),
                     Criterion.atLeast("polite_after", 0.75),
                     Criterion.atLeast("polite_gain", 0.4));
