@@ -23,8 +23,8 @@ import org.rlhf4j.testing.TinyModels;
 
 /**
  * The trainer plumbing of SimPO, ORPO and KTO: the reference-free losses load no reference, KTO's
- * reference modes agree, KTO's accumulation equals a bigger batch, mismatched completions come
- * from other prompts.
+ * reference modes agree, KTO's accumulation equals a bigger batch, an interrupted KTO run resumes
+ * exactly, mismatched completions come from other prompts.
  */
 class OfflineVariantsTrainerTest {
 
@@ -102,6 +102,22 @@ class OfflineVariantsTrainerTest {
         for (String w : List.of("model.embed_tokens.weight", "lm_head.weight")) {
             assertArrayEquals(weight(big.finalModel(), w), weight(accumulated.finalModel(), w), 1e-6f, w);
         }
+    }
+
+    @Test
+    void anInterruptedKtoRunResumesExactly() throws Exception {
+        DpoOptions kto = DpoFixtures.options("kto", 0.5, "precomputed");
+        DpoConfig whole = DpoFixtures.config(model, dir.resolve("kto-whole"), DpoFixtures.train(4, 3, 1, 1e-3, 2, 2), kto);
+        DpoConfig split = DpoFixtures.config(model, dir.resolve("kto-split"), DpoFixtures.train(4, 3, 1, 1e-3, 2, 2), kto);
+        RunSummary a = new KtoTrainer(whole, tokenizer -> KTO).run();
+        assertEquals(2, new KtoTrainer(split, tokenizer -> KTO).stopAfter(2).run().step());
+        RunSummary b = new KtoTrainer(split, tokenizer -> KTO).run();
+        assertEquals(2, b.resumedFromStep());
+        assertEquals(DpoTrainer.CACHE_REUSED, b.notes().get("reference"));
+        for (String w : List.of("model.embed_tokens.weight", "lm_head.weight")) {
+            assertArrayEquals(weight(a.finalModel(), w), weight(b.finalModel(), w), w);
+        }
+        assertEquals(a.lastEval().get("eval_loss"), b.lastEval().get("eval_loss"), 1e-9);
     }
 
     @Test
