@@ -146,7 +146,7 @@ public final class DpoTrainer {
         ProgressBar progress = ProgressBar.onStderr(total, state.step());
         MetricWindow window = new MetricWindow();
         PhaseTimer phases = window.phases(); // time/* of the metrics line
-        PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
+        PairMetrics windowPairs = new PairMetrics(config.dpo().type()); // the DPO statistics of the same window
         double windowNll = 0;
         for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
             long started = System.nanoTime();
@@ -290,7 +290,7 @@ public final class DpoTrainer {
      */
     static Map<String, Double> evaluate(PretrainedModel policy, Reference reference, List<DpoPair> pairs,
             int batchSize, DpoOptions dpo) {
-        PairMetrics stats = new PairMetrics();
+        PairMetrics stats = new PairMetrics(dpo.type());
         double lossSum = 0;
         double nllSum = 0;
         long chosenTokens = 0;

@@ -185,6 +185,13 @@ class DpoLossTest {
                 DpoLoss.logOddsRatio(a(-0.2f, -1f, -0.5f), a(-1f, -0.2f, -0.5f)).toFloatArray(), 1e-5f);
         // rewards beta a
         assertArrayEquals(new float[] {-0.02f, -0.1f, -0.05f}, r.chosenRewards().toFloatArray(), 1e-6f);
+        // the logged means (TRL's names): log_odds_chosen = mean L = 0, log_odds_ratio = mean logsig(L) =
+        // -(0.121201 + 2.170297 + 0.693147) / 3 = -0.994882
+        PairMetrics metrics = new PairMetrics(DpoLoss.Type.ORPO);
+        metrics.add(new float[3], new float[3], new float[] {-0.2f, -1f, -0.5f}, new float[] {-1f, -0.2f, -0.5f});
+        var logged = metrics.drain("");
+        assertEquals(0.0, logged.get("log_odds_chosen"), 1e-6);
+        assertEquals(-0.994882, logged.get("log_odds_ratio"), 1e-6);
     }
 
     @Test

@@ -64,6 +64,7 @@ class OfflineVariantsTrainerTest {
             // rewards are beta times the policy's per-token average log-probs, so not 0 at step 1
             assertNotEquals(0.0, first.get("rewards/chosen").asDouble(), loss);
             assertEquals(loss.equals("orpo"), first.has("nll_loss"), loss + ": ORPO's NLL half is logged");
+            assertEquals(loss.equals("orpo"), first.has("log_odds_ratio") && first.has("log_odds_chosen"), loss);
         }
     }
 
