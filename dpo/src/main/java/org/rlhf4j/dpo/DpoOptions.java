@@ -76,8 +76,8 @@ public record DpoOptions(
             throw new ConfigException("dpo.label_smoothing must be in [0, 0.5), got " + labelSmoothing);
         }
         if (labelSmoothing > 0 && !type.usesLabelSmoothing()) {
-            throw new ConfigException("dpo.label_smoothing applies to loss_type sigmoid and robust only, not "
-                    + lossType);
+            throw new ConfigException("dpo.label_smoothing applies to loss_type sigmoid, robust and simpo only,"
+                    + " not " + lossType);
         }
         rpoAlpha = rpoAlpha == null ? 0.0 : rpoAlpha;
         if (!(rpoAlpha >= 0) || rpoAlpha.isInfinite()) {
