@@ -34,7 +34,8 @@ import org.rlhf4j.testing.LearningScenario;
 public final class LearningSeedsBenchmark {
 
     private static final List<LearningScenario> SCENARIOS = List.of(SftLearning.ADDITION, RewardLearning.SUMS,
-            RewardLearning.CONDITIONAL, DpoLearning.POLITENESS, PpoLearning.STARTS_WITH_A, GrpoLearning.GRPO,
+            RewardLearning.CONDITIONAL, DpoLearning.POLITENESS, DpoLearning.SIMPO, DpoLearning.ORPO, DpoLearning.KTO,
+            PpoLearning.STARTS_WITH_A, GrpoLearning.GRPO,
             GrpoLearning.RLOO, GrpoLearning.REINFORCE_BASELINE, GrpoLearning.DAPO);
 
     private LearningSeedsBenchmark() {}

@@ -1,12 +1,10 @@
 package org.rlhf4j.dpo;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +27,9 @@ import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenizedPair;
 
 /**
- * Direct preference optimisation of a causal LM against a frozen reference: the losses of
- * {@link DpoLoss} (DPO, cDPO, robust, hinge, IPO, optional RPO term) minimised with AdamW,
+ * Direct preference optimisation of a causal LM on preference pairs, against a frozen reference
+ * or reference-free: the losses of {@link DpoLoss} (DPO, cDPO, robust, hinge, IPO, optional RPO
+ * term; SimPO and ORPO without a reference model) minimised with AdamW,
  * with gradient accumulation, global-norm clipping, a warmup-then-decay schedule, periodic
  * evaluation and checkpoints, and an exact resume.
  *
@@ -87,8 +86,27 @@ public final class DpoTrainer {
 
     /** A trainer over pairs from {@code dataLoader}, e.g. in-memory pairs in tests. */
     public DpoTrainer(DpoConfig config, PreferenceData.Loader dataLoader) {
+        if (!config.dpo().type().paired()) {
+            throw new IllegalArgumentException("DpoTrainer trains paired losses; loss_type " + config.dpo().lossType()
+                    + " is KtoTrainer's");
+        }
         this.config = config;
         this.dataLoader = dataLoader;
+    }
+
+    /**
+     * Runs the {@code dpo} stage of {@code config} on its data files: {@link KtoTrainer} for
+     * {@code loss_type: kto} (unpaired data), this trainer for the paired losses.
+     */
+    public static RunSummary runStage(DpoConfig config) throws IOException {
+        return config.dpo().type().paired() ? new DpoTrainer(config).run() : new KtoTrainer(config).run();
+    }
+
+    /** The figures a finished run's headline shows: TRL's eval statistics of the loss type. */
+    public static String[] headlineFigures(DpoOptions dpo) {
+        return dpo.type().paired()
+                ? new String[] {"loss", "eval_loss", "eval_rewards/accuracies", "eval_rewards/margins"}
+                : new String[] {"loss", "eval_loss", "eval_rewards/margins", "eval_kl"};
     }
 
     /** Stops after {@code step} as if the process were killed there (tests of resume). */
@@ -113,7 +131,7 @@ public final class DpoTrainer {
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
             TrainerState state = run.start("the number of training pairs", pairs.train().size(), total, data.files());
-            try (Reference reference = openReference(pairs, run)) {
+            try (Reference reference = ReferenceSetup.open(config, run, pairs.all())) {
                 state = train(run, reference, pairs, order, total, state);
             }
             return run.finish(state, dir -> policy.save(dir, config.modelSaveType()));
@@ -128,7 +146,7 @@ public final class DpoTrainer {
         ProgressBar progress = ProgressBar.onStderr(total, state.step());
         MetricWindow window = new MetricWindow();
         PhaseTimer phases = window.phases(); // time/* of the metrics line
-        PairMetrics windowPairs = new PairMetrics(); // the DPO statistics of the same window
+        PairMetrics windowPairs = new PairMetrics(config.dpo().type()); // the DPO statistics of the same window
         double windowNll = 0;
         for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
             long started = System.nanoTime();
@@ -158,7 +176,7 @@ public final class DpoTrainer {
             boolean logged = train.logsAt(done, total);
             if (logged) {
                 Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
-                if (config.dpo().rpoAlpha() > 0) {
+                if (config.dpo().nllWeight() > 0) {
                     dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
                 }
                 windowNll = 0;
@@ -217,9 +235,9 @@ public final class DpoTrainer {
                     t = phases.lap("collate", t);
                     Forward f = forward(model, batch, references.get(i), dpo, micro);
                     NDArray objective = MaskedReductions.normalised(f.loss().losses().sum(), pairCount); // ()
-                    if (dpo.rpoAlpha() > 0) {
+                    if (dpo.nllWeight() > 0) { // RPO's term, or ORPO's SFT half
                         NDArray rpo = DpoLoss.rpoNll(f.policySummed().chosen(), chosenTokens); // ()
-                        objective = objective.add(rpo.mul(Scalars.of(micro, dpo.rpoAlpha())));
+                        objective = objective.add(rpo.mul(Scalars.of(micro, dpo.nllWeight())));
                         nll += rpo.getFloat();
                     }
                     t = phases.lap("forward", t);
@@ -235,7 +253,8 @@ public final class DpoTrainer {
 
     /**
      * One micro-batch's losses: the policy's sequence log-probs through the engine's scorer, the
-     * reference's from {@code reference}, both averaged per token for IPO.
+     * reference's from {@code reference} (zeros, unread, for SimPO and ORPO), both averaged per
+     * token for IPO, SimPO and ORPO.
      *
      * @param policySummed the policy's summed log-probs (for RPO's NLL, whatever the loss type)
      * @param policy the log-probs the loss saw (summed, or per-token for IPO)
@@ -257,8 +276,8 @@ public final class DpoTrainer {
             policy = perToken(summed, batch);
             reference = perToken(reference, batch);
         }
-        return new Forward(DpoLoss.of(dpo.type(), policy, reference, dpo.beta(), dpo.labelSmoothing()), summed,
-                policy);
+        return new Forward(DpoLoss.of(dpo.type(), policy, reference, dpo.beta(), dpo.labelSmoothing(),
+                dpo.simpoGamma()), summed, policy);
     }
 
     private static SequenceLogps perToken(SequenceLogps summed, PairBatch batch) {
@@ -271,7 +290,7 @@ public final class DpoTrainer {
      */
     static Map<String, Double> evaluate(PretrainedModel policy, Reference reference, List<DpoPair> pairs,
             int batchSize, DpoOptions dpo) {
-        PairMetrics stats = new PairMetrics();
+        PairMetrics stats = new PairMetrics(dpo.type());
         double lossSum = 0;
         double nllSum = 0;
         long chosenTokens = 0;
@@ -288,48 +307,14 @@ public final class DpoTrainer {
                 f.addTo(stats);
             }
         }
-        double loss = lossSum / pairs.size() + (dpo.rpoAlpha() > 0 ? dpo.rpoAlpha() * nllSum / chosenTokens : 0);
+        double loss = lossSum / pairs.size() + (dpo.nllWeight() > 0 ? dpo.nllWeight() * nllSum / chosenTokens : 0);
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("eval_loss", loss);
         out.putAll(stats.drain("eval_"));
-        if (dpo.rpoAlpha() > 0) {
+        if (dpo.nllWeight() > 0) {
             out.put("eval_nll_loss", nllSum / chosenTokens);
         }
         return out;
-    }
-
-    /**
-     * The reference of this run: the frozen model, or the precomputed table, read from
-     * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
-     * otherwise.
-     */
-    private Reference openReference(Pairs pairs, TrainingRun run) throws IOException {
-        Path referenceDir = config.referencePath();
-        Device device = run.device();
-        if (!config.dpo().precomputed()) {
-            run.note("reference", "frozen model " + referenceDir);
-            return new FrozenReference(PretrainedModel.load(referenceDir, device, config.computeType()));
-        }
-        List<DpoPair> all = pairs.all();
-        Path file = config.outputPath().resolve(ReferenceCache.FILE_NAME);
-        String key = ReferenceCache.key(referenceDir, config.dtype(), all);
-        var cached = ReferenceCache.read(file, key);
-        if (cached.isPresent()) {
-            run.note("reference", CACHE_REUSED);
-            System.err.printf("reference log-probs of %d pairs read from %s%n", all.size(), file);
-            return new CachedReference(cached.get());
-        }
-        long started = System.nanoTime();
-        ReferenceLogps table;
-        try (FrozenReference model = new FrozenReference(
-                PretrainedModel.load(referenceDir, device, config.computeType()))) { // released after the pass
-            table = model.table(all, config.train().batchSize());
-        }
-        ReferenceCache.write(file, key, referenceDir, table);
-        run.note("reference", CACHE_WRITTEN);
-        System.err.printf("reference log-probs of %d pairs computed in %.1f s, cached in %s%n", all.size(),
-                (System.nanoTime() - started) / 1e9, file);
-        return new CachedReference(table);
     }
 
     /** Splits and fits every pair; train pairs are indexed first, then eval pairs. */

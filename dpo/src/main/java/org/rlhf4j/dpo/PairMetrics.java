@@ -8,9 +8,20 @@ import java.util.Map;
  * under TRL's names: {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/accuracies}
  * (share of pairs whose chosen reward is strictly higher), {@code rewards/margins},
  * {@code logps/chosen}, {@code logps/rejected} (the policy's, summed over response tokens; per
- * token for IPO).
+ * token for IPO, SimPO and ORPO); for ORPO also TRL's {@code log_odds_chosen} (the mean log odds
+ * ratio {@code L}) and {@code log_odds_ratio} (the mean {@code logsig(L)}), computed here in
+ * double precision from the per-token averages.
  */
 final class PairMetrics {
+
+    private final boolean logOdds;
+    private double logOddsSum;
+    private double logSigmoidSum;
+
+    /** The statistics of {@code type}'s runs. */
+    PairMetrics(DpoLoss.Type type) {
+        this.logOdds = type == DpoLoss.Type.ORPO;
+    }
 
     private double chosenReward;
     private double rejectedReward;
@@ -29,8 +40,19 @@ final class PairMetrics {
             margin += chosenRewards[i] - rejectedRewards[i];
             chosenLogps += policyChosen[i];
             rejectedLogps += policyRejected[i];
+            if (logOdds) {
+                double l = logOdds(policyChosen[i]) - logOdds(policyRejected[i]);
+                logOddsSum += l;
+                logSigmoidSum += -Math.log1p(Math.exp(-Math.abs(l))) + Math.min(l, 0);
+            }
         }
         pairs += chosenRewards.length;
+    }
+
+    /** {@code a - log(1 - exp(a))} with the loss's clamp ({@link DpoLoss#MAX_AVERAGE_LOGP}). */
+    private static double logOdds(double averageLogp) {
+        double a = Math.min(averageLogp, DpoLoss.MAX_AVERAGE_LOGP);
+        return a - Math.log(-Math.expm1(a));
     }
 
     long pairs() {
@@ -47,7 +69,12 @@ final class PairMetrics {
         out.put(prefix + "rewards/margins", margin / n);
         out.put(prefix + "logps/chosen", chosenLogps / n);
         out.put(prefix + "logps/rejected", rejectedLogps / n);
+        if (logOdds) {
+            out.put(prefix + "log_odds_ratio", logSigmoidSum / n);
+            out.put(prefix + "log_odds_chosen", logOddsSum / n);
+        }
         chosenReward = rejectedReward = accurate = margin = chosenLogps = rejectedLogps = 0;
+        logOddsSum = logSigmoidSum = 0;
         pairs = 0;
         return out;
     }

@@ -1,5 +1,6 @@
 /**
- * Direct preference optimisation and its variants against a frozen reference.
+ * Direct preference optimisation and its variants: against a frozen reference, reference-free
+ * (SimPO, ORPO), and on unpaired labelled completions (KTO).
  *
  * <p>Decisions, recorded here as DESIGN.md asks:
  *
@@ -35,6 +36,22 @@
  *       with RPO, plus {@code grad_norm}, {@code learning_rate}, {@code epoch}, {@code num_tokens};
  *       evaluation writes the same with an {@code eval_} prefix. At step 1 every reward is 0, so the
  *       accuracy starts at 0 and the sigmoid loss at log 2.
+ *   <li>SimPO and ORPO ({@code loss_type: simpo | orpo}) run in {@link org.rlhf4j.dpo.DpoTrainer}
+ *       on per-token average log-probs with {@link org.rlhf4j.dpo.Reference#NONE}: no reference
+ *       model is loaded, scored or cached. Knob names are TRL's ({@code simpo_gamma} is the margin
+ *       gamma itself, default beta / 2; ORPO's lambda is {@code beta}); TRL's {@code cpo_alpha} is
+ *       {@code rpo_alpha}. ORPO's NLL is the chosen response's per-token mean over response tokens
+ *       (TRL's ORPO also counts prompt tokens).
+ *   <li>KTO ({@code loss_type: kto}) is {@link org.rlhf4j.dpo.KtoTrainer}: unpaired data read by
+ *       the datasets module's {@code UnpairedPreferenceRecords} (pairs are unpaired, as TRL does);
+ *       each example carries a mismatched completion fixed from the seed
+ *       ({@link org.rlhf4j.dpo.MismatchedCompletions}) and is held as a
+ *       {@link org.rlhf4j.dpo.DpoPair} (completion as {@code chosen}, mismatched as
+ *       {@code rejected}), so the reference modes, the cache and the scorer are DPO's. The KL
+ *       reference point is estimated once per optimizer step, over all its micro-batches.
+ *   <li>Reduction: every loss returns per-pair (per-example) values; the trainer sums each
+ *       micro-batch's and divides by the items of the whole step through
+ *       {@code MaskedReductions.normalised}, the one convention of {@code core.ops}.
  *   <li>Data seam: {@link org.rlhf4j.dpo.PreferenceData} built by a
  *       {@link org.rlhf4j.dpo.PreferenceData.Loader}; the one place that picks the file reader is
  *       {@code DpoTrainer(DpoConfig)}, which reads through the datasets module's

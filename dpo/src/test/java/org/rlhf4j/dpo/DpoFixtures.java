@@ -9,8 +9,11 @@ import org.rlhf4j.datasets.ChatMessage;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.LossMaskEncoder;
+import org.rlhf4j.datasets.PreferenceEncoder;
 import org.rlhf4j.datasets.PreferencePair;
+import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TokenizedPair;
+import org.rlhf4j.datasets.UnpairedPreferenceRecords;
 
 /** Tokenized ChatML preference pairs for the DPO tests (the tiny model is {@code TinyModels.llama}). */
 final class DpoFixtures {
@@ -35,6 +38,23 @@ final class DpoFixtures {
             out.add(pair("greet " + w, "hi " + w + "!", "no. " + w + ". go away."));
         }
         return out;
+    }
+
+    /**
+     * The unpaired (KTO) form of {@link #pairs}: each pair's chosen answer a desirable example, its
+     * rejected answer an undesirable one (TRL's unpairing), tokenized with their mismatched
+     * completions as {@link KtoData#fromFiles} does.
+     */
+    static List<KtoData.Labelled> unpaired(int count, int offset, long seed) {
+        List<UnpairedPreferenceRecords.Example> examples = new ArrayList<>();
+        for (TokenizedPair p : pairs(count, offset)) {
+            PreferencePair pair = p.pair();
+            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.chosen(), true, pair.source()));
+            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.rejected(), false, pair.source()));
+        }
+        PreferenceEncoder encoder = new PreferenceEncoder(new ByteTokenizer(), ChatTemplate.CHATML,
+                RewardConditions.ignored());
+        return KtoData.encode(examples, encoder, seed);
     }
 
     /** A distinct lower-case word for each {@code i}: 2-4 letters. */

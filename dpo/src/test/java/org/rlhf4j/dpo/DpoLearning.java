@@ -34,39 +34,97 @@ import org.rlhf4j.testing.TinyModels;
 
 /**
  * A tiny Llama (hidden 48, 2 layers), warmed up by a few lines of supervised training to answer
- * "greet w" mostly rudely ("no. w. go away."), is trained by DPO (40 steps, beta 0.1, RPO alpha 1)
- * on pairs that prefer the short polite "hi w!". On held-out words, preference accuracy and reward
- * margin rise and the greedy answers turn polite. Seed {@code s} fixes the initial weights
- * ({@code 11 + s}), the words (train from {@code 1000 s}, held-out from {@code 1000 s + 500}), the
- * warm-up batches and the data order; the DPO run's output is {@code dir/dpo}.
+ * "greet w" mostly rudely ("no. w. go away."), is trained on pairs that prefer the short polite
+ * "hi w!" (40 steps of 8, learning rate 1e-3): by DPO (beta 0.1, RPO alpha 1), SimPO (beta 2,
+ * gamma 1, no reference, learning rate 3e-4), ORPO (lambda 0.1, no reference) or KTO (beta 0.1,
+ * the same pairs unpaired: 96 labelled completions). On held-out words the reward margin rises (accuracy too where it can) and the
+ * greedy answers turn polite. Seed {@code s} fixes the initial weights ({@code 11 + s}), the words
+ * (train from {@code 1000 s}, held-out from {@code 1000 s + 500}), the warm-up batches and the data
+ * order; the run's output is {@code dir/dpo}.
  */
 public enum DpoLearning implements LearningScenario {
 
-    POLITENESS;
+    POLITENESS(new DpoOptions(0.1, "sigmoid", null, 1.0, "precomputed", null, null), 1e-3) {
+        @Override
+        public List<Criterion> criteria() {
+            // bench/run learning-seeds, 8 seeds, reproducible mode: final held-out accuracy 1.0 on every seed
+            // (already 1.0 at the first evaluation, so it cannot rise: the margin shows the learning); margin
+            // gain mean 4.95, sd 1.03, worst 4.06, mean - 3 sd 1.86; polite greedy answers before 0.0 and
+            // after 1.0 on every seed.
+            return List.of(Criterion.atLeast("eval_accuracy", 0.9),
+                    Criterion.atLeast("eval_accuracy_gain", 0),
+                    Criterion.atLeast("eval_margin_gain", 1.0),
+                    Criterion.atLeast("polite_after", 0.75),
+                    Criterion.atLeast("polite_gain", 0.4));
+        }
+    },
+    SIMPO(new DpoOptions(null, "simpo", null, null, null, null, null), 3e-4) {
+        @Override
+        public List<Criterion> criteria() {
+            // Rewards are beta (2) times per-token average log-probs. SimPO is sensitive to the learning rate,
+            // as its paper says: at DPO's 1e-3 the margin still grew (15 at seed 0) but the greedy answers
+            // degraded (polite 0.25); at 3e-4 they turn polite. bench/run learning-seeds, 4 seeds, reproducible
+            // mode: margin gain 9.05, 2.34, 2.13, 2.36 (worst 2.13); polite after 1.0 on every seed; the final
+            // accuracy is 1.0, 0.0, 0.17, 0.25: on three seeds the long, predictable rude answer keeps the higher
+            // per-token average after 40 steps although greedy answers are all polite, so accuracy is only
+            // required not to fall.
+            return List.of(Criterion.atLeast("eval_accuracy_gain", 0),
+                    Criterion.atLeast("eval_margin_gain", 1.0),
+                    Criterion.atLeast("polite_after", 0.75),
+                    Criterion.atLeast("polite_gain", 0.4));
+        }
+    },
+    ORPO(new DpoOptions(null, "orpo", null, null, null, null, null), 1e-3) {
+        @Override
+        public List<Criterion> criteria() {
+            // Rewards are lambda (0.1) times per-token average log-probs: small numbers. bench/run learning-seeds,
+            // 4 seeds, reproducible mode: final accuracy 1.0 on every seed (0.0 at the first evaluation); margin
+            // gain 0.43, 0.24, 0.12, 0.18 (worst 0.116; mean - 3 sd below 0, so the bar is just above no change);
+            // polite after 1.0 on every seed.
+            return List.of(Criterion.atLeast("eval_accuracy", 0.9),
+                    Criterion.atLeast("eval_accuracy_gain", 0),
+                    Criterion.atLeast("eval_margin_gain", 0.05),
+                    Criterion.atLeast("polite_after", 0.75),
+                    Criterion.atLeast("polite_gain", 0.4));
+        }
+    },
+    KTO(new DpoOptions(0.1, "kto", null, null, "precomputed", null, null), 1e-3) {
+        @Override
+        public List<Criterion> criteria() {
+            // Margin: mean reward of the desirable held-out completions minus that of the undesirable ones.
+            // bench/run learning-seeds, 4 seeds, reproducible mode: margin gain 8.29, 5.62, 4.64, 5.87 (mean 6.11,
+            // sd 1.55, mean - 3 sd 1.46); polite after 1.0 on every seed.
+            return List.of(Criterion.atLeast("eval_margin_gain", 1.0),
+                    Criterion.atLeast("polite_after", 0.75),
+                    Criterion.atLeast("polite_gain", 0.4));
+        }
+    };
 
-    @Override
-    public List<Criterion> criteria() {
-        // bench/run learning-seeds, 8 seeds, reproducible mode: final held-out accuracy 1.0 on every seed
-        // (already 1.0 at the first evaluation, so it cannot rise: the margin shows the learning); margin
-        // gain mean 4.95, sd 1.03, worst 4.06, mean - 3 sd 1.86; polite greedy answers before 0.0 and
-        // after 1.0 on every seed.
-        return List.of(Criterion.atLeast("eval_accuracy", 0.9),
-                Criterion.atLeast("eval_accuracy_gain", 0),
-                Criterion.atLeast("eval_margin_gain", 1.0),
-                Criterion.atLeast("polite_after", 0.75),
-                Criterion.atLeast("polite_gain", 0.4));
+    private final DpoOptions options;
+    private final double lr;
+
+    DpoLearning(DpoOptions options, double lr) {
+        this.options = options;
+        this.lr = lr;
     }
 
     @Override
     public Map<String, Double> run(Path dir, long seed) throws Exception {
+        return run(options, lr, dir, seed);
+    }
+
+    /** The scenario with other options and learning rate (for tuning). */
+    static Map<String, Double> run(DpoOptions options, double lr, Path dir, long seed) throws Exception {
         List<TokenizedPair> train = DpoFixtures.pairs(48, (int) (1000 * seed));
         List<TokenizedPair> eval = DpoFixtures.pairs(12, (int) (1000 * seed + 500));
         Path sft = warmUp(TinyModels.llama(dir.resolve("init"), 48, 2, 11 + seed), train, dir.resolve("sft"), seed);
         double politeBefore = politeShare(sft, eval);
-        TrainConfig schedule = new TrainConfig(40, null, 8, 1, 1e-3, 5, "cosine", 0.0, 1.0, 64, 10, 5, 0, null);
-        DpoConfig config = DpoFixtures.config(sft, dir.resolve("dpo"), schedule,
-                new DpoOptions(0.1, "sigmoid", null, 1.0, "precomputed", null, null), seed);
-        RunSummary summary = new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
+        TrainConfig schedule = new TrainConfig(40, null, 8, 1, lr, 5, "cosine", 0.0, 1.0, 64, 10, 5, 0, null);
+        DpoConfig config = DpoFixtures.config(sft, dir.resolve("dpo"), schedule, options, seed);
+        RunSummary summary = options.type() == DpoLoss.Type.KTO
+                ? new KtoTrainer(config, tokenizer -> new KtoData(DpoFixtures.unpaired(48, (int) (1000 * seed), seed),
+                        DpoFixtures.unpaired(12, (int) (1000 * seed + 500), seed + 1), List.of())).run()
+                : new DpoTrainer(config, tokenizer -> PreferenceData.of(train, eval)).run();
         double politeAfter = politeShare(summary.finalModel(), eval);
 
         List<JsonNode> evals = MetricsLog.read(dir.resolve("dpo").resolve(MetricsLog.FILE_NAME)).stream()
@@ -74,9 +132,11 @@ public enum DpoLearning implements LearningScenario {
         JsonNode first = evals.get(0);
         JsonNode last = evals.get(evals.size() - 1);
         Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("eval_accuracy", last.get("eval_rewards/accuracies").asDouble());
-        figures.put("eval_accuracy_gain",
-                last.get("eval_rewards/accuracies").asDouble() - first.get("eval_rewards/accuracies").asDouble());
+        if (last.has("eval_rewards/accuracies")) { // paired losses only
+            figures.put("eval_accuracy", last.get("eval_rewards/accuracies").asDouble());
+            figures.put("eval_accuracy_gain",
+                    last.get("eval_rewards/accuracies").asDouble() - first.get("eval_rewards/accuracies").asDouble());
+        }
         figures.put("eval_margin_gain",
                 last.get("eval_rewards/margins").asDouble() - first.get("eval_rewards/margins").asDouble());
         figures.put("polite_before", politeBefore);

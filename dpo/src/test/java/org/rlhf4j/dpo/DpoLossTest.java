@@ -122,6 +122,116 @@ class DpoLossTest {
         assertEquals("dpo.label_smoothing must be in [0, 0.5), got 0.5", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> run(DpoLoss.Type.HINGE, 0, 0));
         assertEquals(DpoLoss.Type.ROBUST, DpoLoss.Type.fromName("robust"));
-        assertThrows(IllegalArgumentException.class, () -> DpoLoss.Type.fromName("kto"));
+        assertThrows(IllegalArgumentException.class, () -> DpoLoss.Type.fromName("cpo"));
+        assertThrows(IllegalArgumentException.class, () -> DpoLoss.of(DpoLoss.Type.KTO, new SequenceLogps(a(-1), a(-2)),
+                null, 0.1, 0, 0));
+    }
+
+    // SimPO and ORPO read per-token average log-probs a_c, a_r and no reference (null below).
+
+    private DpoLoss.Result referenceFree(DpoLoss.Type type, float[] chosen, float[] rejected, double beta,
+            double labelSmoothing, double gamma) {
+        return DpoLoss.of(type, new SequenceLogps(a(chosen), a(rejected)), null, beta, labelSmoothing, gamma);
+    }
+
+    @Test
+    void simpoIsMinusLogSigmoidOfTheScaledAverageMarginMinusGamma() {
+        // beta 2, gamma 1; pair 0: a -0.5/-1.5, z = 2 * 1 - 1 = 1, log(1 + e^-1) = 0.313262;
+        // pair 1: a -1/-0.75, z = 2 * -0.25 - 1 = -1.5, log(1 + e^1.5) = 1.701413
+        DpoLoss.Result r = referenceFree(DpoLoss.Type.SIMPO, new float[] {-0.5f, -1f}, new float[] {-1.5f, -0.75f}, 2,
+                0, 1);
+        assertArrayEquals(new float[] {0.313262f, 1.701413f}, r.losses().toFloatArray(), 1e-5f);
+        // rewards beta a: 2 * -0.5, 2 * -1; 2 * -1.5, 2 * -0.75
+        assertArrayEquals(new float[] {-1f, -2f}, r.chosenRewards().toFloatArray(), 1e-6f);
+        assertArrayEquals(new float[] {-3f, -1.5f}, r.rejectedRewards().toFloatArray(), 1e-6f);
+        // label smoothing 0.1: softplus(-z) + 0.1 z = 0.313262 + 0.1 = 0.413262
+        assertEquals(0.413262f, referenceFree(DpoLoss.Type.SIMPO, new float[] {-0.5f}, new float[] {-1.5f}, 2, 0.1, 1)
+                .losses().getFloat(), 1e-5f);
+    }
+
+    @Test
+    void simpoTiesCostTheMarginAndLengthOneResponsesNeedNoAveraging() {
+        // a_c = a_r (a tie, e.g. two length-1 responses with equal log-probs): z = -gamma;
+        // gamma 1: log(1 + e) = 1.313262; gamma 0: log 2 = 0.693147
+        assertEquals(1.313262f, referenceFree(DpoLoss.Type.SIMPO, new float[] {-2f}, new float[] {-2f}, 2, 0, 1)
+                .losses().getFloat(), 1e-5f);
+        assertEquals(0.693147f, referenceFree(DpoLoss.Type.SIMPO, new float[] {-2f}, new float[] {-2f}, 2, 0, 0)
+                .losses().getFloat(), 1e-5f);
+        assertThrows(IllegalArgumentException.class,
+                () -> referenceFree(DpoLoss.Type.SIMPO, new float[] {-2f}, new float[] {-2f}, 2, 0, -1));
+    }
+
+    @Test
+    void simpoGradientIsMinusBetaSigmoidOfMinusZ() {
+        NDArray chosen = a(-0.5f);
+        chosen.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.backward(DpoLoss.simpo(chosen, a(-1.5f), 2, 1, 0).losses().sum());
+        }
+        // d/da_c -logsig(z) = -beta sigmoid(-z) = -2 / (1 + e) = -0.537883
+        assertEquals(-0.537883f, chosen.getGradient().getFloat(), 1e-5f);
+    }
+
+    @Test
+    void orpoIsLambdaTimesMinusLogSigmoidOfTheLogOddsRatio() {
+        // log odds(a) = a - log(1 - e^a): a = -0.2: -0.2 - log(0.181269) = 1.507834; a = -1: -1 - log(0.632121) = -0.541262
+        // pair 0 (a -0.2/-1): L = 2.049097, 0.1 log(1 + e^-L) = 0.012120
+        // pair 1 (a -1/-0.2): L = -2.049097, 0.1 log(1 + e^L) = 0.217030
+        // pair 2 (a tie -0.5/-0.5): L = 0, 0.1 log 2 = 0.069315
+        DpoLoss.Result r = referenceFree(DpoLoss.Type.ORPO, new float[] {-0.2f, -1f, -0.5f},
+                new float[] {-1f, -0.2f, -0.5f}, 0.1, 0, 0);
+        assertArrayEquals(new float[] {0.012120f, 0.217030f, 0.069315f}, r.losses().toFloatArray(), 1e-5f);
+        assertArrayEquals(new float[] {2.049097f, -2.049097f, 0f},
+                DpoLoss.logOddsRatio(a(-0.2f, -1f, -0.5f), a(-1f, -0.2f, -0.5f)).toFloatArray(), 1e-5f);
+        // rewards beta a
+        assertArrayEquals(new float[] {-0.02f, -0.1f, -0.05f}, r.chosenRewards().toFloatArray(), 1e-6f);
+        // the logged means (TRL's names): log_odds_chosen = mean L = 0, log_odds_ratio = mean logsig(L) =
+        // -(0.121201 + 2.170297 + 0.693147) / 3 = -0.994882
+        PairMetrics metrics = new PairMetrics(DpoLoss.Type.ORPO);
+        metrics.add(new float[3], new float[3], new float[] {-0.2f, -1f, -0.5f}, new float[] {-1f, -0.2f, -0.5f});
+        var logged = metrics.drain("");
+        assertEquals(0.0, logged.get("log_odds_chosen"), 1e-6);
+        assertEquals(-0.994882, logged.get("log_odds_ratio"), 1e-6);
+    }
+
+    @Test
+    void orpoGradientStaysFiniteAsTheChosenLogProbApproachesZero() {
+        // d/da_c = -beta sigmoid(-L) / (1 - e^a_c), d/da_r = beta sigmoid(-L) / (1 - e^a_r);
+        // a_c = -0.2, a_r = -1: L = 2.049097: -0.0629691 and 0.0180573
+        // a_c = -1e-5 (p = 0.99999 per token): L = 12.054245: -0.0581979 and 9.20673e-7
+        float[][] expected = {{-0.0629691f, 0.0180573f}, {-0.0581979f, 9.20673e-7f}};
+        float[] chosenValues = {-0.2f, -1e-5f};
+        for (int i = 0; i < 2; i++) {
+            float[] grads = orpoGradients(chosenValues[i], -1f);
+            assertEquals(expected[i][0], grads[0], Math.abs(expected[i][0]) * 1e-3f);
+            assertEquals(expected[i][1], grads[1], Math.abs(expected[i][1]) * 1e-3f);
+        }
+        // a_c = 0 exactly (float32 log-softmax rounds a certain token to 0): clamped at -1e-6, finite, not NaN
+        float[] atZero = orpoGradients(0f, -1f);
+        assertEquals(0f, atZero[0], 1e-6f);
+        assertEquals(9.2067e-8f, atZero[1], 1e-9f);
+        // loss 0.1 log(1 + e^-14.356835) = 5.8198e-8 (float32 log(1 + x) is within 3e-9 of it)
+        assertEquals(5.8198e-8f, DpoLoss.orpo(a(0f), a(-1f), 0.1).losses().getFloat(), 3e-9f);
+    }
+
+    private float[] orpoGradients(float chosenValue, float rejectedValue) {
+        NDArray chosen = a(chosenValue);
+        NDArray rejected = a(rejectedValue);
+        chosen.setRequiresGradient(true);
+        rejected.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.backward(DpoLoss.orpo(chosen, rejected, 0.1).losses().sum());
+        }
+        return new float[] {chosen.getGradient().getFloat(), rejected.getGradient().getFloat()};
+    }
+
+    @Test
+    void log1mExpIsAccurateNearZeroAndFarFromIt() {
+        // log(-expm1(x)) in double precision (Python math): -11.512930, -6.908255, -0.932752, -0.693147, -0.006761, ~0
+        float[] got = Log1mExp.of(a(-1e-5f, -1e-3f, -0.5f, -0.6931472f, -5f, -30f)).toFloatArray();
+        float[] want = {-11.512930f, -6.908255f, -0.932752f, -0.693147f, -0.00676075f, 0f};
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], Math.max(1e-6f, Math.abs(want[i]) * 2e-5f), "x index " + i);
+        }
     }
 }

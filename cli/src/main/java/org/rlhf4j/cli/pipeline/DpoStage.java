@@ -47,9 +47,10 @@ final class DpoStage implements StageRunner {
             }
         }
         DpoConfig bound = ConfigLoader.bind(config, DpoConfig.class, source);
-        RunSummary summary = new DpoTrainer(bound).run();
+        RunSummary summary = DpoTrainer.runStage(bound); // KTO's trainer for loss_type kto
         ChatTemplateExport.write(summary.finalModel(), bound.data());
-        System.out.println(summary.headline("loss", "eval_rewards/accuracies"));
+        System.out.println(summary.headline(bound.dpo().type().paired() ? new String[] {"loss", "eval_rewards/accuracies"}
+                : new String[] {"loss", "eval_rewards/margins"}));
     }
 
     /** Writes the lines of every file in {@code files}, in order, to {@code target}. */
