@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -105,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topK, topP, seed);
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
         if (raw) {
             template.chatTemplate = "none";

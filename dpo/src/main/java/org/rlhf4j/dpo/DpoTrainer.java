@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.ops.Scalars;
@@ -27,6 +28,8 @@ import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenizedPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Direct preference optimisation of a causal LM against a frozen reference: the losses of
@@ -44,6 +47,8 @@ import org.rlhf4j.datasets.TokenizedPair;
  * shares the policy's tokenizer (pairs are tokenized once); no padding-free packing of pairs.
  */
 public final class DpoTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DpoTrainer.class);
 
     /** The {@code reference} note of a run whose precomputed reference log-probs were read from the cache. */
     static final String CACHE_REUSED = "cached log-probs reused";
@@ -106,9 +111,9 @@ public final class DpoTrainer {
             PreferenceData data = dataLoader.load(policy.tokenizer());
             Pairs pairs = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
             if (pairs.truncated() > 0) {
-                System.err.printf("%d pair(s) cut to max_seq_len %d%n", pairs.truncated(), train.maxSeqLen());
+                LOG.info("{} pair(s) cut to max_seq_len {}", pairs.truncated(), train.maxSeqLen());
             }
-            pairs.identicalWarning(train.maxSeqLen()).ifPresent(System.err::println);
+            pairs.identicalWarning(train.maxSeqLen()).ifPresent(LOG::warn);
             BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
@@ -316,7 +321,7 @@ public final class DpoTrainer {
         var cached = ReferenceCache.read(file, key);
         if (cached.isPresent()) {
             run.note("reference", CACHE_REUSED);
-            System.err.printf("reference log-probs of %d pairs read from %s%n", all.size(), file);
+            LOG.info("reference log-probs of {} pairs read from {}", all.size(), file);
             return new CachedReference(cached.get());
         }
         long started = System.nanoTime();
@@ -327,8 +332,8 @@ public final class DpoTrainer {
         }
         ReferenceCache.write(file, key, referenceDir, table);
         run.note("reference", CACHE_WRITTEN);
-        System.err.printf("reference log-probs of %d pairs computed in %.1f s, cached in %s%n", all.size(),
-                (System.nanoTime() - started) / 1e9, file);
+        LOG.info(String.format("reference log-probs of %d pairs computed in %.1f s, cached in %s", all.size(),
+                (System.nanoTime() - started) / 1e9, file));
         return new CachedReference(table);
     }
 
@@ -349,7 +354,7 @@ public final class DpoTrainer {
             eval.add(pair);
         }
         if (train.isEmpty()) {
-            throw new IllegalArgumentException("data.train: no preference pairs");
+            throw new UserException("data.train: no preference pairs");
         }
         return new Pairs(train, eval, truncated);
     }

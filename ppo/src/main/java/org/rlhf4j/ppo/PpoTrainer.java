@@ -27,6 +27,8 @@ import org.rlhf4j.datasets.BatchSampler;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.PromptRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PPO for language models as InstructGPT and Llama 2-Chat run it (Ouyang et al. 2022; Touvron et
@@ -60,6 +62,8 @@ import org.rlhf4j.datasets.PromptRecord;
  * models are full copies (no adapters yet); the learning rate advances once per iteration.
  */
 public final class PpoTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PpoTrainer.class);
 
     /** The critic's sub-directory in a checkpoint. */
     public static final String CRITIC_DIR = "critic";
@@ -107,7 +111,7 @@ public final class PpoTrainer {
             ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
-            System.err.println(prompts.summary(config.data().train()));
+            LOG.info(prompts.summary(config.data().train()));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template,
                     run.device(), dtype, loader)) {
                 rewards.requireScorable(prompts.records()); // now, not when a batch first samples the prompt

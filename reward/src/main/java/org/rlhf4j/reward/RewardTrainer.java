@@ -28,6 +28,8 @@ import org.rlhf4j.datasets.PreferenceDataset;
 import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TokenBatch;
 import org.rlhf4j.datasets.TokenizedPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains one reward model on preference pairs: the ranking (Llama 2-Chat) or focal (InternLM2)
@@ -42,6 +44,8 @@ import org.rlhf4j.datasets.TokenizedPair;
  * device, no mixed precision, the whole model trained (no frozen layers or adapters).
  */
 public final class RewardTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RewardTrainer.class);
 
     private final RewardConfig config;
 
@@ -58,7 +62,7 @@ public final class RewardTrainer {
             PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
                     ChatTemplates.select(config.data(), rm.tokenizer()), conditions,
                     config.train().maxSeqLen(), config.seed());
-            System.err.print(data.report().summary());
+            LOG.info(data.report().summary().stripTrailing());
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
                     config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());

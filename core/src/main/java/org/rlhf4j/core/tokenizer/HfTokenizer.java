@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * A Hugging Face fast tokenizer ({@code tokenizer.json}) run by the native tokenizers library through
@@ -120,7 +121,7 @@ public final class HfTokenizer implements Tokenizer {
                 ids.put(vocab.get(id).path(0).asText(), id);
             }
         } else {
-            throw new IllegalArgumentException(dir.resolve(TokenizerFiles.TOKENIZER_JSON)
+            throw new UserException(dir.resolve(TokenizerFiles.TOKENIZER_JSON)
                     + ": model.vocab is missing; expected an object of token ids or a list of [piece, score]");
         }
         return ids;
@@ -132,7 +133,7 @@ public final class HfTokenizer implements Tokenizer {
         }
         Integer id = idOfToken.get(token.get());
         if (id == null) {
-            throw new IllegalArgumentException(sourceDir.resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON) + ": " + key
+            throw new UserException(sourceDir.resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON) + ": " + key
                     + " '" + token.get() + "' is not in the vocabulary or added tokens of tokenizer.json");
         }
         return OptionalInt.of(id);

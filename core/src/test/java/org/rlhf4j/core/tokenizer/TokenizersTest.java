@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 
 class TokenizersTest {
 
@@ -37,8 +38,8 @@ class TokenizersTest {
     @Test
     void byNameKnowsTheByteTokenizer() {
         assertInstanceOf(ByteTokenizer.class, Tokenizers.byName("byte"));
-        IllegalArgumentException error =
-                assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("gpt2"));
+        UserException error =
+                assertThrows(UserException.class, () -> Tokenizers.byName("gpt2"));
         assertTrue(error.getMessage().contains("'gpt2'") && error.getMessage().contains("byte"), error.getMessage());
     }
 }
