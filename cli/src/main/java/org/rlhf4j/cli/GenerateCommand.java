@@ -105,6 +105,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topK, topP, seed);
+        OutputFile.requireWritable("--out", out); // now, not after generating
         if (batchSize < 1) {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }

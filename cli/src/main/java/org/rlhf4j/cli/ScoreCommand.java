@@ -85,6 +85,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.requireWritable("--out", out);
         if (batchSize < 1) {
             throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }

@@ -42,7 +42,7 @@ final class UserErrors {
 
     static String describe(Throwable e) {
         if (e instanceof NoSuchFileException n) {
-            return n.getFile() + ": no such file or directory";
+            return n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file or directory");
         }
         if (e instanceof UncheckedIOException u && u.getCause() != null) {
             return describe(u.getCause());

@@ -359,7 +359,7 @@ public final class PpoTrainer {
                 // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
                 // guard stops the run after too many skipped steps in a row
                 double loss = exp.finite() ? step.policyLoss() : Double.NaN;
-                sum.add(step, run.update(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
+                sum.add(step, run.updateMinibatch(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
                 return step;
             }
         }

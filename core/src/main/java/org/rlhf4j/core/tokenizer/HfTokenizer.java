@@ -86,9 +86,15 @@ public final class HfTokenizer implements Tokenizer {
         this.padId = idOf(padToken, "pad_token");
         this.chatTemplate = files.chatTemplate();
         this.chatTemplateSource = files.chatTemplateSource();
-        this.nativeTokenizer = HuggingFaceTokenizer.newInstance(
-                new ByteArrayInputStream(files.tokenizerJsonText().getBytes(StandardCharsets.UTF_8)),
-                Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        try {
+            this.nativeTokenizer = HuggingFaceTokenizer.newInstance(
+                    new ByteArrayInputStream(files.tokenizerJsonText().getBytes(StandardCharsets.UTF_8)),
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        } catch (RuntimeException e) { // the Rust library's own words, e.g. a missing field of "model"
+            throw new UserException(files.dir().resolve(TokenizerFiles.TOKENIZER_JSON) + ": the Hugging Face tokenizers"
+                    + " library cannot load it (" + e.getMessage() + "); the file is corrupt or from a newer"
+                    + " tokenizers version", e);
+        }
     }
 
     /**

@@ -36,6 +36,8 @@ import org.rlhf4j.core.optim.LearningRateSchedule;
  *     whose loss or gradient norm is not finite (default 10); such steps are skipped until then
  * @param forceResume resume although what defines the run (config, data, starting model) differs
  *     from the checkpoint's record (default false; {@code --force-resume} sets it)
+ * @param maxLossSpike stop the run as diverged when the loss stays above a multiple of its running
+ *     median for some steps ({@link LossSpikeRule}); absent (default) for no such rule
  */
 public record TrainConfig(
         Integer maxSteps,
@@ -53,7 +55,8 @@ public record TrainConfig(
         Integer saveEvery,
         Integer saveTotalLimit,
         Integer maxNonfiniteSteps,
-        Boolean forceResume) {
+        Boolean forceResume,
+        LossSpikeRule maxLossSpike) {
 
     public TrainConfig {
         if (maxSteps == null && epochs == null) {
@@ -86,12 +89,21 @@ public record TrainConfig(
         forceResume = forceResume != null && forceResume;
     }
 
+    /** A config without a loss-spike rule (the keys before it existed). */
+    public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
+            Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
+            Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit, Integer maxNonfiniteSteps,
+            Boolean forceResume) {
+        this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
+                logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume, null);
+    }
+
     /** A config with the default divergence limit and no forced resume (the keys before they existed). */
     public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
             Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
             Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit) {
         this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
-                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null);
+                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null, null);
     }
 
     /**

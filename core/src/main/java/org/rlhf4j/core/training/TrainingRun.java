@@ -55,7 +55,7 @@ public final class TrainingRun implements AutoCloseable {
     private Map<String, Double> lastEval = Map.of();
 
     private TrainingRun(StageConfig config, RunLock lock, CheckpointStore checkpoints, Path resumeFrom, Device device,
-            PretrainedModel model) {
+            PretrainedModel model) throws IOException {
         this.config = config;
         this.lock = lock;
         this.signals = StopSignals.install();
@@ -63,7 +63,8 @@ public final class TrainingRun implements AutoCloseable {
         this.resumeFrom = resumeFrom;
         this.device = device;
         this.model = model;
-        this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), checkpoints, resumeFrom);
+        this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), config.train().maxLossSpike(),
+                checkpoints, resumeFrom);
     }
 
     /**
@@ -163,13 +164,25 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * Ends optimizer step {@code step} (0-based) whose loss was {@code loss} through
      * {@link OptimizerStep#apply(int, double)}, and stops the run once too many steps in a row
-     * were skipped as non-finite.
+     * were skipped as non-finite, or spiked ({@code train.max_loss_spike}).
      *
-     * @throws TrainingDivergedException after {@code train.max_nonfinite_steps} such steps
+     * @throws TrainingDivergedException after {@code train.max_nonfinite_steps} such steps, or a
+     *     run of loss spikes
      */
     public OptimizerStep.Result update(int step, double loss) {
         OptimizerStep.Result result = optimizer.apply(step, loss);
-        divergence.record(step, result);
+        divergence.record(step, loss, result);
+        return result;
+    }
+
+    /**
+     * {@link #update(int, double)} for one of several minibatch updates of iteration
+     * {@code iteration} (PPO): only the non-finite rule applies (PPO's loss changes sign, so the
+     * loss-spike rule does not), and a divergence is reported in minibatch updates and iterations.
+     */
+    public OptimizerStep.Result updateMinibatch(int iteration, double loss) {
+        OptimizerStep.Result result = optimizer.apply(iteration, loss);
+        divergence.recordMinibatch(iteration, result);
         return result;
     }
 
@@ -214,6 +227,7 @@ public final class TrainingRun implements AutoCloseable {
         divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
         divergence.checkpointed(checkpoints.save(model, adamW, state, staged -> {
             definition.write(staged);
+            divergence.write(staged);
             extraFiles.accept(staged);
         }));
         lastCheckpointStep = state.step();
