@@ -97,7 +97,11 @@ final class ScoreCommand implements Callable<Integer> {
             }
             RewardConditions conditions = conditions();
             if (condition != null) {
-                conditions.systemPrompt(condition); // an unknown name fails here, before any scoring
+                try {
+                    conditions.systemPrompt(condition); // an unknown name fails here, before any scoring
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("--condition: " + e.getMessage(), e);
+                }
             }
             PreferenceEncoder encoder = new PreferenceEncoder(rm.tokenizer(),
                     template.resolve(rm.tokenizer()), conditions);

@@ -114,6 +114,9 @@ public final class DpoTrainer {
                 LOG.info("{} pair(s) cut to max_seq_len {}", pairs.truncated(), train.maxSeqLen());
             }
             pairs.identicalWarning(train.maxSeqLen()).ifPresent(LOG::warn);
+            run.requireWithinPositions(pairs.all().stream().mapToInt(DpoPair::longerLength).max().orElse(0),
+                    "a sequence of a pair of data.train " + config.data().train(),
+                    "lower train.max_seq_len to at most %d to truncate it");
             BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());

@@ -112,6 +112,10 @@ public final class PpoTrainer {
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
             LOG.info(prompts.summary(config.data().train()));
+            int newTokens = config.ppo().generation().maxNewTokens();
+            run.requireWithinPositions(Arrays.stream(prompts.lengths()).max().orElse(0) + newTokens,
+                    "a prompt of data.train " + config.data().train() + " with its ppo.max_new_tokens " + newTokens,
+                    "lower ppo.max_prompt_len or ppo.max_new_tokens so that they add up to at most %d");
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template,
                     run.device(), dtype, loader)) {
                 rewards.requireScorable(prompts.records()); // now, not when a batch first samples the prompt

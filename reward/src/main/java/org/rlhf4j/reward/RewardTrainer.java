@@ -8,9 +8,11 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -63,6 +65,10 @@ public final class RewardTrainer {
                     ChatTemplates.select(config.data(), rm.tokenizer()), conditions,
                     config.train().maxSeqLen(), config.seed());
             LOG.info(data.report().summary().stripTrailing());
+            int longest = IntStream.concat(Arrays.stream(PreferenceDataset.lengths(data.train())),
+                    Arrays.stream(PreferenceDataset.lengths(data.eval()))).max().orElse(0);
+            run.requireWithinPositions(longest, "a sequence of a pair of data.train " + config.data().train(),
+                    "lower train.max_seq_len to at most %d to drop such pairs");
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
                     config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());

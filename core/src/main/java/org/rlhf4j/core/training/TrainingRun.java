@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -139,6 +140,24 @@ public final class TrainingRun implements AutoCloseable {
         optimizer.restoreSkippedSteps(state.skippedSteps());
         this.totalSteps = totalSteps;
         return state;
+    }
+
+    /**
+     * Refuses a run that would feed the model a sequence of {@code longest} tokens when that is more
+     * than its {@code max_position_embeddings}: rotary positions past it are ones the model was
+     * never configured for, which trains without an error and quietly degrades it.
+     *
+     * @param what the longest sequence and where it comes from, the start of the message ("a
+     *     training sequence of data.train FILE")
+     * @param fix how to shorten it ("lower train.max_seq_len to at most %d to truncate it"; {@code %d}
+     *     becomes the limit)
+     */
+    public void requireWithinPositions(int longest, String what, String fix) {
+        int limit = model.config().maxPositionEmbeddings();
+        if (longest > limit) {
+            throw new UserException(what + " has " + longest + " tokens, more than the model's max_position_embeddings "
+                    + limit + " (" + config.modelPath().resolve("config.json") + "); " + String.format(fix, limit));
+        }
     }
 
     /** The model being trained. */
