@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (URISyntaxException | SecurityException | NullPointerException unknownLocation) {
             // fall through to the plain message
         }
-        throw new IllegalArgumentException(PIPELINE + ": not found; run rlhf4j demo from the repository root,"
+        throw new UserException(PIPELINE + ": not found; run rlhf4j demo from the repository root,"
                 + " or rlhf4j pipeline --config FILE");
     }
 }

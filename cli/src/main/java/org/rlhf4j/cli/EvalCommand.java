@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.rlhf4j.cli.eval.DemoEvalResult;
 import org.rlhf4j.cli.eval.DemoEvaluator;
 import org.rlhf4j.cli.eval.EvalTable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.datasets.demo.DemoPrompt;
 import org.rlhf4j.datasets.demo.DemoTask;
@@ -66,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!task.equals("demo")) {
-            throw new IllegalArgumentException("--task: unknown task '" + task + "' (known: demo)");
+            throw new UserException("--task: unknown task '" + task + "' (known: demo)");
         }
         List<DemoPrompt> evalPrompts = prompts != null ? DemoTask.readPrompts(prompts)
                 : DemoTask.generate(DemoTaskConfig.withSeed(taskSeed)).evalPrompts();

@@ -3,6 +3,7 @@ package org.rlhf4j.cli;
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import picocli.CommandLine.Command;
@@ -32,7 +33,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SaveDtype saveDtype = SaveDtype.fromName(dtype);
         if (model.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out must differ from --model (" + out + ")");
+            throw new UserException("--out must differ from --model (" + out + ")");
         }
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             m.save(out, saveDtype);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -104,8 +105,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(maxNewTokens, temperature, topK, topP, seed);
+        OutputFile.requireWritable("--out", out); // now, not after generating
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
         if (raw) {
             template.chatTemplate = "none";

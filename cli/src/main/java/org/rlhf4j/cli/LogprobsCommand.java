@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.scoring.SequenceTokenLogps;
@@ -55,8 +56,9 @@ final class LogprobsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.requireWritable("--out", out);
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             List<Item> items = read(m.tokenizer(), m.config().vocabSize());
@@ -92,18 +94,18 @@ final class LogprobsCommand implements Callable<Integer> {
             try {
                 node = JSON.readTree(line);
             } catch (Exception e) {
-                throw new IllegalArgumentException(where + "not valid JSON");
+                throw new UserException(where + "not valid JSON");
             }
             if (node.has("ids")) {
                 JsonNode ids = node.get("ids");
                 if (!ids.isArray() || ids.isEmpty()) {
-                    throw new IllegalArgumentException(where + "\"ids\" must be a non-empty array of token ids");
+                    throw new UserException(where + "\"ids\" must be a non-empty array of token ids");
                 }
                 int[] seq = new int[ids.size()];
                 for (int t = 0; t < seq.length; t++) {
                     // isIntegralNumber: canConvertToInt alone would read 1.5 as 1
                     if (!ids.get(t).isIntegralNumber() || !ids.get(t).canConvertToInt() || ids.get(t).asInt() < 0 || ids.get(t).asInt() >= vocabSize) {
-                        throw new IllegalArgumentException(where + "ids[" + t + "] = " + ids.get(t)
+                        throw new UserException(where + "ids[" + t + "] = " + ids.get(t)
                                 + " is not a token id (an integer in [0, " + vocabSize + "))");
                     }
                     seq[t] = ids.get(t).asInt();
@@ -120,7 +122,7 @@ final class LogprobsCommand implements Callable<Integer> {
                 System.arraycopy(response, 0, all, prompt.length, response.length);
                 items.add(new Item(n + 1, all, prompt.length, true));
             } else {
-                throw new IllegalArgumentException(where
+                throw new UserException(where
                         + "expected {\"ids\": [...]}, {\"text\": \"...\"} or {\"prompt\": \"...\", \"response\": \"...\"}");
             }
         }
@@ -129,7 +131,7 @@ final class LogprobsCommand implements Callable<Integer> {
 
     private static String requireText(JsonNode node, String key, String where) {
         if (!node.get(key).isTextual()) {
-            throw new IllegalArgumentException(where + "\"" + key + "\" must be a string");
+            throw new UserException(where + "\"" + key + "\" must be a string");
         }
         return node.get(key).asText();
     }

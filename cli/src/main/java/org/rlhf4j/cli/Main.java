@@ -67,7 +67,7 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
-    /** The configured command line, with user errors printed as one line instead of a stack trace. */
+    /** The configured command line: user errors print as one line, bugs with their stack trace (see {@link UserErrors}). */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -75,10 +75,9 @@ public final class Main implements Runnable {
             // a run stopped by a signal did what was asked: its line says so, not "error"
             err.println("rlhf4j " + commandLine.getCommandName() + (e instanceof TrainingInterruptedException ? ": " : ": error: ")
                     + UserErrors.describe(e));
-            if (System.getenv("RLHF4J_DEBUG") != null) {
+            // a bug shows its trace; a user error's message says all (RLHF4J_DEBUG=1 shows its trace too)
+            if (!UserErrors.isUserError(e) || System.getenv("RLHF4J_DEBUG") != null) {
                 e.printStackTrace(err);
-            } else if (!UserErrors.isUserError(e)) {
-                err.println("(set RLHF4J_DEBUG=1 for the stack trace)");
             }
             err.flush();
             return UserErrors.exitCode(e);

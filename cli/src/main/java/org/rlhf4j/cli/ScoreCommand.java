@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.datasets.ChatTemplates;
@@ -26,6 +27,7 @@ import org.rlhf4j.datasets.TrainingSequence;
 import org.rlhf4j.datasets.io.BadRecordException;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 import org.rlhf4j.datasets.io.TextLine;
+import org.rlhf4j.datasets.jinja.TemplateException;
 import org.rlhf4j.reward.PreferenceMetrics;
 import org.rlhf4j.reward.RewardScorer;
 import picocli.CommandLine.Command;
@@ -83,18 +85,23 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.requireWritable("--out", out);
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new UserException("--batch-size must be at least 1, got " + batchSize);
         }
         try (PretrainedModel rm = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             if (!rm.config().architecture().hasScalarHead()) {
-                throw new IllegalArgumentException(model + ": " + rm.config().architecture().hfName()
+                throw new UserException(model + ": " + rm.config().architecture().hfName()
                         + " is a causal LM; score needs a reward model (a *ForSequenceClassification directory,"
                         + " e.g. the final/ of rlhf4j rm)");
             }
             RewardConditions conditions = conditions();
             if (condition != null) {
-                conditions.systemPrompt(condition); // an unknown name fails here, before any scoring
+                try {
+                    conditions.systemPrompt(condition); // an unknown name fails here, before any scoring
+                } catch (IllegalArgumentException e) {
+                    throw new UserException("--condition: " + e.getMessage(), e);
+                }
             }
             PreferenceEncoder encoder = new PreferenceEncoder(rm.tokenizer(),
                     template.resolve(rm.tokenizer()), conditions);
@@ -110,7 +117,7 @@ final class ScoreCommand implements Callable<Integer> {
                         PreferenceRecords.Scored s = item.single();
                         rows.add(encoder.encode(s.prompt(), s.condition(), s.response()));
                     }
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | TemplateException e) {
                     throw new BadRecordException((item.pair() != null ? item.pair().source() : item.single().source())
                             + ": " + e.getMessage());
                 }
@@ -150,7 +157,7 @@ final class ScoreCommand implements Callable<Integer> {
             }
         });
         if (items.isEmpty()) {
-            throw new IllegalArgumentException(input + ": no lines to score");
+            throw new UserException(input + ": no lines to score");
         }
         return items;
     }

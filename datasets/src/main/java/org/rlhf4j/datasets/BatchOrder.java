@@ -1,6 +1,7 @@
 package org.rlhf4j.datasets;
 
 import java.util.List;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * The order in which training rows are read: a stream of micro-batches, each epoch drawn afresh
@@ -24,7 +25,7 @@ public final class BatchOrder {
      */
     public BatchOrder(int[] lengths, int batchSize, boolean groupByLength, long seed) {
         if (lengths.length == 0) {
-            throw new IllegalArgumentException("data.train: no training rows");
+            throw new UserException("data.train: no training rows");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("train.batch_size must be >= 1, got " + batchSize);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 
 /** Picks the {@link ChatTemplate} for a model per {@code data.chat_template}. */
@@ -43,7 +44,7 @@ public final class ChatTemplates {
         }
         Path file = Path.of(setting);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("data.chat_template: '" + setting + "' is not a file; expected auto,"
+            throw new UserException("data.chat_template: '" + setting + "' is not a file; expected auto,"
                     + " chatml, none or the path of a .jinja template");
         }
         try {

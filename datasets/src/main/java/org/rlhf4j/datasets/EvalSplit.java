@@ -3,6 +3,7 @@ package org.rlhf4j.datasets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.rlhf4j.core.config.UserException;
 
 /** The seeded held-out split of {@code data.eval_fraction}, the same for every kind of record. */
 final class EvalSplit {
@@ -23,7 +24,7 @@ final class EvalSplit {
         int n = all.size();
         int evalCount = Math.max(1, (int) Math.round(fraction * n));
         if (evalCount >= n) {
-            throw new IllegalArgumentException(file + ": data.eval_fraction " + fraction + " of " + n + " " + unit
+            throw new UserException(file + ": data.eval_fraction " + fraction + " of " + n + " " + unit
                     + " leaves nothing to train on");
         }
         int[] order = BatchSampler.permutation(n, new Random(seed));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.rlhf4j.datasets.jinja.JinjaTemplate;
+import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
  * A Hugging Face Jinja {@code chat_template}, rendered as transformers renders it ({@link JinjaTemplate}:
@@ -159,7 +160,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
             String without = render(before, false);
             String with = render(before, true);
             return with.startsWith(without) ? with.substring(without.length()) : "";
-        } catch (IllegalArgumentException rejected) {
+        } catch (IllegalArgumentException | TemplateException rejected) {
             return "";
         }
     }

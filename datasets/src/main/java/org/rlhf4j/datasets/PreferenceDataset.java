@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 import org.rlhf4j.datasets.io.TextLine;
+import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
  * The training and evaluation pairs of a reward-model or DPO run, read from preference JSONL,
@@ -84,7 +86,7 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
         train = fit(train, maxSeqLen, dropped);
         eval = fit(eval, maxSeqLen, dropped);
         if (train.isEmpty()) {
-            throw new IllegalArgumentException(data.train() + ": no training pair left (" + records + " valid records, "
+            throw new UserException(data.train() + ": no training pair left (" + records + " valid records, "
                     + bad.count() + " skipped, " + dropped[0] + " longer than max_seq_len " + maxSeqLen + ")");
         }
         PreferenceReport report = new PreferenceReport(template.name(), maxSeqLen, records, bad.count(), bad.reasons(),
@@ -128,7 +130,7 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
         for (PreferencePair pair : pairs) {
             try {
                 out.add(encoder.encode(pair));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | TemplateException e) {
                 bad.report(pair.source(), e.getMessage());
             }
         }

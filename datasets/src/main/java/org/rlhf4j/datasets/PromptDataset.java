@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 
@@ -68,7 +69,7 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
             }
         });
         if (prompts.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no prompt left (" + records[0] + " records, " + bad.count()
+            throw new UserException(file + ": no prompt left (" + records[0] + " records, " + bad.count()
                     + " skipped)");
         }
         return new PromptDataset(prompts, records[0], bad.count(), bad.reasons());

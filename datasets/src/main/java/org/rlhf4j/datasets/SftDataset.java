@@ -8,10 +8,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 import org.rlhf4j.datasets.io.TextLine;
+import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
  * The training and evaluation rows of an SFT (or pretraining) run, tokenized, masked, truncated and
@@ -67,7 +69,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         train = loader.fit(train, maxSeqLen);
         eval = loader.fit(eval, maxSeqLen);
         if (train.isEmpty()) {
-            throw new IllegalArgumentException(data.train() + ": no training example left (" + records + " records, "
+            throw new UserException(data.train() + ": no training example left (" + records + " records, "
                     + loader.bad.count() + " skipped, " + loader.droppedNoLoss + " without loss tokens after fitting"
                     + " to max_seq_len " + maxSeqLen + ")");
         }
@@ -105,7 +107,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         List<TrainingSequence> read(Path file) throws IOException {
             boolean txt = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt");
             if (txt && !pretrain) {
-                throw new IllegalArgumentException(file + ": a .txt file is plain text, which only pretraining"
+                throw new UserException(file + ": a .txt file is plain text, which only pretraining"
                         + " reads; SFT expects JSONL of {\"messages\": [...]} or {\"prompt\": ..., \"response\": ...}");
             }
             List<TrainingSequence> out = new ArrayList<>();
@@ -132,7 +134,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
                         : encoder.encode(template.renderForTraining(SftRecordParser.conversation(record)));
                 out.add(encoded);
                 records++;
-            } catch (SftRecordParser.InvalidRecord | IllegalArgumentException e) {
+            } catch (SftRecordParser.InvalidRecord | IllegalArgumentException | TemplateException e) {
                 bad.report(line.where(), e.getMessage());
             }
         }

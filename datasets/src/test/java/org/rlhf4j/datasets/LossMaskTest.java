@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 
 class LossMaskTest {
@@ -140,7 +141,7 @@ class LossMaskTest {
         JinjaChatTemplate strict = new JinjaChatTemplate(
                 "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
                         + "{% endif %}{{ m['content'] }}{% endfor %}", "", "");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> strict.render(List.of(ChatMessage.system("x")), false));
         assertTrue(e.getMessage().contains("System role not supported"), e.getMessage());
         assertEquals("ab", strict.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.HfTokenizer;
 import org.rlhf4j.core.tokenizer.TokenOffsets;
 
@@ -123,7 +124,7 @@ class OffsetLossMaskTest {
                 "{\"eos_token\": \"<|im_end|>\", \"chat_template\": \"{% for m in messages %}\\n{{ m.content | shout }}{% endfor %}\"}");
         try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
             ChatTemplate template = ChatTemplates.select("auto", tokenizer);
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
                     () -> template.render(List.of(ChatMessage.user("hi")), true));
             assertEquals(dir.resolve("tokenizer_config.json") + " (chat_template), template line 2: no filter named 'shout'",
                     e.getMessage());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.datasets.io.BadRecordException;
 
@@ -160,7 +161,7 @@ class SftDatasetTest {
         assertEquals(2, data.train().size());
         assertEquals("first line\nsecond line", BYTES.decode(data.train().get(0).ids()));
         assertEquals("next doc", BYTES.decode(data.train().get(1).ids()));
-        assertThrows(IllegalArgumentException.class, () -> sft(config(file, null, false), 512));
+        assertThrows(UserException.class, () -> sft(config(file, null, false), 512));
     }
 
     @Test

@@ -7,6 +7,8 @@ import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.PreferenceDataset;
 import org.rlhf4j.datasets.RewardConditions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trainer's pairs from the config's files through the datasets module's preference reader
@@ -16,6 +18,8 @@ import org.rlhf4j.datasets.RewardConditions;
  */
 final class DatasetPreferenceData {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetPreferenceData.class);
+
     private DatasetPreferenceData() {}
 
     static PreferenceData.Loader loader(DataConfig data, long seed) {
@@ -23,7 +27,7 @@ final class DatasetPreferenceData {
             PreferenceDataset dataset = PreferenceDataset.load(data, tokenizer,
                     ChatTemplates.select(data, tokenizer), RewardConditions.ignored(),
                     Integer.MAX_VALUE, seed);
-            System.err.println(dataset.report().summary());
+            LOG.info(dataset.report().summary());
             List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
             if (data.eval() != null) {
                 files.add(Path.of(data.eval()));

@@ -1,6 +1,7 @@
 package org.rlhf4j.dpo;
 
 import java.util.Arrays;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.datasets.TokenizedPair;
 import org.rlhf4j.datasets.TrainingSequence;
 
@@ -27,10 +28,10 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
 
     public DpoPair {
         if (prompt.length == 0) {
-            throw new IllegalArgumentException(where(source) + "the prompt is empty");
+            throw new UserException(where(source) + "the prompt is empty");
         }
         if (chosen.length == 0 || rejected.length == 0) {
-            throw new IllegalArgumentException(where(source) + "a response is empty");
+            throw new UserException(where(source) + "a response is empty");
         }
     }
 
@@ -58,7 +59,7 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
      */
     public static DpoPair of(TokenizedPair pair, int index, int maxSeqLen, int maxPromptLen) {
         if (maxPromptLen < 1 || maxPromptLen >= maxSeqLen) {
-            throw new IllegalArgumentException("dpo.max_prompt_len must be in [1, train.max_seq_len), got "
+            throw new UserException("dpo.max_prompt_len must be in [1, train.max_seq_len), got "
                     + maxPromptLen + " with max_seq_len " + maxSeqLen);
         }
         String source = pair.pair() == null ? null : pair.pair().source();
@@ -66,7 +67,7 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
         int[] rejectedSpan = lastLossSpan(pair.rejected(), source, "rejected");
         int[] prompt = Arrays.copyOf(pair.chosen().ids(), chosenSpan[0]);
         if (!Arrays.equals(prompt, Arrays.copyOf(pair.rejected().ids(), rejectedSpan[0]))) {
-            throw new IllegalArgumentException(where(source) + "the chosen and rejected sequences do not share the"
+            throw new UserException(where(source) + "the chosen and rejected sequences do not share the"
                     + " same prompt tokens");
         }
         int[] chosen = Arrays.copyOfRange(pair.chosen().ids(), chosenSpan[0], chosenSpan[1]);
@@ -92,14 +93,14 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
             end--;
         }
         if (end == 0) {
-            throw new IllegalArgumentException(where(source) + "the " + side + " sequence has no response tokens");
+            throw new UserException(where(source) + "the " + side + " sequence has no response tokens");
         }
         int start = end;
         while (start > 0 && mask[start - 1]) {
             start--;
         }
         if (start == 0) {
-            throw new IllegalArgumentException(where(source) + "the " + side + " sequence has no prompt tokens");
+            throw new UserException(where(source) + "the " + side + " sequence has no prompt tokens");
         }
         return new int[] {start, end};
     }

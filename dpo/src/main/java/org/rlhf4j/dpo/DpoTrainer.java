@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.ops.Scalars;
@@ -25,6 +26,8 @@ import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchOrder;
 import org.rlhf4j.datasets.TokenizedPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Direct preference optimisation of a causal LM on preference pairs, against a frozen reference
@@ -43,6 +46,8 @@ import org.rlhf4j.datasets.TokenizedPair;
  * shares the policy's tokenizer (pairs are tokenized once); no padding-free packing of pairs.
  */
 public final class DpoTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DpoTrainer.class);
 
     /** The {@code reference} note of a run whose precomputed reference log-probs were read from the cache. */
     static final String CACHE_REUSED = "cached log-probs reused";
@@ -68,7 +73,7 @@ public final class DpoTrainer {
             if (where.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(String.format("warning: %d pair(s) have identical chosen and rejected responses after"
+            return Optional.of(String.format("%d pair(s) have identical chosen and rejected responses after"
                     + " truncation to train.max_seq_len %d (%s%s); they teach nothing (loss log 2 = 0.6931); raise"
                     + " train.max_seq_len or lower dpo.max_prompt_len", where.size(), maxSeqLen,
                     String.join(", ", where.subList(0, Math.min(3, where.size()))), where.size() > 3 ? ", ..." : ""));
@@ -124,9 +129,12 @@ public final class DpoTrainer {
             PreferenceData data = dataLoader.load(policy.tokenizer());
             Pairs pairs = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
             if (pairs.truncated() > 0) {
-                System.err.printf("%d pair(s) cut to max_seq_len %d%n", pairs.truncated(), train.maxSeqLen());
+                LOG.info("{} pair(s) cut to max_seq_len {}", pairs.truncated(), train.maxSeqLen());
             }
-            pairs.identicalWarning(train.maxSeqLen()).ifPresent(System.err::println);
+            pairs.identicalWarning(train.maxSeqLen()).ifPresent(LOG::warn);
+            run.requireWithinPositions(pairs.all().stream().mapToInt(DpoPair::longerLength).max().orElse(0),
+                    "a sequence of a pair of data.train " + config.data().train(),
+                    "lower train.max_seq_len to at most %d to truncate it");
             BatchOrder order = new BatchOrder(pairs.train().stream().mapToInt(DpoPair::longerLength).toArray(),
                     train.batchSize(), config.data().groupByLength(), config.seed());
             int total = train.totalSteps(order.batchesPerEpoch());
@@ -334,7 +342,7 @@ public final class DpoTrainer {
             eval.add(pair);
         }
         if (train.isEmpty()) {
-            throw new IllegalArgumentException("data.train: no preference pairs");
+            throw new UserException("data.train: no preference pairs");
         }
         return new Pairs(train, eval, truncated);
     }

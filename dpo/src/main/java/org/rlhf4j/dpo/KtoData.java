@@ -50,7 +50,7 @@ public record KtoData(List<Labelled> train, List<Labelled> eval, List<Path> file
     static Loader fromFiles(DataConfig data, long seed) {
         return tokenizer -> {
             UnpairedPreferenceRecords.Split split = UnpairedPreferenceRecords.load(data, seed);
-            System.err.println(split.summary());
+            org.slf4j.LoggerFactory.getLogger(KtoData.class).info(split.summary());
             PreferenceEncoder encoder = new PreferenceEncoder(tokenizer, ChatTemplates.select(data, tokenizer),
                     RewardConditions.ignored());
             return new KtoData(encode(split.train(), encoder, seed), encode(split.eval(), encoder, seed + 1),

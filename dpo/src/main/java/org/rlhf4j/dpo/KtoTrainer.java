@@ -46,6 +46,8 @@ import org.rlhf4j.datasets.BatchOrder;
  */
 public final class KtoTrainer {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KtoTrainer.class);
+
     private final DpoConfig config;
     private final KtoData.Loader dataLoader;
     private int stopAfter = Integer.MAX_VALUE;
@@ -89,7 +91,7 @@ public final class KtoTrainer {
             KtoData data = dataLoader.load(policy.tokenizer());
             Examples examples = fit(data, train.maxSeqLen(), config.dpo().promptBudget(train.maxSeqLen()));
             if (examples.truncated() > 0) {
-                System.err.printf("%d example(s) cut to max_seq_len %d%n", examples.truncated(), train.maxSeqLen());
+                LOG.info("{} example(s) cut to max_seq_len {}", examples.truncated(), train.maxSeqLen());
             }
             BatchOrder order = new BatchOrder(examples.train().stream().mapToInt(e -> e.sequences().longerLength())
                     .toArray(), train.batchSize(), config.data().groupByLength(), config.seed());

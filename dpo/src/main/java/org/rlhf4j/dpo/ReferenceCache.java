@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.training.RunDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The precomputed reference log-probs of a run, {@code OUTPUT_DIR/reference_logps.json}: one
@@ -29,6 +31,8 @@ import org.rlhf4j.core.training.RunDirectory;
  * finds the key and skips the reference pass; anything else recomputes and overwrites.
  */
 public final class ReferenceCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceCache.class);
 
     /** The cache file's name inside the output directory. */
     public static final String FILE_NAME = "reference_logps.json";
@@ -68,7 +72,7 @@ public final class ReferenceCache {
             }
             return Optional.of(new ReferenceLogps(floats(root.get("chosen")), floats(root.get("rejected"))));
         } catch (IOException | RuntimeException e) {
-            System.err.println("note: ignoring unreadable reference cache " + file + " (" + e.getMessage() + ")");
+            LOG.warn("ignoring unreadable reference cache {} ({})", file, e.getMessage());
             return Optional.empty();
         }
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.TrainingRun;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the reference of a DPO or KTO run from its config: none for the reference-free losses,
@@ -13,6 +15,8 @@ import org.rlhf4j.core.training.TrainingRun;
  * mismatched completion, {@link KtoExample}).
  */
 final class ReferenceSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceSetup.class);
 
     private ReferenceSetup() {}
 
@@ -37,7 +41,7 @@ final class ReferenceSetup {
         var cached = ReferenceCache.read(file, key);
         if (cached.isPresent()) {
             run.note("reference", DpoTrainer.CACHE_REUSED);
-            System.err.printf("reference log-probs of %d rows read from %s%n", all.size(), file);
+            LOG.info("reference log-probs of {} rows read from {}", all.size(), file);
             return new CachedReference(cached.get());
         }
         long started = System.nanoTime();
@@ -48,8 +52,8 @@ final class ReferenceSetup {
         }
         ReferenceCache.write(file, key, referenceDir, table);
         run.note("reference", DpoTrainer.CACHE_WRITTEN);
-        System.err.printf("reference log-probs of %d rows computed in %.1f s, cached in %s%n", all.size(),
-                (System.nanoTime() - started) / 1e9, file);
+        LOG.info(String.format("reference log-probs of %d rows computed in %.1f s, cached in %s", all.size(),
+                (System.nanoTime() - started) / 1e9, file));
         return new CachedReference(table);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.datasets.TokenizedPair;
 import org.rlhf4j.datasets.TrainingSequence;
@@ -64,7 +65,7 @@ class DpoPairTest {
         assertTrue(cut.identical() && cut.truncated());
         assertFalse(whole.identical());
         String warning = new DpoTrainer.Pairs(List.of(cut, whole), List.of(), 1).identicalWarning(40).orElseThrow();
-        assertTrue(warning.startsWith("warning: 1 pair(s) have identical chosen and rejected responses after truncation"
+        assertTrue(warning.startsWith("1 pair(s) have identical chosen and rejected responses after truncation"
                 + " to train.max_seq_len 40 (test:" + "x".repeat(30) + ")"), warning);
         assertTrue(new DpoTrainer.Pairs(List.of(whole), List.of(), 0).identicalWarning(100).isEmpty());
     }
@@ -73,12 +74,12 @@ class DpoPairTest {
     void pairsThatDoNotShareThePromptOrHaveNoResponseAreRefused() {
         TokenizedPair a = DpoFixtures.pair("one", "x", "y");
         TokenizedPair b = DpoFixtures.pair("two", "x", "y");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> DpoPair.of(new TokenizedPair(a.chosen(), b.rejected(), a.pair()), 0, 64, 32));
         assertTrue(e.getMessage().startsWith("test:one: "), e.getMessage());
         TrainingSequence noLoss = TrainingSequence.of(new int[] {1, 2, 3}, new boolean[3]);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(UserException.class,
                 () -> DpoPair.of(new TokenizedPair(noLoss, a.rejected(), a.pair()), 0, 64, 32));
-        assertThrows(IllegalArgumentException.class, () -> DpoPair.of(a, 0, 64, 64));
+        assertThrows(UserException.class, () -> DpoPair.of(a, 0, 64, 64));
     }
 }

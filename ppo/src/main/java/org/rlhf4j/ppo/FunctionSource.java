@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.reward.RewardInput;
 
@@ -36,13 +37,13 @@ final class FunctionSource implements RewardSource {
         }
         double[] scores = function.score(inputs);
         if (scores == null || scores.length != rows.length) {
-            throw new IllegalStateException("reward source '" + name + "' (" + function.getClass().getName()
+            throw new UserException("reward source '" + name + "' (" + function.getClass().getName()
                     + ") returned " + (scores == null ? "null" : scores.length + " scores") + " for " + rows.length
                     + " responses");
         }
         for (int i = 0; i < scores.length; i++) {
             if (!Double.isFinite(scores[i])) {
-                throw new IllegalStateException("reward source '" + name + "' returned " + scores[i]
+                throw new UserException("reward source '" + name + "' returned " + scores[i]
                         + " for the response '" + inputs.get(i).response() + "'; scores must be finite");
             }
         }

@@ -1,5 +1,10 @@
 package org.rlhf4j.ppo;
 
+import static org.rlhf4j.core.config.ConfigChecks.atLeast;
+import static org.rlhf4j.core.config.ConfigChecks.nonNegative;
+import static org.rlhf4j.core.config.ConfigChecks.positive;
+import static org.rlhf4j.core.config.ConfigChecks.unit;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.generate.SamplingParams;
@@ -299,37 +304,5 @@ public record PpoOptions(
 
     public Samples samples() {
         return new Samples(sampleEvery, sampleCount);
-    }
-
-    private static Integer atLeast(String key, Integer value, Integer fallback, int min) {
-        Integer v = value == null ? fallback : value;
-        if (v != null && v < min) {
-            throw new ConfigException(key + " must be >= " + min + ", got " + v);
-        }
-        return value == null && fallback == null ? null : v;
-    }
-
-    private static Double positive(String key, Double value, double fallback) {
-        double v = value == null ? fallback : value;
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw new ConfigException(key + " must be finite and > 0, got " + v);
-        }
-        return v;
-    }
-
-    private static Double nonNegative(String key, Double value, double fallback) {
-        double v = value == null ? fallback : value;
-        if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new ConfigException(key + " must be finite and >= 0, got " + v);
-        }
-        return v;
-    }
-
-    private static Double unit(String key, Double value, double fallback) {
-        double v = value == null ? fallback : value;
-        if (!(v >= 0 && v <= 1)) {
-            throw new ConfigException(key + " must be in [0, 1], got " + v);
-        }
-        return v;
     }
 }

@@ -27,6 +27,8 @@ import org.rlhf4j.datasets.BatchSampler;
 import org.rlhf4j.datasets.ChatTemplate;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.PromptRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PPO for language models as InstructGPT and Llama 2-Chat run it (Ouyang et al. 2022; Touvron et
@@ -60,6 +62,8 @@ import org.rlhf4j.datasets.PromptRecord;
  * models are full copies (no adapters yet); the learning rate advances once per iteration.
  */
 public final class PpoTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PpoTrainer.class);
 
     /** The critic's sub-directory in a checkpoint. */
     public static final String CRITIC_DIR = "critic";
@@ -107,7 +111,11 @@ public final class PpoTrainer {
             ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template,
                     config.ppo().generation().maxPromptLen());
-            System.err.println(prompts.summary(config.data().train()));
+            LOG.info(prompts.summary(config.data().train()));
+            int newTokens = config.ppo().generation().maxNewTokens();
+            run.requireWithinPositions(Arrays.stream(prompts.lengths()).max().orElse(0) + newTokens,
+                    "a prompt of data.train " + config.data().train() + " with its ppo.max_new_tokens " + newTokens,
+                    "lower ppo.max_prompt_len or ppo.max_new_tokens so that they add up to at most %d");
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template,
                     run.device(), dtype, loader)) {
                 rewards.requireScorable(prompts.records()); // now, not when a batch first samples the prompt
@@ -355,7 +363,7 @@ public final class PpoTrainer {
                 // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
                 // guard stops the run after too many skipped steps in a row
                 double loss = exp.finite() ? step.policyLoss() : Double.NaN;
-                sum.add(step, run.update(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
+                sum.add(step, run.updateMinibatch(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
                 return step;
             }
         }

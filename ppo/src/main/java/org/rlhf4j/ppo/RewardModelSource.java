@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutScorer;
@@ -65,7 +66,7 @@ final class RewardModelSource implements RewardSource {
         if (!model.model().hasScoreHead()) {
             String arch = model.config().architecture().hfName();
             model.close();
-            throw new IllegalArgumentException("rewards.sources." + name + ": " + dir + " is a " + arch
+            throw new UserException("rewards.sources." + name + ": " + dir + " is a " + arch
                     + ", not a reward model; train one with `rlhf4j rm` (it exports LlamaForSequenceClassification)");
         }
         boolean conditional = config.conditional() != null ? config.conditional() : table != null && !table.isEmpty();

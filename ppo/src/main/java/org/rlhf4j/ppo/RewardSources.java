@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.reward.RewardFunctions;
 import org.rlhf4j.core.reward.RewardInput;
 import org.rlhf4j.core.rollout.Completion;
@@ -114,7 +115,7 @@ public final class RewardSources implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.size() + " prompt(s) cannot be scored by the reward sources"
+            throw new UserException(problems.size() + " prompt(s) cannot be scored by the reward sources"
                     + " they are routed to; fix the data or route them elsewhere with rewards.conditions:\n  "
                     + String.join("\n  ", problems.subList(0, Math.min(PROBLEMS_SHOWN, problems.size())))
                     + (problems.size() > PROBLEMS_SHOWN ? "\n  ... and " + (problems.size() - PROBLEMS_SHOWN)

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.training.MetricsLog;
 
 /**
@@ -53,7 +54,7 @@ class GrpoResumeTest {
         assertTrue(rounds > 5, "some iteration refilled its batch: " + rounds + " rounds in 5 iterations");
         assertFalse(Files.exists(interrupted.resolve("checkpoints").resolve("step-000005").resolve("critic")));
         // another group size gives the saved prompt position another meaning
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> new PpoTrainer(config(sft, prompts, interrupted, 2)).run());
         assertTrue(e.getMessage().contains("ppo.group_size was 4, the config now gives 2"), e.getMessage());
     }

@@ -43,7 +43,7 @@ class PpoDivergenceTest {
                 () -> new PpoTrainer(config).run());
 
         Path lastGood = out.resolve(CheckpointStore.DIRECTORY).resolve(CheckpointStore.name(2));
-        assertTrue(e.getMessage().contains("not finite for 3 consecutive steps")
+        assertTrue(e.getMessage().contains("not finite for 3 consecutive minibatch updates (iteration")
                 && e.getMessage().contains(lastGood.toString()), e.getMessage());
         for (Map.Entry<String, FloatTensor> w : SafetensorsReader.readFloats(lastGood.resolve("model.safetensors"))
                 .entrySet()) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.reward.RewardFunctions;
 import org.rlhf4j.core.reward.RewardInput;
 import org.rlhf4j.core.rollout.FinishReason;
@@ -77,7 +78,7 @@ class RewardSourcesTest {
         try (RewardSources rewards = RewardSources.open(config, null, null, null, null,
                 getClass().getClassLoader())) {
             List<PromptRecord> prompts = PromptDataset.load(file, false).prompts();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            UserException e = assertThrows(UserException.class,
                     () -> rewards.requireScorable(prompts));
             assertTrue(e.getMessage().startsWith("1 prompt(s) cannot be scored")
                     && e.getMessage().contains(file + ":3: rewards.sources.exact: has no \"answer\""), e.getMessage());

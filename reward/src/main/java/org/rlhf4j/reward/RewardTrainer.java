@@ -8,9 +8,11 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -28,6 +30,8 @@ import org.rlhf4j.datasets.PreferenceDataset;
 import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TokenBatch;
 import org.rlhf4j.datasets.TokenizedPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains one reward model on preference pairs: the ranking (Llama 2-Chat) or focal (InternLM2)
@@ -42,6 +46,8 @@ import org.rlhf4j.datasets.TokenizedPair;
  * device, no mixed precision, the whole model trained (no frozen layers or adapters).
  */
 public final class RewardTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RewardTrainer.class);
 
     private final RewardConfig config;
 
@@ -58,7 +64,11 @@ public final class RewardTrainer {
             PreferenceDataset data = PreferenceDataset.load(config.data(), rm.tokenizer(),
                     ChatTemplates.select(config.data(), rm.tokenizer()), conditions,
                     config.train().maxSeqLen(), config.seed());
-            System.err.print(data.report().summary());
+            LOG.info(data.report().summary().stripTrailing());
+            int longest = IntStream.concat(Arrays.stream(PreferenceDataset.lengths(data.train())),
+                    Arrays.stream(PreferenceDataset.lengths(data.eval()))).max().orElse(0);
+            run.requireWithinPositions(longest, "a sequence of a pair of data.train " + config.data().train(),
+                    "lower train.max_seq_len to at most %d to drop such pairs");
             BatchOrder order = new BatchOrder(PreferenceDataset.lengths(data.train()), config.train().batchSize(),
                     config.data().groupByLength(), config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());

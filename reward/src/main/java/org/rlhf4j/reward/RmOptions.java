@@ -1,9 +1,10 @@
 package org.rlhf4j.reward;
 
-import java.util.Arrays;
+import static org.rlhf4j.core.config.ConfigChecks.nonNegative;
+import static org.rlhf4j.core.config.ConfigChecks.oneOf;
+import static org.rlhf4j.core.config.ConfigChecks.positive;
+
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.datasets.PreferenceDegree;
@@ -64,9 +65,9 @@ public record RmOptions(
 
     public RmOptions {
         loss = loss == null ? "ranking" : loss;
-        parse("rm.loss", loss, LossKind.class);
+        oneOf("rm.loss", loss, LossKind.class);
         margin = margin == null ? "auto" : margin;
-        parse("rm.margin", margin, MarginSource.class);
+        oneOf("rm.margin", margin, MarginSource.class);
         Map<String, Double> table = new LinkedHashMap<>();
         for (PreferenceDegree d : PreferenceDegree.values()) {
             table.put(d.configName(), LLAMA2_SMALL_MARGINS.get(d.configName()));
@@ -84,15 +85,11 @@ public record RmOptions(
             }
         }
         degreeMargins = java.util.Collections.unmodifiableMap(table);
-        centerRewardsCoefficient = atLeastZero("rm.center_rewards_coefficient",
-                centerRewardsCoefficient == null ? 0.0 : centerRewardsCoefficient);
-        focalGamma = atLeastZero("rm.focal_gamma", focalGamma == null ? 2.0 : focalGamma);
-        barrierLambda = atLeastZero("rm.barrier_lambda", barrierLambda == null ? 0.01 : barrierLambda);
-        barrierBound = barrierBound == null ? 5.0 : barrierBound;
-        if (!(barrierBound > 0) || barrierBound.isInfinite()) {
-            throw new ConfigException("rm.barrier_bound must be finite and > 0, got " + barrierBound);
-        }
-        scoreInitStd = atLeastZero("rm.score_init_std", scoreInitStd == null ? 0.02 : scoreInitStd);
+        centerRewardsCoefficient = nonNegative("rm.center_rewards_coefficient", centerRewardsCoefficient, 0.0);
+        focalGamma = nonNegative("rm.focal_gamma", focalGamma, 2.0);
+        barrierLambda = nonNegative("rm.barrier_lambda", barrierLambda, 0.01);
+        barrierBound = positive("rm.barrier_bound", barrierBound, 5.0);
+        scoreInitStd = nonNegative("rm.score_init_std", scoreInitStd, 0.02);
         conditions = conditions == null ? Map.of() : new LinkedHashMap<>(conditions);
         try {
             RewardConditions.of(conditions);
@@ -107,11 +104,11 @@ public record RmOptions(
     }
 
     public LossKind lossKind() {
-        return parse("rm.loss", loss, LossKind.class);
+        return oneOf("rm.loss", loss, LossKind.class);
     }
 
     public MarginSource marginSource() {
-        return parse("rm.margin", margin, MarginSource.class);
+        return oneOf("rm.margin", margin, MarginSource.class);
     }
 
     /**
@@ -126,21 +123,5 @@ public record RmOptions(
             case DEGREE -> fromDegree;
             case NONE -> 0;
         };
-    }
-
-    private static <E extends Enum<E>> E parse(String key, String value, Class<E> type) {
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
-            throw new ConfigException(key + " must be one of " + String.join(", ", names) + ", got '" + value + "'");
-        }
-    }
-
-    private static Double atLeastZero(String key, Double value) {
-        if (!(value >= 0) || value.isInfinite()) {
-            throw new ConfigException(key + " must be finite and >= 0, got " + value);
-        }
-        return value;
     }
 }

@@ -7,12 +7,16 @@ import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
 import org.rlhf4j.datasets.SftDataset;
 import org.rlhf4j.datasets.TrainingSequence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trainer's data from the config's files through the datasets module: validation, chat
  * template with loss masks, truncation and packing ({@link SftDataset}).
  */
 final class DatasetTrainingData {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetTrainingData.class);
 
     private DatasetTrainingData() {}
 
@@ -25,7 +29,7 @@ final class DatasetTrainingData {
         return (tokenizer, maxSeqLen) -> {
             SftDataset dataset = SftDataset.load(data, tokenizer, ChatTemplates.select(data, tokenizer),
                     maxSeqLen, pretrain, seed);
-            System.err.println(dataset.report().summary());
+            LOG.info(dataset.report().summary());
             List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
             if (data.eval() != null) {
                 files.add(Path.of(data.eval()));

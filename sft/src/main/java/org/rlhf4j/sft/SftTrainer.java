@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -81,6 +82,9 @@ public final class SftTrainer {
                 device -> PretrainedModel.load(config.modelPath(), device, config.computeType()))) {
             PretrainedModel policy = run.model();
             TrainingData data = dataLoader.load(policy.tokenizer(), config.train().maxSeqLen());
+            run.requireWithinPositions(Stream.concat(data.train().stream(), data.eval().stream())
+                    .mapToInt(TrainingSequence::length).max().orElse(0), "a training sequence of data.train "
+                    + config.data().train(), "lower train.max_seq_len to at most %d to truncate it");
             BatchOrder order = new BatchOrder(data.train(), config.train().batchSize(), config.data().groupByLength(),
                     config.seed());
             int total = config.train().totalSteps(order.batchesPerEpoch());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.Completion;
@@ -47,7 +48,7 @@ public final class DemoEvaluator {
     public record Options(int batchSize, int maxNewTokens, long seed, Device device, String chatTemplate) {
         public Options {
             if (batchSize < 1 || maxNewTokens < 1) {
-                throw new IllegalArgumentException("batch size and max new tokens must be at least 1");
+                throw new UserException("batch size and max new tokens must be at least 1");
             }
             chatTemplate = chatTemplate == null ? "auto" : chatTemplate;
         }
@@ -66,7 +67,7 @@ public final class DemoEvaluator {
     public static DemoEvalResult evaluate(Path model, Path reference, List<DemoPrompt> prompts, Options options)
             throws IOException {
         if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("no prompts to evaluate");
+            throw new UserException("no prompts to evaluate");
         }
         try (PretrainedModel policy = PretrainedModel.load(model, options.device(), DataType.FLOAT32)) {
             ChatTemplate template = ChatTemplates.select(options.chatTemplate(), policy.tokenizer());
@@ -127,7 +128,7 @@ public final class DemoEvaluator {
         SamplingParams sampling = new SamplingParams(options.maxNewTokens(), 1.0, 0, 1.0, options.seed());
         try (PretrainedModel ref = PretrainedModel.load(reference, options.device(), DataType.FLOAT32)) {
             if (ref.config().vocabSize() != policy.config().vocabSize()) {
-                throw new IllegalArgumentException("the reference " + reference + " has vocabulary size "
+                throw new UserException("the reference " + reference + " has vocabulary size "
                         + ref.config().vocabSize() + " but the model has " + policy.config().vocabSize()
                         + ": the KL needs a shared tokenizer");
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 
 /**
@@ -55,7 +56,7 @@ public final class SeedSweep {
     public Result run(PipelineConfig pipeline, Path out, boolean force, List<String> overrides, int seeds)
             throws Exception {
         if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
+            throw new UserException("--seeds must be at least 1, got " + seeds);
         }
         List<Path> runs = new ArrayList<>();
         for (int k = 0; k < seeds; k++) {

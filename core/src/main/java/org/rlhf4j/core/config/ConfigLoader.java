@@ -2,6 +2,7 @@ package org.rlhf4j.core.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,11 +16,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.lang.reflect.RecordComponent;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Collection;
@@ -59,6 +67,8 @@ public final class ConfigLoader {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(notUtf8(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such config file");
         } catch (JsonProcessingException e) {
@@ -78,6 +88,31 @@ public final class ConfigLoader {
             applyOverride(tree, override);
         }
         return tree;
+    }
+
+    /**
+     * Where {@code file} stops being UTF-8 (a config saved as Latin-1 or Windows-1252, say): its
+     * line, byte offset and the offending byte.
+     */
+    private static String notUtf8(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return file + ": not UTF-8 text; save it as UTF-8";
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, CharBuffer.allocate(bytes.length), true);
+        int offset = result.isError() ? in.position() : bytes.length;
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return String.format(Locale.ROOT, "%s:%d: not UTF-8 text: byte 0x%02X at byte offset %d is not valid UTF-8"
+                + " (was the file saved as Latin-1 or Windows-1252?); save it as UTF-8", file, line,
+                offset < bytes.length ? bytes[offset] & 0xff : 0, offset);
     }
 
     /** Applies one {@code a.b.c=value} override; the value is parsed as a YAML scalar or flow value. */
@@ -135,8 +170,38 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": key '" + pathOf(e) + "': expected "
                     + describe(e.getTargetType()) + " (" + e.getOriginalMessage() + ")");
         } catch (JsonProcessingException e) {
+            Throwable cause = e instanceof InputCoercionException ? e : e.getCause();
+            if (cause instanceof InputCoercionException range) {
+                // a number too large for its field (a 20-digit seed); Jackson does not say which key
+                boolean isInt = range.getTargetType() == int.class || range.getTargetType() == Integer.class;
+                String key = outOfRange(tree, "", isInt);
+                throw new ConfigException(source + ": key '" + (key != null ? key : "?") + "': value out of range;"
+                        + " expected an integer from " + (isInt ? Integer.MIN_VALUE : Long.MIN_VALUE) + " to "
+                        + (isInt ? Integer.MAX_VALUE : Long.MAX_VALUE));
+            }
             throw new ConfigException(source + ": " + e.getOriginalMessage());
         }
+    }
+
+    /** The path of the first integer in {@code node} that does not fit an int ({@code isInt}) or a long. */
+    private static String outOfRange(JsonNode node, String path, boolean isInt) {
+        if (node.isIntegralNumber()) {
+            return (isInt ? node.canConvertToInt() : node.canConvertToLong()) ? null : path;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String found = outOfRange(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), isInt);
+            if (found != null) {
+                return found;
+            }
+        }
+        for (int i = 0; node.isArray() && i < node.size(); i++) {
+            String found = outOfRange(node.get(i), path + "[" + i + "]", isInt);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     /**

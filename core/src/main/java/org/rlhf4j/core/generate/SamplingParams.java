@@ -1,5 +1,7 @@
 package org.rlhf4j.core.generate;
 
+import org.rlhf4j.core.config.UserException;
+
 /**
  * How to pick each next token.
  *
@@ -13,16 +15,16 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
 
     public SamplingParams {
         if (maxNewTokens < 1) {
-            throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+            throw new UserException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         }
         if (!(temperature >= 0)) {
-            throw new IllegalArgumentException("--temperature must be >= 0, got " + temperature);
+            throw new UserException("--temperature must be >= 0, got " + temperature);
         }
         if (topK < 0) {
-            throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
+            throw new UserException("--top-k must be >= 0, got " + topK);
         }
         if (!(topP > 0 && topP <= 1)) {
-            throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+            throw new UserException("--top-p must be in (0, 1], got " + topP);
         }
     }
 

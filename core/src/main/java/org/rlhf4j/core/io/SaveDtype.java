@@ -1,6 +1,7 @@
 package org.rlhf4j.core.io;
 
 import java.util.Locale;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * The dtype model weights are written in: float32 arrays are converted on the way to disk, and the
@@ -43,7 +44,7 @@ public enum SaveDtype {
             case "float32", "fp32", "f32", "float" -> FLOAT32;
             case "bfloat16", "bf16" -> BFLOAT16;
             case "float16", "fp16", "f16", "half" -> FLOAT16;
-            default -> throw new IllegalArgumentException("save_dtype '" + name
+            default -> throw new UserException("save_dtype '" + name
                     + "' is not supported; expected float32, bfloat16 or float16");
         };
     }

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * The weights of a Hugging Face model directory: one {@code model.safetensors}, or shards named
@@ -99,7 +100,7 @@ public final class ShardedCheckpoint {
         for (String name : names) {
             SafetensorsHeader header = located.get(name);
             if (header == null) {
-                throw new IllegalArgumentException("tensor '" + name + "' is in none of the checkpoint's files");
+                throw new UserException("tensor '" + name + "' is in none of the checkpoint's files");
             }
             headers.put(header.file(), header);
             byFile.computeIfAbsent(header.file(), f -> new ArrayList<>()).add(name);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.Checkpoint;
 import org.rlhf4j.core.io.GenerationConfig;
 import org.rlhf4j.core.io.ModelDirectory;
@@ -49,7 +50,13 @@ public final class PretrainedModel implements AutoCloseable {
                 throw new IOException(dir + ": tensor '" + nonFinite.get() + "' has NaN or infinite values;"
                         + " the model diverged when it was trained or the file is corrupt");
             }
-            ModelWeights weights = ModelWeights.of(checkpoint.config(), checkpoint.weights());
+            ModelWeights weights;
+            try {
+                weights = ModelWeights.of(checkpoint.config(), checkpoint.weights());
+            } catch (IllegalArgumentException e) {
+                // the tensors do not fit config.json: the directory is at fault, so name it
+                throw new UserException(dir + ": " + e.getMessage(), e);
+            }
             Tokenizer tokenizer = Tokenizers.load(dir);
             checkVocabulary(dir, checkpoint.config(), tokenizer);
             return new PretrainedModel(new LlamaModel(weights), tokenizer, checkpoint.generation(), manager);
@@ -67,7 +74,7 @@ public final class PretrainedModel implements AutoCloseable {
     private static void checkVocabulary(Path dir, LlamaConfig config, Tokenizer tokenizer) {
         // Embedding tables are often padded past the tokenizer (Qwen2), never the other way round.
         if (tokenizer.vocabSize() > config.vocabSize()) {
-            throw new IllegalArgumentException(dir + ": tokenizer has " + tokenizer.vocabSize()
+            throw new UserException(dir + ": tokenizer has " + tokenizer.vocabSize()
                     + " ids but config.json vocab_size is " + config.vocabSize());
         }
     }

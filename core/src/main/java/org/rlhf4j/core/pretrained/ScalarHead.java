@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.Architecture;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
@@ -77,7 +78,7 @@ public final class ScalarHead {
     public static void requireOneLabel(Path dir, LlamaConfig config) {
         Integer labels = config.numLabels();
         if (labels != null && labels != 1) {
-            throw new IllegalArgumentException(dir + ": a reward model has one output, this "
+            throw new UserException(dir + ": a reward model has one output, this "
                     + config.architecture().hfName() + " has num_labels " + labels);
         }
     }

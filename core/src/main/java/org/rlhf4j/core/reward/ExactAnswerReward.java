@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * {@code exact_answer}: {@code match} (default 1) when the response equals the prompt record's
@@ -35,7 +36,7 @@ public final class ExactAnswerReward implements RewardFunction {
             RewardInput row = batch.get(i);
             Optional<String> problem = problem(row);
             if (problem.isPresent()) {
-                throw new IllegalArgumentException("exact_answer: the prompt '" + abbreviate(row.prompt()) + "' "
+                throw new UserException("exact_answer: the prompt '" + abbreviate(row.prompt()) + "' "
                         + problem.get());
             }
             String response = normalise(row.response());

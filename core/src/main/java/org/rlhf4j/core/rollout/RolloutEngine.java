@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.generate.SamplingParams;
 import org.rlhf4j.core.generate.TokenSampler;
 import org.rlhf4j.core.model.AttentionMask;
@@ -50,7 +51,7 @@ public final class RolloutEngine {
     /** An engine that generates with {@code policy} and decodes with its {@code tokenizer}. */
     public RolloutEngine(LlamaModel policy, Tokenizer tokenizer, EngineOptions options) {
         if (!policy.hasLmHead()) {
-            throw new IllegalArgumentException("the policy needs an LM head; "
+            throw new UserException("the policy needs an LM head; "
                     + policy.config().architecture().hfName() + " has a scalar head only");
         }
         this.policy = policy;
@@ -204,7 +205,7 @@ public final class RolloutEngine {
         Run(List<int[]> prompts, SamplingParams params, StopCriteria stop, long firstRow) {
             this.batch = prompts.size();
             if (batch == 0) {
-                throw new IllegalArgumentException("generate: no prompts");
+                throw new UserException("generate: no prompts");
             }
             this.vocab = policy.config().vocabSize();
             this.promptWidth = prompts.stream().mapToInt(p -> p.length).max().getAsInt();
@@ -228,12 +229,12 @@ public final class RolloutEngine {
             for (int b = 0; b < batch; b++) {
                 int[] prompt = prompts.get(b);
                 if (prompt.length == 0) {
-                    throw new IllegalArgumentException("generate: prompt " + (firstRow + b) + " is empty");
+                    throw new UserException("generate: prompt " + (firstRow + b) + " is empty");
                 }
                 int start = b * width + promptWidth - prompt.length;
                 for (int i = 0; i < prompt.length; i++) {
                     if (prompt[i] < 0 || prompt[i] >= vocab) {
-                        throw new IllegalArgumentException("generate: prompt " + (firstRow + b) + " has id "
+                        throw new UserException("generate: prompt " + (firstRow + b) + " has id "
                                 + prompt[i] + ", outside the model's vocabulary [0, " + vocab + ")");
                     }
                     ids[start + i] = prompt[i];

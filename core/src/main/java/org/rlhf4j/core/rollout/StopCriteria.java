@@ -1,6 +1,7 @@
 package org.rlhf4j.core.rollout;
 
 import java.util.List;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * What ends a row before {@code max_new_tokens}. The id that ends a row is kept as the row's last
@@ -19,7 +20,7 @@ public record StopCriteria(int[] eosIds, int[] stopIds, List<String> stopStrings
         stopStrings = List.copyOf(stopStrings);
         for (String s : stopStrings) {
             if (s.isEmpty()) {
-                throw new IllegalArgumentException("--stop: a stop string must not be empty");
+                throw new UserException("--stop: a stop string must not be empty");
             }
         }
     }

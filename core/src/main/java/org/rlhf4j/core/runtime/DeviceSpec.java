@@ -2,6 +2,7 @@ package org.rlhf4j.core.runtime;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * A device as written in configs: {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}.
@@ -12,7 +13,7 @@ public record DeviceSpec(String text) {
     public DeviceSpec {
         text = text == null ? "auto" : text.trim().toLowerCase();
         if (!(text.equals("auto") || text.equals("cpu") || text.equals("gpu") || text.matches("gpu:\\d+"))) {
-            throw new IllegalArgumentException("device: '" + text + "' is not valid; expected auto, cpu, gpu or gpu:N");
+            throw new UserException("device: '" + text + "' is not valid; expected auto, cpu, gpu or gpu:N");
         }
     }
 
@@ -27,7 +28,7 @@ public record DeviceSpec(String text) {
         }
         int index = text.equals("gpu") ? 0 : Integer.parseInt(text.substring(4));
         if (index >= gpus) {
-            throw new IllegalStateException("device: " + text + " requested but libtorch sees " + gpus
+            throw new UserException("device: " + text + " requested but libtorch sees " + gpus
                     + " GPU(s); see the README's GPU section (the CPU native jar must be left out with -P gpu)");
         }
         return Device.gpu(index);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * A Hugging Face fast tokenizer ({@code tokenizer.json}) run by the native tokenizers library through
@@ -85,9 +86,15 @@ public final class HfTokenizer implements Tokenizer {
         this.padId = idOf(padToken, "pad_token");
         this.chatTemplate = files.chatTemplate();
         this.chatTemplateSource = files.chatTemplateSource();
-        this.nativeTokenizer = HuggingFaceTokenizer.newInstance(
-                new ByteArrayInputStream(files.tokenizerJsonText().getBytes(StandardCharsets.UTF_8)),
-                Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        try {
+            this.nativeTokenizer = HuggingFaceTokenizer.newInstance(
+                    new ByteArrayInputStream(files.tokenizerJsonText().getBytes(StandardCharsets.UTF_8)),
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        } catch (RuntimeException e) { // the Rust library's own words, e.g. a missing field of "model"
+            throw new UserException(files.dir().resolve(TokenizerFiles.TOKENIZER_JSON) + ": the Hugging Face tokenizers"
+                    + " library cannot load it (" + e.getMessage() + "); the file is corrupt or from a newer"
+                    + " tokenizers version", e);
+        }
     }
 
     /**
@@ -120,7 +127,7 @@ public final class HfTokenizer implements Tokenizer {
                 ids.put(vocab.get(id).path(0).asText(), id);
             }
         } else {
-            throw new IllegalArgumentException(dir.resolve(TokenizerFiles.TOKENIZER_JSON)
+            throw new UserException(dir.resolve(TokenizerFiles.TOKENIZER_JSON)
                     + ": model.vocab is missing; expected an object of token ids or a list of [piece, score]");
         }
         return ids;
@@ -132,7 +139,7 @@ public final class HfTokenizer implements Tokenizer {
         }
         Integer id = idOfToken.get(token.get());
         if (id == null) {
-            throw new IllegalArgumentException(sourceDir.resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON) + ": " + key
+            throw new UserException(sourceDir.resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON) + ": " + key
                     + " '" + token.get() + "' is not in the vocabulary or added tokens of tokenizer.json");
         }
         return OptionalInt.of(id);

@@ -1,13 +1,17 @@
 package org.rlhf4j.core.tokenizer;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * The tokenizer files of a Hugging Face model directory, parsed once: {@code tokenizer.json} and, when
@@ -45,10 +49,38 @@ record TokenizerFiles(
         if (!Files.isRegularFile(tokenizerJsonPath)) {
             throw missingTokenizerJson(dir);
         }
-        String text = Files.readString(tokenizerJsonPath);
+        String text = readText(tokenizerJsonPath);
         return new TokenizerFiles(
-                dir, text, JSON.readTree(text), readOptional(dir.resolve(TOKENIZER_CONFIG_JSON)),
+                dir, text, parse(tokenizerJsonPath, text), readOptional(dir.resolve(TOKENIZER_CONFIG_JSON)),
                 readOptional(dir.resolve(SPECIAL_TOKENS_MAP_JSON)));
+    }
+
+    /** The text of {@code file}, which must be UTF-8 as every Hugging Face JSON file is. */
+    private static String readText(Path file) throws IOException {
+        try {
+            return Files.readString(file);
+        } catch (CharacterCodingException e) {
+            throw new UserException(file + ": not UTF-8 text; a Hugging Face tokenizer file is UTF-8 JSON (the file"
+                    + " is corrupt or not a tokenizer file: copy it again from the model's source)", e);
+        }
+    }
+
+    /** {@code text} parsed as JSON; an error names {@code file}, the line and column, and what is wrong. */
+    private static JsonNode parse(Path file, String text) {
+        try {
+            JsonNode node = JSON.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new UserException(file + ": expected a JSON object, got " + (node == null ? "nothing"
+                        : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)) + " (the file is corrupt"
+                        + " or not a tokenizer file: copy it again from the model's source)");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new UserException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": not valid JSON (" + e.getOriginalMessage() + "); the file is corrupt or truncated: copy it"
+                    + " again from the model's source", e);
+        }
     }
 
     private static NoSuchFileException missingTokenizerJson(Path dir) {
@@ -66,7 +98,7 @@ record TokenizerFiles(
     }
 
     private static JsonNode readOptional(Path file) throws IOException {
-        return Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : MissingNode.getInstance();
+        return Files.isRegularFile(file) ? parse(file, readText(file)) : MissingNode.getInstance();
     }
 
     /**

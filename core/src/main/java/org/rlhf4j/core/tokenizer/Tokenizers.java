@@ -2,6 +2,7 @@ package org.rlhf4j.core.tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.rlhf4j.core.config.UserException;
 
 /** Entry points that pick the {@link Tokenizer} implementation for a model directory or a name. */
 public final class Tokenizers {
@@ -38,7 +39,7 @@ public final class Tokenizers {
         if (BYTE.equals(name)) {
             return new ByteTokenizer();
         }
-        throw new IllegalArgumentException("unknown tokenizer '" + name + "'; known: [" + BYTE
+        throw new UserException("unknown tokenizer '" + name + "'; known: [" + BYTE
                 + "], or load a model directory's tokenizer.json with Tokenizers.load(dir)");
     }
 }

@@ -100,15 +100,31 @@ public final class CheckpointStore {
     public Path save(PretrainedModel model, AdamW optimizer, TrainerState state, IoConsumer<Path> extraFiles)
             throws IOException {
         Path dir = path(state.step());
-        saveModelAndOptimizer(dir, model, optimizer, modelDtype, staged -> {
-            if (extraFiles != null) {
-                extraFiles.accept(staged);
-            }
-            // Written last, though the rename of the whole directory is what makes it visible.
-            Files.writeString(staged.resolve(TrainerState.FILE_NAME), state.toJson());
-        });
+        try {
+            saveModelAndOptimizer(dir, model, optimizer, modelDtype, staged -> {
+                if (extraFiles != null) {
+                    extraFiles.accept(staged);
+                }
+                // Written last, though the rename of the whole directory is what makes it visible.
+                Files.writeString(staged.resolve(TrainerState.FILE_NAME), state.toJson());
+            });
+        } catch (IOException e) {
+            throw notWritten(dir, "the checkpoint", e);
+        }
         prune();
         return dir;
+    }
+
+    /**
+     * An error for a save into {@code dir} that failed with {@code e}, naming the directory (a full
+     * disk reports only "No space left on device") and saying what survived: the staging
+     * directory is gone, and nothing written before, earlier checkpoints included, was touched.
+     */
+    static IOException notWritten(Path dir, String what, IOException e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        return new IOException(dir + ": " + what + " was not written (" + reason + "); nothing already written"
+                + " was changed: free space (or fix the cause) and rerun the same command to resume from the newest"
+                + " checkpoint", e);
     }
 
     /**

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Refuses a resume whose config no longer describes the data stream the checkpoint was trained
@@ -15,6 +18,8 @@ import java.util.Optional;
  * Beyond the data stream, {@link #requireSameDefinition} compares the whole {@link RunDefinition}.
  */
 public final class ResumeGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResumeGuard.class);
 
     private ResumeGuard() {
     }
@@ -40,7 +45,7 @@ public final class ResumeGuard {
             int trainRows, int maxSteps) throws IOException {
         TrainerState saved = CheckpointStore.readState(checkpoint);
         if (saved.step() > maxSteps) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume: this checkpoint is at step " + saved.step()
+            throw new UserException(checkpoint + ": cannot resume: this checkpoint is at step " + saved.step()
                     + ", past the run's " + maxSteps + " steps (train.max_steps or train.epochs); raise it to at least "
                     + saved.step() + " or use a new output_dir");
         }
@@ -50,9 +55,9 @@ public final class ResumeGuard {
         requireSame(checkpoint, rowsName, saved.trainRows(), trainRows);
         if (saved.maxSteps() != maxSteps || !saved.schedule().equals(train.schedule()) || saved.peakLr() != train.lr()
                 || saved.warmupSteps() != train.warmupSteps()) {
-            System.err.printf("note: resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
-                    + " later learning rates follow the new one%n", checkpoint, saved.maxSteps(), maxSteps,
-                    saved.schedule(), train.schedule(), saved.peakLr(), train.lr());
+            LOG.warn(String.format("resuming %s with another schedule (max_steps %d -> %d, %s -> %s, lr %g -> %g);"
+                    + " later learning rates follow the new one", checkpoint, saved.maxSteps(), maxSteps,
+                    saved.schedule(), train.schedule(), saved.peakLr(), train.lr()));
         }
         return saved.withSchedule(train, maxSteps);
     }
@@ -74,10 +79,10 @@ public final class ResumeGuard {
         }
         String items = String.join("; ", changed);
         if (force) {
-            System.err.printf("note: resuming %s although the run changed (train.force_resume): %s%n", checkpoint, items);
+            LOG.warn("resuming {} although the run changed (train.force_resume): {}", checkpoint, items);
             return;
         }
-        throw new IllegalArgumentException(checkpoint + ": cannot resume: the run is not the one this checkpoint"
+        throw new UserException(checkpoint + ": cannot resume: the run is not the one this checkpoint"
                 + " continues (" + items + "); restore the config, data and model, use a new output_dir,"
                 + " or pass --force-resume (train.force_resume: true) to continue anyway");
     }
@@ -88,7 +93,7 @@ public final class ResumeGuard {
      */
     public static void requireSame(Path checkpoint, String what, long saved, long now) {
         if (saved != now) {
-            throw new IllegalArgumentException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
+            throw new UserException(checkpoint + ": cannot resume exactly: " + what + " was " + saved
                     + ", the config now gives " + now + "; restore it or use a new output_dir");
         }
     }

@@ -41,8 +41,8 @@ public record RunDefinition(Map<String, String> values) {
      */
     public static final Set<String> SAFE_TO_CHANGE = Set.of("train.max_steps", "train.epochs", "train.log_every",
             "train.eval_every", "train.save_every", "train.save_total_limit", "train.lr", "train.schedule",
-            "train.warmup_steps", "train.max_nonfinite_steps", "train.force_resume", "output_dir", "device",
-            "model", "data.train", "data.eval");
+            "train.warmup_steps", "train.max_nonfinite_steps", "train.max_loss_spike", "train.force_resume",
+            "output_dir", "device", "model", "data.train", "data.eval");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

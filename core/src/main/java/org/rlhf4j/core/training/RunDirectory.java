@@ -47,7 +47,11 @@ public final class RunDirectory {
      */
     public static Path exportFinal(Path outputDir, IoConsumer<Path> writer) throws IOException {
         Path dir = outputDir.resolve(FINAL_MODEL);
-        writer.accept(dir);
+        try {
+            writer.accept(dir);
+        } catch (IOException e) {
+            throw CheckpointStore.notWritten(dir, "the final model", e);
+        }
         return dir;
     }
 

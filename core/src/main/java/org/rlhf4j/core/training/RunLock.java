@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lock file {@code OUTPUT_DIR/run.lock} that keeps a second run out of an output directory
@@ -20,6 +22,8 @@ import java.util.Properties;
  * holder. Closing releases it.
  */
 public final class RunLock implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
 
     /** The lock file's name inside the output directory. */
     public static final String FILE_NAME = "run.lock";
@@ -67,7 +71,7 @@ public final class RunLock implements AutoCloseable {
                             + " (lock file " + file + "); wait for that run to end or use another output_dir;"
                             + " delete the lock file only if that process is gone");
                 }
-                System.err.printf("note: taking over the stale lock %s of process %s on %s (%s)%n", file,
+                LOG.warn("taking over the stale lock {} of process {} on {} ({})", file,
                         holder.getProperty("pid"), holder.getProperty("host"), stale);
                 Files.deleteIfExists(file);
             }

@@ -43,11 +43,7 @@ public final class StageKeys {
 
     /** {@code save_dtype}: float32 (default), bfloat16 or float16, as its torch name. */
     public static String saveDtype(String saveDtype) {
-        try {
-            return SaveDtype.fromName(saveDtype == null ? "float32" : saveDtype).torchName();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        return SaveDtype.fromName(saveDtype == null ? "float32" : saveDtype).torchName();
     }
 
     /** The engine dtype of a canonical {@code dtype} value. */

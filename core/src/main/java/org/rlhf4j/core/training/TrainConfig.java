@@ -1,5 +1,9 @@
 package org.rlhf4j.core.training;
 
+import static org.rlhf4j.core.config.ConfigChecks.atLeast;
+import static org.rlhf4j.core.config.ConfigChecks.atLeastIfSet;
+import static org.rlhf4j.core.config.ConfigChecks.nonNegative;
+
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.optim.LearningRateSchedule;
@@ -32,6 +36,8 @@ import org.rlhf4j.core.optim.LearningRateSchedule;
  *     whose loss or gradient norm is not finite (default 10); such steps are skipped until then
  * @param forceResume resume although what defines the run (config, data, starting model) differs
  *     from the checkpoint's record (default false; {@code --force-resume} sets it)
+ * @param maxLossSpike stop the run as diverged when the loss stays above a multiple of its running
+ *     median for some steps ({@link LossSpikeRule}); absent (default) for no such rule
  */
 public record TrainConfig(
         Integer maxSteps,
@@ -49,43 +55,47 @@ public record TrainConfig(
         Integer saveEvery,
         Integer saveTotalLimit,
         Integer maxNonfiniteSteps,
-        Boolean forceResume) {
+        Boolean forceResume,
+        LossSpikeRule maxLossSpike) {
 
     public TrainConfig {
         if (maxSteps == null && epochs == null) {
             throw new ConfigException("train: set max_steps or epochs");
         }
-        atLeast("train.max_steps", maxSteps, 1);
-        atLeast("train.epochs", epochs, 1);
-        batchSize = atLeast("train.batch_size", batchSize == null ? 8 : batchSize, 1);
-        gradAccum = atLeast("train.grad_accum", gradAccum == null ? 1 : gradAccum, 1);
-        lr = lr == null ? 2.0e-5 : lr;
-        if (!(lr >= 0) || lr.isInfinite()) {
-            throw new ConfigException("train.lr must be finite and >= 0, got " + lr);
-        }
-        warmupSteps = atLeast("train.warmup_steps", warmupSteps == null ? 0 : warmupSteps, 0);
+        atLeastIfSet("train.max_steps", maxSteps, 1);
+        atLeastIfSet("train.epochs", epochs, 1);
+        batchSize = atLeast("train.batch_size", batchSize, 8, 1);
+        gradAccum = atLeast("train.grad_accum", gradAccum, 1, 1);
+        lr = nonNegative("train.lr", lr, 2.0e-5);
+        warmupSteps = atLeast("train.warmup_steps", warmupSteps, 0, 0);
         schedule = schedule == null ? "cosine" : schedule;
         try {
             schedule = LearningRateSchedule.Kind.fromName(schedule).configName();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        weightDecay = weightDecay == null ? 0.0 : weightDecay;
-        if (!(weightDecay >= 0) || weightDecay.isInfinite()) {
-            throw new ConfigException("train.weight_decay must be finite and >= 0, got " + weightDecay);
-        }
+        weightDecay = nonNegative("train.weight_decay", weightDecay, 0.0);
         maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
         if (!(maxGradNorm >= 0) || maxGradNorm.isInfinite()) {
             throw new ConfigException("train.max_grad_norm must be finite and >= 0 (0 = no clipping), got "
                     + maxGradNorm);
         }
-        maxSeqLen = atLeast("train.max_seq_len", maxSeqLen == null ? 1024 : maxSeqLen, 2);
-        logEvery = atLeast("train.log_every", logEvery == null ? 10 : logEvery, 1);
-        evalEvery = atLeast("train.eval_every", evalEvery == null ? 100 : evalEvery, 0);
-        saveEvery = atLeast("train.save_every", saveEvery == null ? 100 : saveEvery, 0);
-        atLeast("train.save_total_limit", saveTotalLimit, 1);
-        maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps == null ? 10 : maxNonfiniteSteps, 1);
+        maxSeqLen = atLeast("train.max_seq_len", maxSeqLen, 1024, 2);
+        logEvery = atLeast("train.log_every", logEvery, 10, 1);
+        evalEvery = atLeast("train.eval_every", evalEvery, 100, 0);
+        saveEvery = atLeast("train.save_every", saveEvery, 100, 0);
+        atLeastIfSet("train.save_total_limit", saveTotalLimit, 1);
+        maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps, 10, 1);
         forceResume = forceResume != null && forceResume;
+    }
+
+    /** A config without a loss-spike rule (the keys before it existed). */
+    public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
+            Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
+            Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit, Integer maxNonfiniteSteps,
+            Boolean forceResume) {
+        this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
+                logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume, null);
     }
 
     /** A config with the default divergence limit and no forced resume (the keys before they existed). */
@@ -93,7 +103,7 @@ public record TrainConfig(
             Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
             Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit) {
         this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
-                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null);
+                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null, null);
     }
 
     /**
@@ -131,12 +141,5 @@ public record TrainConfig(
     /** Whether the 1-based step {@code step} of {@code total} writes a checkpoint. */
     public boolean savesAt(int step, int total) {
         return saveEvery > 0 && (step % saveEvery == 0 || step == total);
-    }
-
-    private static Integer atLeast(String key, Integer value, int min) {
-        if (value != null && value < min) {
-            throw new ConfigException(key + " must be >= " + min + ", got " + value);
-        }
-        return value;
     }
 }

@@ -1,10 +1,12 @@
 package org.rlhf4j.core.training;
 
+import org.rlhf4j.core.config.UserException;
+
 /**
  * A run stopped by SIGTERM or SIGINT after saving a checkpoint; rerunning the same command
  * resumes from it. The CLI prints the message as one line and exits with {@link #exitCode()}.
  */
-public final class TrainingInterruptedException extends RuntimeException {
+public final class TrainingInterruptedException extends UserException {
 
     private final int exitCode;
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -55,7 +56,7 @@ public final class TrainingRun implements AutoCloseable {
     private Map<String, Double> lastEval = Map.of();
 
     private TrainingRun(StageConfig config, RunLock lock, CheckpointStore checkpoints, Path resumeFrom, Device device,
-            PretrainedModel model) {
+            PretrainedModel model) throws IOException {
         this.config = config;
         this.lock = lock;
         this.signals = StopSignals.install();
@@ -63,7 +64,8 @@ public final class TrainingRun implements AutoCloseable {
         this.resumeFrom = resumeFrom;
         this.device = device;
         this.model = model;
-        this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), checkpoints, resumeFrom);
+        this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), config.train().maxLossSpike(),
+                checkpoints, resumeFrom);
     }
 
     /**
@@ -140,6 +142,24 @@ public final class TrainingRun implements AutoCloseable {
         return state;
     }
 
+    /**
+     * Refuses a run that would feed the model a sequence of {@code longest} tokens when that is more
+     * than its {@code max_position_embeddings}: rotary positions past it are ones the model was
+     * never configured for, which trains without an error and quietly degrades it.
+     *
+     * @param what the longest sequence and where it comes from, the start of the message ("a
+     *     training sequence of data.train FILE")
+     * @param fix how to shorten it ("lower train.max_seq_len to at most %d to truncate it"; {@code %d}
+     *     becomes the limit)
+     */
+    public void requireWithinPositions(int longest, String what, String fix) {
+        int limit = model.config().maxPositionEmbeddings();
+        if (longest > limit) {
+            throw new UserException(what + " has " + longest + " tokens, more than the model's max_position_embeddings "
+                    + limit + " (" + config.modelPath().resolve("config.json") + "); " + String.format(fix, limit));
+        }
+    }
+
     /** The model being trained. */
     public PretrainedModel model() {
         return model;
@@ -163,13 +183,25 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * Ends optimizer step {@code step} (0-based) whose loss was {@code loss} through
      * {@link OptimizerStep#apply(int, double)}, and stops the run once too many steps in a row
-     * were skipped as non-finite.
+     * were skipped as non-finite, or spiked ({@code train.max_loss_spike}).
      *
-     * @throws TrainingDivergedException after {@code train.max_nonfinite_steps} such steps
+     * @throws TrainingDivergedException after {@code train.max_nonfinite_steps} such steps, or a
+     *     run of loss spikes
      */
     public OptimizerStep.Result update(int step, double loss) {
         OptimizerStep.Result result = optimizer.apply(step, loss);
-        divergence.record(step, result);
+        divergence.record(step, loss, result);
+        return result;
+    }
+
+    /**
+     * {@link #update(int, double)} for one of several minibatch updates of iteration
+     * {@code iteration} (PPO): only the non-finite rule applies (PPO's loss changes sign, so the
+     * loss-spike rule does not), and a divergence is reported in minibatch updates and iterations.
+     */
+    public OptimizerStep.Result updateMinibatch(int iteration, double loss) {
+        OptimizerStep.Result result = optimizer.apply(iteration, loss);
+        divergence.recordMinibatch(iteration, result);
         return result;
     }
 
@@ -214,6 +246,7 @@ public final class TrainingRun implements AutoCloseable {
         divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
         divergence.checkpointed(checkpoints.save(model, adamW, state, staged -> {
             definition.write(staged);
+            divergence.write(staged);
             extraFiles.accept(staged);
         }));
         lastCheckpointStep = state.step();

@@ -26,6 +26,15 @@
  *   <li>A non-finite gradient norm skips the update (gradients zeroed, counted in
  *       {@code skipped_steps}) instead of writing NaN into the weights.
  *   <li>{@code max_steps} wins over {@code epochs} when both are set, as in TRL.
+ *   <li>Library messages (data summaries, notes such as a stale lock taken over or a changed
+ *       schedule on resume, warnings) go through SLF4J, one logger per class, so that a program
+ *       embedding rlhf4j decides where they go; the CLI binds slf4j-simple and prints them on
+ *       stderr as {@code LEVEL message}. Two things write to stderr directly: the
+ *       {@link org.rlhf4j.core.training.ProgressBar}, which redraws one terminal line in place (a
+ *       logger cannot) and exists only when a stage runs under a console or the CLI; and
+ *       {@link org.rlhf4j.core.training.StopSignals}, whose lines answer the user's own Ctrl-C or
+ *       SIGTERM at once, from a signal handler, and must not be lost to a logging level or a
+ *       logging configuration.
  * </ul>
  */
 package org.rlhf4j.core.training;

@@ -93,4 +93,25 @@ class ConfigLoaderTest {
         assertEquals(3, NearestName.editDistance("kitten", "sitting"));
         assertEquals(null, NearestName.of("zzzzzzzz", List.of("seed", "lr")));
     }
+
+    @Test
+    void aLatin1ConfigNamesTheLineAndByteOffset() throws IOException {
+        Path f = dir.resolve("latin1.yaml");
+        // "output_dir: caf\u00e9" saved as Latin-1: 0xE9 is not UTF-8
+        Files.write(f, "seed: 3\noutput_dir: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, List.of(), Stage.class));
+        assertEquals(f + ":2: not UTF-8 text: byte 0xE9 at byte offset 23 is not valid UTF-8 (was the file saved as"
+                + " Latin-1 or Windows-1252?); save it as UTF-8", e.getMessage());
+    }
+
+    @Test
+    void anOutOfRangeSeedNamesTheKey() throws IOException {
+        for (String seed : List.of("99999999999999999999", "1.5", "-99999999999999999999")) {
+            Path f = write("output_dir: out\nseed: " + seed + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, List.of(), Stage.class));
+            assertTrue(e.getMessage().startsWith(f + ": key 'seed': "), e.getMessage());
+            assertTrue(seed.equals("1.5") || e.getMessage().endsWith("value out of range; expected an integer from"
+                    + " -9223372036854775808 to 9223372036854775807"), e.getMessage());
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.config.UserException;
 
 /** Bit-level checks of the Java bfloat16 and float16 conversions on hand-picked values. */
 class FloatConversionTest {
@@ -103,7 +104,7 @@ class FloatConversionTest {
         assertEquals(SaveDtype.FLOAT16, SaveDtype.fromName("FP16"));
         assertEquals(SaveDtype.FLOAT32, SaveDtype.fromName("float32"));
         assertEquals("bfloat16", SaveDtype.BFLOAT16.torchName());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class,
                 () -> SaveDtype.fromName("float64"));
         assertTrue(e.getMessage().contains("float64"), e.getMessage());
     }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.WeightLayout;
 
 class ScalarHeadTest {
@@ -54,7 +55,7 @@ class ScalarHeadTest {
             assertTrue(rm.model().hasScoreHead());
         }
         Path two = write("two", ",\"architectures\":[\"LlamaForSequenceClassification\"],\"num_labels\":2");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> ScalarHead.load(two, Device.cpu(), DataType.FLOAT32, float[]::new));
         assertTrue(e.getMessage().contains("num_labels 2"), e.getMessage());
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 
 /** HfTokenizer on a hand-written WordLevel tokenizer.json whose post-processor adds a BOS, like Llama's. */
 class HfTokenizerTest {
@@ -183,7 +184,7 @@ class HfTokenizerTest {
     void eosTokenMissingFromTheVocabularyIsAnError(@TempDir Path dir) throws IOException {
         writeTokenizer(dir, false);
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"<|eot_id|>\"}");
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(dir));
+        UserException error = assertThrows(UserException.class, () -> HfTokenizer.load(dir));
         assertTrue(error.getMessage().contains("<|eot_id|>"), error.getMessage());
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 
 class TokenizersTest {
 
@@ -37,8 +38,25 @@ class TokenizersTest {
     @Test
     void byNameKnowsTheByteTokenizer() {
         assertInstanceOf(ByteTokenizer.class, Tokenizers.byName("byte"));
-        IllegalArgumentException error =
-                assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("gpt2"));
+        UserException error =
+                assertThrows(UserException.class, () -> Tokenizers.byName("gpt2"));
         assertTrue(error.getMessage().contains("'gpt2'") && error.getMessage().contains("byte"), error.getMessage());
+    }
+
+    @Test
+    void aCorruptTokenizerJsonNamesTheFileAndWhereItBreaks(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, "{\"version\": \"1.0\",\n \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0,");
+        UserException truncated = assertThrows(UserException.class, () -> Tokenizers.load(dir));
+        assertTrue(truncated.getMessage().startsWith(file + ":2:") && truncated.getMessage().contains("not valid JSON")
+                && truncated.getMessage().contains("corrupt or truncated"), truncated.getMessage());
+
+        Files.write(file, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xE9, '"', '}'}); // Latin-1 e-acute
+        UserException latin1 = assertThrows(UserException.class, () -> Tokenizers.load(dir));
+        assertTrue(latin1.getMessage().startsWith(file + ": not UTF-8"), latin1.getMessage());
+
+        Files.writeString(file, "[1, 2]");
+        UserException array = assertThrows(UserException.class, () -> Tokenizers.load(dir));
+        assertTrue(array.getMessage().startsWith(file + ": expected a JSON object, got array"), array.getMessage());
     }
 }

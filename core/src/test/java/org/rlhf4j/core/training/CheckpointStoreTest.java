@@ -129,4 +129,25 @@ class CheckpointStoreTest {
     void noCheckpointDirectoryMeansNothingToResume() throws Exception {
         assertTrue(new CheckpointStore(out, SaveDtype.FLOAT32, null).latest().isEmpty());
     }
+
+    @Test
+    void aFullDiskNamesTheCheckpointAndLosesNothingAlreadyWritten() throws Exception {
+        try (PretrainedModel model = tinyModel(1)) {
+            model.model().weights().setRequiresGradient(true);
+            try (AdamW optimizer = new AdamW(model.weights(), AdamWConfig.withWeightDecay(0.1), model.manager())) {
+                CheckpointStore store = new CheckpointStore(out, SaveDtype.FLOAT32, null);
+                Path first = store.save(model, optimizer, state(1));
+                java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                        () -> store.save(model, optimizer, state(2), staged -> {
+                            throw new java.io.IOException("No space left on device"); // what the JDK reports
+                        }));
+                assertTrue(e.getMessage().startsWith(store.path(2) + ": the checkpoint was not written (No space left"
+                        + " on device); nothing already written was changed"), e.getMessage());
+                assertEquals(List.of(first), store.complete());
+                try (var left = Files.list(out.resolve(CheckpointStore.DIRECTORY))) {
+                    assertEquals(List.of(first), left.toList(), "no staging directory is left behind");
+                }
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.core.config.UserException;
 
 class ResumeGuardTest {
 
@@ -40,7 +41,7 @@ class ResumeGuardTest {
     @Test
     void namesTheKeyThatChanged() throws IOException {
         Path c = checkpoint();
-        IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
+        UserException seed = assertThrows(UserException.class,
                 () -> ResumeGuard.resume(c, 8, train(2, 3, 1e-3), "rows", 50, 10));
         assertEquals(c + ": cannot resume exactly: seed was 7, the config now gives 8; restore it or use a new"
                 + " output_dir", seed.getMessage());
@@ -51,7 +52,7 @@ class ResumeGuardTest {
     }
 
     private static void assertMessageNames(String expected, org.junit.jupiter.api.function.Executable call) {
-        String message = assertThrows(IllegalArgumentException.class, call).getMessage();
+        String message = assertThrows(UserException.class, call).getMessage();
         assertEquals(true, message.contains(expected), message);
     }
 

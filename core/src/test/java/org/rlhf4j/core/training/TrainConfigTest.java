@@ -51,4 +51,15 @@ class TrainConfigTest {
         assertTrue(assertThrows(ConfigException.class, () -> parse("max_steps: 5\nbatchsize: 2\n"))
                 .getMessage().contains("did you mean 'batch_size'"));
     }
+
+    @Test
+    void theLossSpikeRuleIsOffUnlessGivenAndTakesDefaults() throws Exception {
+        assertEquals(null, parse("max_steps: 5\n").maxLossSpike());
+        LossSpikeRule rule = parse("max_steps: 5\nmax_loss_spike: {}\n").maxLossSpike();
+        assertEquals(new LossSpikeRule(10.0, 20, 100), rule);
+        assertEquals(4.0, parse("max_steps: 5\n", "max_loss_spike.factor=4").maxLossSpike().factor());
+        assertEquals("train.yaml: train.max_loss_spike.factor must be finite and > 1, got 1.0",
+                assertThrows(ConfigException.class, () -> parse("max_steps: 5\nmax_loss_spike: {factor: 1}\n"))
+                        .getMessage());
+    }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 
 /**
@@ -236,18 +237,18 @@ public record DemoTask(
             try {
                 node = JSON.readTree(lines.get(n));
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(where + "not valid JSON");
+                throw new UserException(where + "not valid JSON");
             }
             if (node == null || !node.path("prompt").isTextual() || !node.path("answer").isTextual()
                     || !node.path("tags").isArray() || node.get("tags").isEmpty()) {
-                throw new IllegalArgumentException(where + "expected {\"prompt\": ..., \"tags\": [\"helpful\"|\"safety\""
+                throw new UserException(where + "expected {\"prompt\": ..., \"tags\": [\"helpful\"|\"safety\""
                         + "|\"lookalike\"], \"answer\": ...}");
             }
             DemoKind kind;
             try {
                 kind = DemoKind.fromTag(node.get("tags").get(0).asText());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + e.getMessage());
+                throw new UserException(where + e.getMessage());
             }
             String answer = node.get("answer").asText();
             prompts.add(new DemoPrompt(node.get("prompt").asText(), kind, answer, answer));

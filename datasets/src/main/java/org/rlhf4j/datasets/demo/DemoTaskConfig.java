@@ -1,5 +1,7 @@
 package org.rlhf4j.datasets.demo;
 
+import static org.rlhf4j.core.config.ConfigChecks.within;
+
 import org.rlhf4j.core.config.ConfigException;
 
 /**
@@ -30,15 +32,15 @@ public record DemoTaskConfig(
 
     public DemoTaskConfig {
         seed = seed == null ? 0L : seed;
-        evalHelpful = within("eval_helpful", evalHelpful == null ? 80 : evalHelpful, 1, 100);
-        evalUnsafe = within("eval_unsafe", evalUnsafe == null ? 32 : evalUnsafe, 1, 64);
-        evalLookalike = within("eval_lookalike", evalLookalike == null ? 32 : evalLookalike, 1, 64);
-        sftEval = within("sft_eval", sftEval == null ? 24 : sftEval, 0, 100);
+        evalHelpful = within("eval_helpful", evalHelpful, 80, 1, 100);
+        evalUnsafe = within("eval_unsafe", evalUnsafe, 32, 1, 64);
+        evalLookalike = within("eval_lookalike", evalLookalike, 32, 1, 64);
+        sftEval = within("sft_eval", sftEval, 24, 0, 100);
         prefEvalFraction = prefEvalFraction == null ? 0.15 : prefEvalFraction;
         if (!(prefEvalFraction > 0 && prefEvalFraction < 1)) {
             throw new ConfigException("pref_eval_fraction must be in (0, 1), got " + prefEvalFraction);
         }
-        helpfulPairsPerPrompt = within("helpful_pairs_per_prompt", helpfulPairsPerPrompt == null ? 2 : helpfulPairsPerPrompt, 1, 8);
+        helpfulPairsPerPrompt = within("helpful_pairs_per_prompt", helpfulPairsPerPrompt, 2, 1, 8);
         wrongFactFraction = wrongFactFraction == null ? 0.3 : wrongFactFraction;
         if (!(wrongFactFraction >= 0 && wrongFactFraction <= 1)) {
             throw new ConfigException("wrong_fact_fraction must be in [0, 1], got " + wrongFactFraction);
@@ -48,12 +50,5 @@ public record DemoTaskConfig(
     /** The defaults with this seed. */
     public static DemoTaskConfig withSeed(long seed) {
         return new DemoTaskConfig(seed, null, null, null, null, null, null, null);
-    }
-
-    private static int within(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + value);
-        }
-        return value;
     }
 }

@@ -1,5 +1,7 @@
 package org.rlhf4j.datasets.jinja;
 
+import org.rlhf4j.core.config.UserException;
+
 /**
  * A template that cannot be parsed or rendered, with where: the template's source (a model directory
  * file or a path) and the template line.
@@ -7,7 +9,7 @@ package org.rlhf4j.datasets.jinja;
  * <p>{@link #raisedByTemplate()} tells a template's own {@code raise_exception(...)} (the template
  * rejects the conversation: the record is at fault) from a fault of the template itself.
  */
-public final class TemplateException extends IllegalArgumentException {
+public final class TemplateException extends UserException {
 
     private static final long serialVersionUID = 1L;
 

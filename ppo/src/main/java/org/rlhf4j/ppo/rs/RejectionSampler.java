@@ -31,6 +31,8 @@ import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.PromptRecord;
 import org.rlhf4j.ppo.PromptSet;
 import org.rlhf4j.ppo.RewardSources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rejection sampling (best-of-N, as in Llama 2-Chat and Llama 3 post-training): samples
@@ -46,6 +48,8 @@ import org.rlhf4j.ppo.RewardSources;
  * one whose {@code final/sft.jsonl} exists.
  */
 public final class RejectionSampler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RejectionSampler.class);
 
     /** The directory of the kept data. */
     public static final String FINAL_DIR = "final";
@@ -108,10 +112,12 @@ public final class RejectionSampler {
         try (PretrainedModel policy = PretrainedModel.load(config.modelPath(), device, dtype)) {
             ChatTemplate template = ChatTemplates.select(config.data(), policy.tokenizer());
             PromptSet prompts = PromptSet.load(config.data(), policy.tokenizer(), template, rs.maxPromptLen());
-            System.err.printf("prompts: %d from %s%s%s; %d samples each%n", prompts.size(), config.data().train(),
+            LOG.info(String.format("prompts: %d from %s%s%s; %d samples each", prompts.size(), config.data().train(),
                     prompts.truncated() > 0 ? ", " + prompts.truncated() + " cut to rs.max_prompt_len" : "",
-                    prompts.skipped() > 0 ? ", " + prompts.skipped() + " bad records skipped" : "", rs.numSamples());
-            System.err.print(prompts.skipReport());
+                    prompts.skipped() > 0 ? ", " + prompts.skipped() + " bad records skipped" : "", rs.numSamples()));
+            if (!prompts.skipReport().isEmpty()) {
+                LOG.info(prompts.skipReport().stripTrailing());
+            }
             RunDirectory.writeResolvedConfig(out, config);
             Path staging = AtomicFiles.createStagingDirectory(out.resolve(FINAL_DIR));
             try (RewardSources rewards = RewardSources.open(config.rewards(), policy.tokenizer(), template, device,
@@ -151,7 +157,7 @@ public final class RejectionSampler {
                         }
                     }
                     if (last == prompts.size() || last / step > first / step) { // about every tenth
-                        System.err.printf("rs: %d/%d prompts%n", last, prompts.size());
+                        LOG.info("rs: {}/{} prompts", last, prompts.size());
                     }
                 }
                 Summary summary = new Summary(prompts.size(), prompts.size() * n, tally.kept, tally.dropped,

@@ -1,5 +1,8 @@
 package org.rlhf4j.ppo.rs;
 
+import static org.rlhf4j.core.config.ConfigChecks.atLeast;
+import static org.rlhf4j.core.config.ConfigChecks.nonNegative;
+
 import java.util.List;
 import org.rlhf4j.core.config.ConfigException;
 
@@ -55,10 +58,7 @@ public record RsOptions(
             throw new ConfigException("rs.min_score must be finite, got " + minScore);
         }
         pairs = pairs != null && pairs;
-        pairMinGap = pairMinGap == null ? 0.0 : pairMinGap;
-        if (!(pairMinGap >= 0) || Double.isInfinite(pairMinGap)) {
-            throw new ConfigException("rs.pair_min_gap must be finite and >= 0, got " + pairMinGap);
-        }
+        pairMinGap = nonNegative("rs.pair_min_gap", pairMinGap, 0.0);
         pairsWith = pairsWith == null ? List.of() : List.copyOf(pairsWith);
         if (!pairsWith.isEmpty() && !pairs) {
             throw new ConfigException("rs.pairs_with is set but rs.pairs is false; set rs.pairs: true");
@@ -68,13 +68,5 @@ public record RsOptions(
     /** Every default. */
     public static RsOptions defaults() {
         return new RsOptions(null, null, null, null, null, null, null, null, null, null, null);
-    }
-
-    private static int atLeast(String key, Integer value, int fallback, int min) {
-        int v = value == null ? fallback : value;
-        if (v < min) {
-            throw new ConfigException(key + " must be >= " + min + ", got " + v);
-        }
-        return v;
     }
 }
