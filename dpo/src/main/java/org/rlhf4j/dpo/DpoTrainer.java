@@ -299,11 +299,15 @@ public final class DpoTrainer {
     }
 
     /**
-     * The reference of this run: the frozen model, or the precomputed table, read from
+     * The reference of this run: the policy with its adapters off, the frozen model, or the precomputed table, read from
      * {@link ReferenceCache#FILE_NAME} when its key matches and computed (then the model released)
      * otherwise.
      */
     private Reference openReference(Pairs pairs, TrainingRun run) throws IOException {
+        if (config.dpo().adaptersOff()) {
+            run.note("reference", "the policy with its LoRA adapters off");
+            return new AdaptersOffReference(run.model());
+        }
         Path referenceDir = config.referencePath();
         Device device = run.device();
         if (!config.dpo().precomputed()) {

@@ -3,6 +3,7 @@ package org.rlhf4j.ppo;
 import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
@@ -28,6 +29,7 @@ import org.rlhf4j.datasets.DataConfig;
  * @param train the shared optimisation keys
  * @param ppo PPO options (defaults when absent)
  * @param rewards the reward sources (required)
+ * @param lora LoRA adapters instead of full fine-tuning (absent: full fine-tuning); see {@link LoraConfig}
  */
 public record PpoConfig(
         String model,
@@ -39,7 +41,8 @@ public record PpoConfig(
         DataConfig data,
         TrainConfig train,
         PpoOptions ppo,
-        RewardsConfig rewards) implements StageConfig {
+        RewardsConfig rewards,
+        LoraConfig lora) implements StageConfig {
 
     public PpoConfig {
         if (model == null || model.isBlank()) {
@@ -70,6 +73,12 @@ public record PpoConfig(
             throw new ConfigException("train.batch_size " + train.batchSize() + " (responses per rollout batch) must be"
                     + " a multiple of ppo.group_size " + ppo.groupSize() + " (responses per prompt)");
         }
+    }
+
+    /** Without a {@code lora:} section (full fine-tuning). */
+    public PpoConfig(String model, String outputDir, Long seed, String device, String dtype,
+            String saveDtype, DataConfig data, TrainConfig train, PpoOptions ppo, RewardsConfig rewards) {
+        this(model, outputDir, seed, device, dtype, saveDtype, data, train, ppo, rewards, null);
     }
 
     /** Prompts drawn per rollout batch: {@code train.batch_size / ppo.group_size}. */

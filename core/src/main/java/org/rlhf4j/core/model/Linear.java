@@ -1,6 +1,7 @@
 package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.lora.LoraAdapter;
 
 /**
  * A dense projection with transformers' weight layout ({@code [out, in]}): {@code x W^T + b}.
@@ -16,5 +17,11 @@ final class Linear {
     /** {@code x} (..., in), {@code weight} (out, in), {@code bias} (out) or null -> (..., out). */
     static NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** {@link #apply(NDArray, NDArray, NDArray)} plus the LoRA {@code adapter}'s update, if any (null: none). */
+    static NDArray apply(NDArray x, NDArray weight, NDArray bias, LoraAdapter adapter) {
+        NDArray y = apply(x, weight, bias);
+        return adapter == null ? y : adapter.addTo(y, x);
     }
 }

@@ -1,6 +1,7 @@
 package org.rlhf4j.core.training;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,11 +83,13 @@ public final class TrainingRun implements AutoCloseable {
             checkpoints.removeLeftovers();
             Path resumeFrom = checkpoints.latest().orElse(null);
             Device device = new DeviceSpec(config.device()).resolve();
-            if (resumeFrom == null) {
+            if (resumeFrom == null || config.lora() != null) {
                 requireModelDirectory(config.modelPath());
             }
-            PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                    () -> startingModel.load(device));
+            PretrainedModel model = config.lora() != null
+                    ? LoraRun.open(config, resumeFrom, startingModel.load(device))
+                    : CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
+                            () -> startingModel.load(device));
             return new TrainingRun(config, lock, checkpoints, resumeFrom, device, model);
         } catch (IOException | RuntimeException | Error e) {
             lock.close();
@@ -127,17 +130,33 @@ public final class TrainingRun implements AutoCloseable {
         }
         RunDirectory.writeResolvedConfig(config.outputPath(), config);
         RunDirectory.writeProvenance(config.outputPath(), config.seed(), dataFiles, state.step());
-        model.model().weights().setRequiresGradient(true);
-        adamW = new AdamW(model.weights(), train.adamW(), model.manager());
+        Map<String, NDArray> trainable = trainable();
+        for (NDArray parameter : trainable.values()) {
+            parameter.setRequiresGradient(true); // with LoRA the base never records a gradient
+        }
+        adamW = new AdamW(trainable, train.adamW(), model.manager());
         metrics = MetricsLog.open(config.outputPath().resolve(MetricsLog.FILE_NAME), state.step());
         if (resumeFrom != null) {
             CheckpointStore.loadOptimizer(resumeFrom, adamW, model.manager());
         }
-        optimizer = new OptimizerStep(adamW, model.weights(), train.maxGradNorm(),
+        optimizer = new OptimizerStep(adamW, trainable, train.maxGradNorm(),
                 train.learningRateSchedule(totalSteps));
+        startStep(state.step());
         optimizer.restoreSkippedSteps(state.skippedSteps());
         this.totalSteps = totalSteps;
         return state;
+    }
+
+    /** What the optimizer updates: every weight, or with LoRA the adapters (and saved modules) only. */
+    private Map<String, NDArray> trainable() {
+        return model.adapters() != null ? model.adapters().parameters() : model.weights();
+    }
+
+    /** Seeds the LoRA dropout of optimizer step {@code step} (0-based), so that a resume draws the same masks. */
+    private void startStep(int step) {
+        if (model.adapters() != null) {
+            model.adapters().startStep(config.seed(), step);
+        }
     }
 
     /** The model being trained. */
@@ -170,6 +189,7 @@ public final class TrainingRun implements AutoCloseable {
     public OptimizerStep.Result update(int step, double loss) {
         OptimizerStep.Result result = optimizer.apply(step, loss);
         divergence.record(step, result);
+        startStep(step + 1);
         return result;
     }
 
@@ -211,7 +231,7 @@ public final class TrainingRun implements AutoCloseable {
      * @throws TrainingDivergedException when a weight is not finite (nothing is written)
      */
     public void checkpoint(TrainerState state, IoConsumer<Path> extraFiles) throws IOException {
-        divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
+        divergence.requireFinite(trainable(), "checkpoint " + checkpoints.path(state.step()));
         divergence.checkpointed(checkpoints.save(model, adamW, state, staged -> {
             definition.write(staged);
             extraFiles.accept(staged);
@@ -250,7 +270,7 @@ public final class TrainingRun implements AutoCloseable {
      */
     public RunSummary finish(TrainerState state, IoConsumer<Path> exporter) throws IOException {
         if (state.step() >= totalSteps) {
-            divergence.requireFinite(model.weights(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
+            divergence.requireFinite(trainable(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
         }
         Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
         return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
