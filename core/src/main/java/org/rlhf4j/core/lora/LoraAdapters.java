@@ -81,8 +81,9 @@ public final class LoraAdapters implements AutoCloseable {
     public static LoraAdapters of(LoraConfig config, ModelWeights base, Map<String, NDArray> tensors,
             NDManager parent) {
         Map<String, long[]> expected = expectedShapes(config, base.config());
+        List<String> savedNames = savedTensorNames(config, base.config()).stream().map(t -> PREFIX + t).toList();
         for (String name : tensors.keySet()) {
-            if (!expected.containsKey(name) && !savedTensorNames(config, base.config()).contains(name)) {
+            if (!expected.containsKey(name) && !savedNames.contains(name)) {
                 throw new IllegalArgumentException("adapter: unexpected tensor '" + name + "' for lora.target_modules "
                         + config.targetModules() + " and modules_to_save " + config.modulesToSave());
             }

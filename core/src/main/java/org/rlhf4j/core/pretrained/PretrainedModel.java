@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.rlhf4j.core.io.Checkpoint;
 import org.rlhf4j.core.io.GenerationConfig;
+import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.lora.LoraAdapters;
@@ -75,6 +76,11 @@ public final class PretrainedModel implements AutoCloseable {
         Path base = basePath(dir);
         PretrainedModel model = load(base, device, dtype);
         try {
+            if (PeftAdapterFiles.SEQ_CLS.equals(PeftAdapterFiles.readConfig(dir).taskType())
+                    && !model.config().architecture().hasScalarHead()) {
+                // a reward model trained with LoRA on a causal LM: the adapter carries the score head
+                model = ScalarHead.swap(model, new float[model.config().hiddenSize()]);
+            }
             model.attachAdapters(PeftAdapterFiles.load(dir, model.baseWeights(), model.manager()), base.toString());
             if (Files.isRegularFile(dir.resolve("tokenizer.json")) || Files.isRegularFile(dir.resolve("tokenizer_config.json"))) {
                 Tokenizer own = Tokenizers.load(dir); // the adapter's copy wins, as PEFT users pass it
@@ -153,11 +159,20 @@ public final class PretrainedModel implements AutoCloseable {
      * instead: {@link #saveMerged} writes the full model.
      */
     public void save(Path dir, SaveDtype dtype) throws IOException {
+        save(dir, dtype, IoConsumer.none());
+    }
+
+    /** {@link #save(Path, SaveDtype)} with further files that {@code extraFiles} writes into the staging directory. */
+    public void save(Path dir, SaveDtype dtype, IoConsumer<Path> extraFiles) throws IOException {
+        IoConsumer<Path> files = staged -> {
+            tokenizer.save(staged);
+            extraFiles.accept(staged);
+        };
         if (adapters != null) {
-            PeftAdapterFiles.save(dir, adapters, baseModel, model.hasScoreHead(), tokenizer::save);
+            PeftAdapterFiles.save(dir, adapters, baseModel, model.hasScoreHead(), files);
             return;
         }
-        ModelDirectory.save(dir, model.config(), model.weights().asMap(), dtype, generation, tokenizer::save);
+        ModelDirectory.save(dir, model.config(), model.weights().asMap(), dtype, generation, files);
     }
 
     /** Writes a plain Hugging Face directory with the adapters folded into the weights ({@code W + (alpha/r) B A}). */
