@@ -29,7 +29,9 @@ import org.rlhf4j.datasets.DataConfig;
  * @param train the shared optimisation keys
  * @param ppo PPO options (defaults when absent)
  * @param rewards the reward sources (required)
- * @param lora LoRA adapters instead of full fine-tuning (absent: full fine-tuning); see {@link LoraConfig}
+ * @param lora LoRA adapters on the policy instead of full fine-tuning (absent: full fine-tuning); the
+ *     reference is then the policy with its adapters off unless {@code ppo.reference_model} names one;
+ *     see {@link LoraConfig}
  */
 public record PpoConfig(
         String model,
@@ -84,6 +86,16 @@ public record PpoConfig(
     /** Prompts drawn per rollout batch: {@code train.batch_size / ppo.group_size}. */
     public int promptsPerBatch() {
         return train.batchSize() / ppo.groupSize();
+    }
+
+    /**
+     * Whether the reference is the policy itself with its LoRA adapters off, as DESIGN.md asks of a
+     * policy trained with adapters: a {@code lora:} section, no {@code ppo.reference_model}, and no
+     * {@code lora.modules_to_save} (saved modules are trained in place and cannot switch off; the
+     * reference is then loaded from {@code model}).
+     */
+    public boolean referenceIsAdaptersOff() {
+        return lora != null && ppo.referenceModel() == null && lora.modulesToSave().isEmpty();
     }
 
     /** The reference policy's directory: {@code ppo.reference_model}, else {@code model}. */
