@@ -37,10 +37,8 @@ class PpoLoraTest {
 
     private static PpoConfig config(Path out, String referenceModel) {
         PpoConfig base = PpoFixtures.config(sft, prompts, out, 2, 0);
-        PpoOptions ppo = new PpoOptions(referenceModel, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05,
-                KlEstimator.K3, 0.5, 100, null, null, null, null, null, 0.01, null, RewardNorm.RUNNING, 1.5, 0.5, 2, 2);
         return new PpoConfig(base.model(), base.outputDir(), base.seed(), base.device(), base.dtype(),
-                base.saveDtype(), base.data(), base.train(), ppo, base.rewards(), LORA);
+                base.saveDtype(), base.data(), base.train(), PpoResumeTest.options(referenceModel), base.rewards(), LORA);
     }
 
     @Test

@@ -71,6 +71,7 @@ class SftLoraTest {
         Map<String, FloatTensor> baseOnDisk = SafetensorsReader.readFloats(model.resolve("model.safetensors"));
         Map<String, float[]> baseAfter = new LinkedHashMap<>();
         float[][] trainedLogps = new float[1][];
+        List<Integer> liveArrays = new java.util.ArrayList<>();
         TrainConfig train = SftFixtures.train(120, 8, 1, 1e-2, "cosine", 5, 0, 60, null);
         RunSummary summary = new SftTrainer(config(out, train), (t, n) -> data).afterEachStep(policy -> {
             if (baseAfter.isEmpty()) { // after the first step: the base records no gradient
@@ -78,8 +79,10 @@ class SftLoraTest {
             }
             policy.baseWeights().asMap().forEach((name, w) -> baseAfter.put(name, w.toFloatArray()));
             trainedLogps[0] = logps(policy);
+            liveArrays.add(policy.manager().getManagedArrays().size());
         }).run();
         assertEquals(120, summary.step());
+        assertEquals(liveArrays.get(0), liveArrays.get(119), "live arrays stay flat (the adapters' included)");
 
         List<JsonNode> metrics = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME));
         double first = metrics.get(0).get("loss").asDouble();
@@ -115,6 +118,18 @@ class SftLoraTest {
                 assertEquals(reloaded[i], mergedLogps[i], 1e-5, "merged log-prob " + i);
             }
         }
+
+        // lora.adapter: a run continues from the saved adapter (at lr 0 it keeps it bit for bit)
+        LoraConfig continued = new LoraConfig(null, null, null, null, null, adapter.toString());
+        SftConfig again = new SftConfig(model.toString(), out.resolve("again").toString(), 0L, "cpu", "float32",
+                "float32", new DataConfig("in-memory", null, null, null, null, null, null),
+                SftFixtures.train(1, 8, 1, 0.0, "constant", 0, 0, 0, null), null, continued);
+        new SftTrainer(again, (t, n) -> data).run();
+        Map<String, FloatTensor> given = SafetensorsReader.readFloats(adapter.resolve("adapter_model.safetensors"));
+        Map<String, FloatTensor> kept = SafetensorsReader.readFloats(
+                out.resolve("again/final/adapter_model.safetensors"));
+        assertEquals(given.keySet(), kept.keySet());
+        given.forEach((name, t) -> assertArrayEquals(t.values(), kept.get(name).values(), 0f, name));
     }
 
     @Test

@@ -68,10 +68,21 @@ public final class LoraAdapter {
         }
         NDArray in = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         in = owner.dropout(in);
-        // The receiver is the activation, so every result belongs to its (per-call) manager.
+        // The receiver is the activation, so every result belongs to its (per-call) manager. The scale
+        // multiplies the rank-r activations rather than the output, a smaller tensor (PEFT scales the
+        // output; the two agree to float rounding).
         NDArray down = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow(); // (..., r)
-        NDArray up = down.getNDArrayInternal().linear(down, b, null).singletonOrThrow(); // (..., out)
-        NDArray delta = up.mul(Scalars.of(x.getManager(), owner.config().scale())); // PEFT's order: B(A(x)) * scale
-        return y.add(y.getDataType() == DataType.FLOAT32 ? delta : delta.toType(y.getDataType(), false));
+        NDArray scaled = down.mul(Scalars.of(x.getManager(), owner.config().scale()));
+        NDArray up = scaled.getNDArrayInternal().linear(scaled, b, null).singletonOrThrow(); // (..., out)
+        NDArray delta = y.getDataType() == DataType.FLOAT32 ? up : up.toType(y.getDataType(), false);
+        NDArray sum = y.add(delta);
+        // Intermediates closed at once: DJL would keep them until the step's manager closes, several
+        // activation-sized tensors per projection; autograd holds what backward needs by itself.
+        if (delta != up) {
+            delta.close();
+        }
+        up.close();
+        down.close();
+        return sum;
     }
 }

@@ -192,6 +192,11 @@ public final class LoraAdapters implements AutoCloseable {
         return adapters.get(modulePath(layer, target));
     }
 
+    /** {@code lora}'s adapter of {@code target} in layer {@code layer}; null when {@code lora} is null or has none. */
+    public static LoraAdapter find(LoraAdapters lora, int layer, String target) {
+        return lora == null ? null : lora.adapter(layer, target);
+    }
+
     /** Every adapter, layer by layer. */
     public List<LoraAdapter> adapters() {
         return List.copyOf(adapters.values());

@@ -215,7 +215,8 @@ public final class PeftAdapterFiles {
     private static List<String> targets(JsonNode node, String where) throws IOException {
         List<String> out = new ArrayList<>();
         if (node == null || node.isNull()) {
-            throw new IOException(where + "target_modules is missing; expected a list among " + LoraConfig.KNOWN_TARGETS);
+            throw new IOException(where + "target_modules is missing; expected a list among "
+                    + LoraConfig.KNOWN_TARGETS);
         }
         if (node.isTextual()) {
             String text = node.asText();

@@ -22,6 +22,16 @@ final class Linear {
     /** {@link #apply(NDArray, NDArray, NDArray)} plus the LoRA {@code adapter}'s update, if any (null: none). */
     static NDArray apply(NDArray x, NDArray weight, NDArray bias, LoraAdapter adapter) {
         NDArray y = apply(x, weight, bias);
-        return adapter == null ? y : adapter.addTo(y, x);
+        if (adapter == null) {
+            return y;
+        }
+        NDArray sum = adapter.addTo(y, x);
+        if (sum != y) {
+            // Only the sum is used from here on. DJL keeps every handle alive until its manager closes,
+            // so without this the base output would stay resident until the step ends; autograd keeps
+            // what it needs by itself (closing torch-created intermediates is safe, DJL-NOTES).
+            y.close();
+        }
+        return sum;
     }
 }

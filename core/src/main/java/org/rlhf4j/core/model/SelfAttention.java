@@ -34,12 +34,9 @@ record SelfAttention(
                 weights.get(p + "k_proj.weight"), optional(weights, p + "k_proj.bias"),
                 weights.get(p + "v_proj.weight"), optional(weights, p + "v_proj.bias"),
                 weights.get(p + "o_proj.weight"), optional(weights, p + "o_proj.bias"),
-                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), adapter(lora, layer, "q_proj"),
-                adapter(lora, layer, "k_proj"), adapter(lora, layer, "v_proj"), adapter(lora, layer, "o_proj"));
-    }
-
-    static LoraAdapter adapter(LoraAdapters lora, int layer, String target) {
-        return lora == null ? null : lora.adapter(layer, target);
+                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
+                LoraAdapters.find(lora, layer, "q_proj"), LoraAdapters.find(lora, layer, "k_proj"),
+                LoraAdapters.find(lora, layer, "v_proj"), LoraAdapters.find(lora, layer, "o_proj"));
     }
 
     private static NDArray optional(ModelWeights weights, String name) {

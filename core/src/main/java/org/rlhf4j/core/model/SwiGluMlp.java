@@ -18,8 +18,8 @@ record SwiGluMlp(NDArray gate, NDArray up, NDArray down, LoraAdapter gateLora, L
     static SwiGluMlp of(ModelWeights weights, int layer, LoraAdapters lora) {
         String p = WeightLayout.layer(layer) + "mlp.";
         return new SwiGluMlp(weights.get(p + "gate_proj.weight"), weights.get(p + "up_proj.weight"),
-                weights.get(p + "down_proj.weight"), SelfAttention.adapter(lora, layer, "gate_proj"),
-                SelfAttention.adapter(lora, layer, "up_proj"), SelfAttention.adapter(lora, layer, "down_proj"));
+                weights.get(p + "down_proj.weight"), LoraAdapters.find(lora, layer, "gate_proj"),
+                LoraAdapters.find(lora, layer, "up_proj"), LoraAdapters.find(lora, layer, "down_proj"));
     }
 
     /** {@code x} (B, T, D) -> (B, T, D). */

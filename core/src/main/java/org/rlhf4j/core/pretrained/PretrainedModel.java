@@ -82,7 +82,8 @@ public final class PretrainedModel implements AutoCloseable {
                 model = ScalarHead.swap(model, new float[model.config().hiddenSize()]);
             }
             model.attachAdapters(PeftAdapterFiles.load(dir, model.baseWeights(), model.manager()), base.toString());
-            if (Files.isRegularFile(dir.resolve("tokenizer.json")) || Files.isRegularFile(dir.resolve("tokenizer_config.json"))) {
+            if (Files.isRegularFile(dir.resolve("tokenizer.json"))
+                    || Files.isRegularFile(dir.resolve("tokenizer_config.json"))) {
                 Tokenizer own = Tokenizers.load(dir); // the adapter's copy wins, as PEFT users pass it
                 model.tokenizer.close();
                 model.tokenizer = own;

@@ -22,7 +22,7 @@ final class LoraRun {
         try {
             LoraConfig lora = config.lora();
             if (model.model().hasScoreHead()) {
-                lora = lora.savingAlso("score"); // a new (or tuned) head must be trained and saved, as PEFT's SEQ_CLS does
+                lora = lora.savingAlso("score"); // the head is trained and saved, as PEFT's SEQ_CLS does
             }
             LoraAdapters adapters;
             if (resumeFrom != null) {

@@ -100,7 +100,7 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * The state the loop starts from, the checkpoint's (once {@link ResumeGuard} finds that the
      * data stream and the rest of the {@link RunDefinition} are the same) or step 0's; then writes the resolved config and provenance,
-     * makes the weights trainable, opens the metrics log (cut back to the resumed step) and
+     * makes the weights (with LoRA: the adapters only) trainable, opens the metrics log (cut back to the resumed step) and
      * builds AdamW and the optimizer step with the checkpoint's moments and skip count.
      *
      * @param rowsName what the training rows are, for the resume check's message

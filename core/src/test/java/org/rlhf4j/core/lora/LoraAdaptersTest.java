@@ -104,6 +104,43 @@ class LoraAdaptersTest {
     }
 
     @Test
+    void adapterGradientsAreTheMergedWeightsGradientThroughTheChainRule() {
+        // W' = W + s B A, so dL/dB = s dL/dW' A^T and dL/dA = s B^T dL/dW'; dL/dW' from the merged model
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelWeights base = ModelWeights.random(CONFIG, m, 3);
+            try (LoraAdapters adapters = LoraAdapters.create(ALL, base, m, 7)) {
+                randomiseB(adapters, m);
+                NDArray upstream = m.randomNormal(new ai.djl.ndarray.types.Shape(2, 6, 50)); // dL/dlogits
+                Map<String, NDArray> merged = adapters.merge(base, m);
+                String name = "model.layers.1.mlp.down_proj.weight"; // (32, 64)
+                merged.get(name).setRequiresGradient(true);
+                backward(new LlamaModel(ModelWeights.of(CONFIG, merged)), upstream, m);
+                NDArray gradW = merged.get(name).getGradient();
+                adapters.setRequiresGradient(true);
+                backward(new LlamaModel(base, adapters), upstream, m);
+                LoraAdapter adapter = adapters.adapter(1, "down_proj");
+                NDArray s = m.create(2.0f);
+                assertClose(gradW.matMul(adapter.a().transpose()).mul(s).toFloatArray(),
+                        adapter.b().getGradient().toFloatArray(), 1e-5f, "dL/dB");
+                assertClose(adapter.b().transpose().matMul(gradW).mul(s).toFloatArray(),
+                        adapter.a().getGradient().toFloatArray(), 1e-5f, "dL/dA");
+                for (String frozen : List.of(name, "model.embed_tokens.weight")) {
+                    assertFalse(base.get(frozen).hasGradient(), frozen + " records no gradient");
+                }
+            }
+        }
+    }
+
+    private static void backward(LlamaModel model, NDArray upstream, NDManager parent) {
+        try (NDManager m = parent.newSubManager();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray ids = m.create(IDS);
+            NDArray logits = model.logits(model.hidden(ids, m.create(MASK)));
+            collector.backward(logits.mul(upstream).sum());
+        }
+    }
+
+    @Test
     void dropoutActsOnlyWhileRecordingGradientsAndIsSeeded() {
         try (NDManager m = NDManager.newBaseManager()) {
             ModelWeights base = ModelWeights.random(CONFIG, m, 3);
