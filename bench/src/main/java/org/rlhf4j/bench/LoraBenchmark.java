@@ -28,8 +28,8 @@ import org.rlhf4j.sft.SftTrainer;
 import org.rlhf4j.sft.TrainingData;
 
 /**
- * Peak memory and step time of SFT with full fine-tuning against LoRA (r 16 on all seven projections)
- * on a medium model (default D 512, L 8, 8 heads / 4 KV heads, F 1536, V 1024, B 4, T 256), through the
+ * Peak memory and step time of SFT with full fine-tuning against LoRA (r 16 on all seven projections,
+ * dropout 0.05, and {@code lora-d0}: dropout 0) on a medium model (default D 512, L 8, 8 heads / 4 KV heads, F 1536, V 1024, B 4, T 256), through the
  * real {@link SftTrainer} loop.
  *
  * <p>Method: each mode runs in a JVM of its own (a child process with this classpath), because the
@@ -37,7 +37,7 @@ import org.rlhf4j.sft.TrainingData;
  * and its mean {@code time/step} over the steps after warm-up, and the parent prints the table. The
  * peak includes the JVM and libtorch (about 300-400 MiB before any model).
  *
- * <p>Run: {@code bench/run lora [--steps N] [--warmup N] [--hidden D] [--layers L] [--batch B] [--seq T]}.
+ * <p>Run: {@code bench/run lora [--steps N] [--warmup N] [--hidden D] [--layers L] [--batch B] [--seq T] [--dropout P]}.
  */
 public final class LoraBenchmark {
 
@@ -47,7 +47,7 @@ public final class LoraBenchmark {
             return;
         }
         List<String> results = new ArrayList<>();
-        for (String mode : List.of("full", "lora")) {
+        for (String mode : List.of("full", "lora", "lora-d0")) {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString()));
             command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -72,19 +72,20 @@ public final class LoraBenchmark {
             }
             Files.delete(errors);
         }
-        System.out.printf(Locale.ROOT, "%-6s %14s %12s %14s%n", "mode", "trainable", "step ms", "peak RSS MiB");
+        System.out.printf(Locale.ROOT, "%-8s %14s %12s %14s%n", "mode", "trainable", "step ms", "peak RSS MiB");
         results.forEach(System.out::println);
     }
 
     private static void child(String[] args) throws Exception {
         Runtime.configureOffline();
-        String mode = args[0];
+        String mode = args[0]; // full | lora | lora-d0 (LoRA without dropout)
         int steps = 5;
         int warmup = 2;
         int hidden = 512;
         int layers = 8;
         int batch = 4;
         int length = 256;
+        double dropout = 0.05;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
@@ -93,8 +94,9 @@ public final class LoraBenchmark {
                 case "--layers" -> layers = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--seq" -> length = Integer.parseInt(args[++i]);
+                case "--dropout" -> dropout = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("usage: bench/run lora [--steps N] [--warmup N]"
-                        + " [--hidden D] [--layers L] [--batch B] [--seq T]");
+                        + " [--hidden D] [--layers L] [--batch B] [--seq T] [--dropout P]");
             }
         }
         Path dir = Files.createTempDirectory("lora-bench");
@@ -114,8 +116,8 @@ public final class LoraBenchmark {
         }
         TrainConfig train = new TrainConfig(steps + warmup, null, batch, 1, 1e-4, 0, "constant", 0.0, 1.0, length, 1,
                 0, 0, null);
-        LoraConfig lora = mode.equals("lora")
-                ? new LoraConfig(16, 32.0, 0.05, LoraConfig.KNOWN_TARGETS, null, null) : null;
+        LoraConfig lora = mode.equals("full") ? null
+                : new LoraConfig(16, 32.0, mode.equals("lora-d0") ? 0.0 : dropout, LoraConfig.KNOWN_TARGETS, null, null);
         SftConfig config = new SftConfig(model.toString(), dir.resolve("out").toString(), 0L, "cpu", "float32",
                 "float32", new DataConfig("in-memory", null, null, null, null, null, null), train, null, lora);
         new SftTrainer(config, (tokenizer, maxSeqLen) -> TrainingData.of(rows, List.of())).run();
@@ -132,7 +134,7 @@ public final class LoraBenchmark {
             System.out.printf(Locale.ROOT, "sft step, D=%d L=%d H=8/4 F=%d V=1024, B=%d T=%d, %d steps after %d"
                     + " warm-up; %s%n", hidden, layers, 3 * hidden, batch, length, steps, warmup, Machine.current());
         }
-        System.out.printf(Locale.ROOT, "RESULT %-6s %,14d %12.0f %14.0f%n", mode, trainable, stepMs,
+        System.out.printf(Locale.ROOT, "RESULT %-8s %,14d %12.0f %14.0f%n", mode, trainable, stepMs,
                 ProcessMemory.peakResidentMib());
         org.rlhf4j.core.io.AtomicFiles.deleteRecursively(dir);
     }
