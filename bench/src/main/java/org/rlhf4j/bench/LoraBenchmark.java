@@ -29,15 +29,16 @@ import org.rlhf4j.sft.TrainingData;
 
 /**
  * Peak memory and step time of SFT with full fine-tuning against LoRA (r 16 on all seven projections,
- * dropout 0.05, and {@code lora-d0}: dropout 0) on a medium model (default D 512, L 8, 8 heads / 4 KV heads, F 1536, V 1024, B 4, T 256), through the
- * real {@link SftTrainer} loop.
+ * dropout 0.05, and {@code lora-d0}: dropout 0) on a medium model (default D 512, L 8, 8 heads / 4 KV
+ * heads, F 1536, V 1024, B 4, T 256), through the real {@link SftTrainer} loop.
  *
  * <p>Method: each mode runs in a JVM of its own (a child process with this classpath), because the
  * peak resident set size (VmHWM) only grows within a process; the child prints its peak after the run
  * and its mean {@code time/step} over the steps after warm-up, and the parent prints the table. The
  * peak includes the JVM and libtorch (about 300-400 MiB before any model).
  *
- * <p>Run: {@code bench/run lora [--steps N] [--warmup N] [--hidden D] [--layers L] [--batch B] [--seq T] [--dropout P]}.
+ * <p>Run: {@code bench/run lora [--steps N] [--warmup N] [--hidden D] [--layers L] [--batch B] [--seq T]
+ * [--dropout P]}.
  */
 public final class LoraBenchmark {
 

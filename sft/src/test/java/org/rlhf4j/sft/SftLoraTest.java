@@ -119,6 +119,19 @@ class SftLoraTest {
             }
         }
 
+        // a stage whose model is an adapter directory trains base + adapter as one model (here at lr 0)
+        SftConfig fromAdapter = new SftConfig(adapter.toString(), out.resolve("full").toString(), 0L, "cpu",
+                "float32", "float32", new DataConfig("in-memory", null, null, null, null, null, null),
+                SftFixtures.train(1, 8, 1, 0.0, "constant", 0, 0, 0, null), null);
+        new SftTrainer(fromAdapter, (t, n) -> data).run();
+        try (PretrainedModel full = PretrainedModel.load(out.resolve("full/final"))) {
+            assertTrue(full.adapters() == null && Files.isRegularFile(out.resolve("full/final/model.safetensors")));
+            float[] fullLogps = logps(full);
+            for (int i = 0; i < reloaded.length; i++) {
+                assertEquals(reloaded[i], fullLogps[i], 1e-5, "log-prob " + i + " after training from the adapter");
+            }
+        }
+
         // lora.adapter: a run continues from the saved adapter (at lr 0 it keeps it bit for bit)
         LoraConfig continued = new LoraConfig(null, null, null, null, null, adapter.toString());
         SftConfig again = new SftConfig(model.toString(), out.resolve("again").toString(), 0L, "cpu", "float32",

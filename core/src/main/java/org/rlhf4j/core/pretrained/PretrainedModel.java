@@ -76,6 +76,7 @@ public final class PretrainedModel implements AutoCloseable {
         Path base = basePath(dir);
         PretrainedModel model = load(base, device, dtype);
         try {
+            model.mergeAdapters(); // a base that is itself an adapter: folded in, the new adapter goes on top
             if (PeftAdapterFiles.SEQ_CLS.equals(PeftAdapterFiles.readConfig(dir).taskType())
                     && !model.config().architecture().hasScalarHead()) {
                 // a reward model trained with LoRA on a causal LM: the adapter carries the score head
@@ -124,6 +125,29 @@ public final class PretrainedModel implements AutoCloseable {
         this.adapters = adapters;
         this.baseModel = baseModel;
         this.model = new LlamaModel(base, adapters);
+    }
+
+    /**
+     * Folds the adapters into the base weights in place ({@code W + (alpha/r) B A}, saved modules
+     * copied over) and drops them: from now on this is a plain model, e.g. a stage's starting model
+     * given as an adapter directory. Does nothing without adapters.
+     */
+    public void mergeAdapters() {
+        if (adapters == null) {
+            return;
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            for (java.util.Map.Entry<String, NDArray> e : adapters.merge(base, scope).entrySet()) {
+                NDArray own = base.get(e.getKey());
+                if (e.getValue() != own) {
+                    own.set(e.getValue().toType(own.getDataType(), false).toByteBuffer());
+                }
+            }
+        }
+        adapters.close();
+        adapters = null;
+        baseModel = null;
+        model = new LlamaModel(base);
     }
 
     /** The LoRA adapters, or null. */

@@ -86,10 +86,14 @@ public final class TrainingRun implements AutoCloseable {
             if (resumeFrom == null || config.lora() != null) {
                 requireModelDirectory(config.modelPath());
             }
+            ModelLoader start = d -> { // a starting model given as an adapter directory trains as base + adapter
+                PretrainedModel loaded = startingModel.load(d);
+                loaded.mergeAdapters();
+                return loaded;
+            };
             PretrainedModel model = config.lora() != null
-                    ? LoraRun.open(config, resumeFrom, startingModel.load(device))
-                    : CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                            () -> startingModel.load(device));
+                    ? LoraRun.open(config, resumeFrom, start.load(device))
+                    : CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(), () -> start.load(device));
             return new TrainingRun(config, lock, checkpoints, resumeFrom, device, model);
         } catch (IOException | RuntimeException | Error e) {
             lock.close();
