@@ -19,8 +19,8 @@ import org.rlhf4j.core.config.ConfigException;
  *     {@code score}, {@code lm_head} or {@code embed_tokens}; a reward model always trains its
  *     {@code score} head this way (default none)
  * @param adapter a PEFT adapter directory ({@code adapter_config.json}) to start from instead of
- *     fresh adapters; its own r, alpha, targets and dropout are used and this section's must agree
- *     or be left out (default none)
+ *     fresh adapters; its own r, alpha, targets, dropout and saved modules are used, this section's
+ *     other keys are then ignored (default none)
  */
 public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> targetModules,
         List<String> modulesToSave, String adapter) {
