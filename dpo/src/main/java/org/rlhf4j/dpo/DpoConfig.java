@@ -3,6 +3,7 @@ package org.rlhf4j.dpo;
 import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
@@ -24,6 +25,7 @@ import org.rlhf4j.datasets.DataConfig;
  * @param data training and evaluation preference files
  * @param train the shared optimisation keys
  * @param dpo DPO options (defaults when absent)
+ * @param lora LoRA adapters instead of full fine-tuning (absent: full fine-tuning); see {@link LoraConfig}
  */
 public record DpoConfig(
         String model,
@@ -34,7 +36,8 @@ public record DpoConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        DpoOptions dpo) implements StageConfig {
+        DpoOptions dpo,
+        LoraConfig lora) implements StageConfig {
 
     public DpoConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -47,6 +50,26 @@ public record DpoConfig(
         }
         dpo = dpo == null ? DpoOptions.defaults() : dpo;
         dpo.promptBudget(train.maxSeqLen()); // validates max_prompt_len against max_seq_len
+        if (dpo.adaptersOff()) {
+            if (lora == null) {
+                throw new ConfigException("dpo.reference: adapters_off needs a lora: section (the policy's adapters"
+                        + " are what is switched off); use precomputed or frozen for full fine-tuning");
+            }
+            if (dpo.referenceModel() != null) {
+                throw new ConfigException("dpo.reference_model does not apply with dpo.reference: adapters_off"
+                        + " (the reference is the policy's base); remove one of them");
+            }
+            if (!lora.modulesToSave().isEmpty()) {
+                throw new ConfigException("dpo.reference: adapters_off cannot be combined with lora.modules_to_save "
+                        + lora.modulesToSave() + ": those modules are trained in place and would not switch off");
+            }
+        }
+    }
+
+    /** Without a {@code lora:} section (full fine-tuning). */
+    public DpoConfig(String model, String outputDir, Long seed, String device, String dtype,
+            String saveDtype, DataConfig data, TrainConfig train, DpoOptions dpo) {
+        this(model, outputDir, seed, device, dtype, saveDtype, data, train, dpo, null);
     }
 
     /** The reference model's directory: {@code dpo.reference_model} or the starting checkpoint. */

@@ -27,7 +27,8 @@ import org.rlhf4j.core.config.ConfigException;
  * @param reference {@code precomputed} (default): one pass of the reference over every train and
  *     eval pair before training, cached in {@code OUTPUT_DIR/reference_logps.json}, after which the
  *     reference model is released; {@code frozen}: the reference stays in memory and scores each
- *     micro-batch
+ *     micro-batch; {@code adapters_off} (with a {@code lora:} section): the policy's own weights with
+ *     its adapters switched off, scored on the fly, no second copy in memory
  * @param referenceModel the reference's model directory; absent: the config's {@code model} (the
  *     starting checkpoint, also on resume)
  * @param maxPromptLen when prompt + longer response exceed {@code train.max_seq_len}, the prompt
@@ -107,8 +108,9 @@ public record DpoOptions(
             throw new ConfigException("dpo.desirable_weight and dpo.undesirable_weight are both 0: nothing to train");
         }
         reference = reference == null ? "precomputed" : reference;
-        if (!reference.equals("precomputed") && !reference.equals("frozen")) {
-            throw new ConfigException("dpo.reference must be precomputed or frozen, got '" + reference + "'");
+        if (!reference.equals("precomputed") && !reference.equals("frozen") && !reference.equals(ADAPTERS_OFF)) {
+            throw new ConfigException("dpo.reference must be precomputed, frozen or " + ADAPTERS_OFF + ", got '"
+                    + reference + "'");
         }
         if (maxPromptLen != null && maxPromptLen < 1) {
             throw new ConfigException("dpo.max_prompt_len must be >= 1, got " + maxPromptLen);
@@ -125,6 +127,14 @@ public record DpoOptions(
     public DpoOptions(Double beta, String lossType, Double labelSmoothing, Double rpoAlpha, String reference,
             String referenceModel, Integer maxPromptLen) {
         this(beta, lossType, labelSmoothing, rpoAlpha, reference, referenceModel, maxPromptLen, null, null, null);
+    }
+
+    /** The {@code dpo.reference} value that scores the reference with the policy's LoRA adapters off. */
+    public static final String ADAPTERS_OFF = "adapters_off";
+
+    /** Whether the reference is the policy itself with its LoRA adapters switched off (no second copy). */
+    public boolean adaptersOff() {
+        return reference.equals(ADAPTERS_OFF);
     }
 
     /** The defaults. */

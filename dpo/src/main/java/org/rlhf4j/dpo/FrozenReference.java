@@ -20,6 +20,11 @@ public final class FrozenReference implements Reference {
 
     @Override
     public ReferenceLogps logps(List<DpoPair> pairs) {
+        return score(model, pairs);
+    }
+
+    /** The summed response log-probs of {@code pairs} under {@code model}, without a graph. */
+    static ReferenceLogps score(PretrainedModel model, List<DpoPair> pairs) {
         try (NDManager scope = model.manager().newSubManager()) { // no graph: called outside the collector
             scope.tempAttachAll(model.model().weights().asList()); // weight views made by the forward land here
             SequenceLogps out = PairBatch.of(pairs, model.tokenizer(), scope).sequenceLogps(model.model(), scope);

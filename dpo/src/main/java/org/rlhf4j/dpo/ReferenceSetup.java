@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the reference of a DPO or KTO run from its config: none for the reference-free losses,
- * the frozen model, or the precomputed table (each "pair" of a KTO run is a completion and its
+ * the policy with its LoRA adapters off, the frozen model, or the precomputed table (each "pair" of a KTO run is a completion and its
  * mismatched completion, {@link KtoExample}).
  */
 final class ReferenceSetup {
@@ -29,6 +29,10 @@ final class ReferenceSetup {
         if (!config.dpo().needsReference()) {
             run.note("reference", "none: loss_type " + config.dpo().lossType() + " is reference-free");
             return Reference.NONE;
+        }
+        if (config.dpo().adaptersOff()) {
+            run.note("reference", "the policy with its LoRA adapters off");
+            return new AdaptersOffReference(run.model());
         }
         Path referenceDir = config.referencePath();
         Device device = run.device();

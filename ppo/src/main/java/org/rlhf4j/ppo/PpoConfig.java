@@ -3,6 +3,7 @@ package org.rlhf4j.ppo;
 import java.nio.file.Path;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
@@ -28,6 +29,9 @@ import org.rlhf4j.datasets.DataConfig;
  * @param train the shared optimisation keys
  * @param ppo PPO options (defaults when absent)
  * @param rewards the reward sources (required)
+ * @param lora LoRA adapters on the policy instead of full fine-tuning (absent: full fine-tuning); the
+ *     reference is then the policy with its adapters off unless {@code ppo.reference_model} names one;
+ *     see {@link LoraConfig}
  */
 public record PpoConfig(
         String model,
@@ -39,7 +43,8 @@ public record PpoConfig(
         DataConfig data,
         TrainConfig train,
         PpoOptions ppo,
-        RewardsConfig rewards) implements StageConfig {
+        RewardsConfig rewards,
+        LoraConfig lora) implements StageConfig {
 
     public PpoConfig {
         if (model == null || model.isBlank()) {
@@ -72,9 +77,25 @@ public record PpoConfig(
         }
     }
 
+    /** Without a {@code lora:} section (full fine-tuning). */
+    public PpoConfig(String model, String outputDir, Long seed, String device, String dtype,
+            String saveDtype, DataConfig data, TrainConfig train, PpoOptions ppo, RewardsConfig rewards) {
+        this(model, outputDir, seed, device, dtype, saveDtype, data, train, ppo, rewards, null);
+    }
+
     /** Prompts drawn per rollout batch: {@code train.batch_size / ppo.group_size}. */
     public int promptsPerBatch() {
         return train.batchSize() / ppo.groupSize();
+    }
+
+    /**
+     * Whether the reference is the policy itself with its LoRA adapters off, as DESIGN.md asks of a
+     * policy trained with adapters: a {@code lora:} section, no {@code ppo.reference_model}, and no
+     * {@code lora.modules_to_save} (saved modules are trained in place and cannot switch off; the
+     * reference is then loaded from {@code model}).
+     */
+    public boolean referenceIsAdaptersOff() {
+        return lora != null && ppo.referenceModel() == null && lora.modulesToSave().isEmpty();
     }
 
     /** The reference policy's directory: {@code ppo.reference_model}, else {@code model}. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.rlhf4j.core.optim.LearningRateSchedule;
+import org.rlhf4j.core.lora.LoraAdapters;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.EngineOptions;
 import org.rlhf4j.core.rollout.RolloutBatch;
@@ -104,7 +105,9 @@ public final class PpoTrainer {
     public RunSummary run() throws IOException {
         DataType dtype = config.computeType();
         try (TrainingRun run = TrainingRun.open(config, device -> PretrainedModel.load(config.modelPath(), device, dtype));
-                PretrainedModel reference = PretrainedModel.load(config.referencePath(), run.device(), dtype);
+                // with LoRA the reference is the policy with its adapters off (null here): no second copy
+                PretrainedModel reference = config.referenceIsAdaptersOff() ? null
+                        : PretrainedModel.load(config.referencePath(), run.device(), dtype);
                 // a null resource is skipped by try-with-resources: critic-free advantages load no value model
                 PretrainedModel valueModel = loadValueModel(run)) {
             PretrainedModel policy = run.model();
@@ -162,7 +165,8 @@ public final class PpoTrainer {
 
     /**
      * One run's collaborators; its methods are the iteration loop and its three phases, in call order.
-     * {@code critic} is null when the advantages need none.
+     * {@code critic} is null when the advantages need none; {@code reference} is null when it is the
+     * policy with its LoRA adapters off.
      */
     private record Loop(PpoConfig config, IterationObserver observer, TrainingRun run, Learner critic,
             PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
@@ -279,9 +283,11 @@ public final class PpoTrainer {
             double[][] logps = Experience.perToken(batch.logps(), b, a); // (B, A)
             long t = System.nanoTime();
             double[][] refLogps; // (B, A)
-            try (NDManager call = scope.newSubManager()) {
-                call.tempAttachAll(reference.model().weights().asList()); // the reference never builds a graph
-                NDArray ref = RolloutScorer.logps(reference.model(), batch, batch.temperature(), call); // (B, A)
+            PretrainedModel referenceModel = reference != null ? reference : run.model();
+            try (NDManager call = scope.newSubManager();
+                    LoraAdapters.Switch off = reference != null ? null : run.model().adapters().disabled()) {
+                call.tempAttachAll(referenceModel.model().weights().asList()); // the reference never builds a graph
+                NDArray ref = RolloutScorer.logps(referenceModel.model(), batch, batch.temperature(), call); // (B, A)
                 refLogps = Experience.perToken(ref, b, a);
             }
             long t1 = System.nanoTime();

@@ -43,10 +43,14 @@ class PpoResumeTest {
     /** Five iterations, checkpoints at 2, 4 and 5; k3 KL, adaptive coefficient, running norm, clip, EOS penalty. */
     private static PpoConfig config(Path out) {
         PpoConfig base = PpoFixtures.config(sft, prompts, out, 5, 2);
-        PpoOptions ppo = new PpoOptions(null, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, KlEstimator.K3, 0.5, 100,
-                null, null, null, null, null, 0.01, null, RewardNorm.RUNNING, 1.5, 0.5, 2, 2);
         return new PpoConfig(base.model(), base.outputDir(), base.seed(), base.device(), base.dtype(),
-                base.saveDtype(), base.data(), base.train(), ppo, base.rewards());
+                base.saveDtype(), base.data(), base.train(), options(null), base.rewards());
+    }
+
+    /** The options above, with {@code referenceModel} as {@code ppo.reference_model}. */
+    static PpoOptions options(String referenceModel) {
+        return new PpoOptions(referenceModel, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, KlEstimator.K3, 0.5, 100,
+                null, null, null, null, null, 0.01, null, RewardNorm.RUNNING, 1.5, 0.5, 2, 2);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.rlhf4j.reward;
 
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
@@ -23,6 +24,7 @@ import org.rlhf4j.datasets.DataConfig;
  * @param train the shared optimisation keys; {@code batch_size} counts pairs (a forward pass holds
  *     2 x batch_size sequences)
  * @param rm reward-model options (defaults when absent)
+ * @param lora LoRA adapters instead of full fine-tuning (absent: full fine-tuning); see {@link LoraConfig}
  */
 public record RewardConfig(
         String model,
@@ -33,7 +35,8 @@ public record RewardConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        RmOptions rm) implements StageConfig {
+        RmOptions rm,
+        LoraConfig lora) implements StageConfig {
 
     public RewardConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -42,5 +45,11 @@ public record RewardConfig(
         dtype = StageKeys.computeDtype(dtype);
         saveDtype = StageKeys.saveDtype(saveDtype);
         rm = rm == null ? RmOptions.defaults() : rm;
+    }
+
+    /** Without a {@code lora:} section (full fine-tuning). */
+    public RewardConfig(String model, String outputDir, Long seed, String device, String dtype,
+            String saveDtype, DataConfig data, TrainConfig train, RmOptions rm) {
+        this(model, outputDir, seed, device, dtype, saveDtype, data, train, rm, null);
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
-import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.pretrained.ScalarHead;
@@ -38,15 +37,12 @@ public final class RewardModels {
     }
 
     /**
-     * Writes {@code model} as a complete Hugging Face directory with {@link RewardConditions#FILE_NAME},
-     * replacing {@code dir} only once everything is written.
+     * Writes {@code model} as a complete Hugging Face directory (with LoRA: a PEFT {@code SEQ_CLS}
+     * adapter) with {@link RewardConditions#FILE_NAME}, replacing {@code dir} only once everything is written.
      */
     public static void export(PretrainedModel model, Path dir, SaveDtype dtype, RewardConditions conditions)
             throws IOException {
-        ModelDirectory.save(dir, model.config(), model.weights(), dtype, model.generation(), staged -> {
-            model.tokenizer().save(staged);
-            conditions.save(staged);
-        });
+        model.save(dir, dtype, conditions::save);
     }
 
     /** D values from normal(0, std), drawn by {@code java.util.Random(seed)}. */

@@ -1,6 +1,7 @@
 package org.rlhf4j.sft;
 
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.training.StageConfig;
 import org.rlhf4j.core.training.StageKeys;
 import org.rlhf4j.core.training.TrainConfig;
@@ -21,6 +22,7 @@ import org.rlhf4j.datasets.DataConfig;
  * @param data training and evaluation files
  * @param train the shared optimisation keys
  * @param sft SFT options (defaults when absent)
+ * @param lora LoRA adapters instead of full fine-tuning (absent: full fine-tuning); see {@link LoraConfig}
  */
 public record SftConfig(
         String model,
@@ -31,7 +33,8 @@ public record SftConfig(
         String saveDtype,
         DataConfig data,
         TrainConfig train,
-        SftOptions sft) implements StageConfig {
+        SftOptions sft,
+        LoraConfig lora) implements StageConfig {
 
     public SftConfig {
         StageKeys.requireTrainingSections(model, outputDir, data, train);
@@ -40,5 +43,11 @@ public record SftConfig(
         dtype = StageKeys.computeDtype(dtype);
         saveDtype = StageKeys.saveDtype(saveDtype);
         sft = sft == null ? SftOptions.defaults() : sft;
+    }
+
+    /** Without a {@code lora:} section (full fine-tuning). */
+    public SftConfig(String model, String outputDir, Long seed, String device, String dtype,
+            String saveDtype, DataConfig data, TrainConfig train, SftOptions sft) {
+        this(model, outputDir, seed, device, dtype, saveDtype, data, train, sft, null);
     }
 }

@@ -146,7 +146,7 @@ public final class AtomicFiles {
     }
 
     /** Deletes a path after a failure, recording any problem on the original exception. */
-    static void deleteQuietly(Path path, Throwable failure) {
+    public static void deleteQuietly(Path path, Throwable failure) {
         try {
             deleteRecursively(path);
         } catch (IOException e) {

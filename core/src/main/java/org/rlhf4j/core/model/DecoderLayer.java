@@ -1,6 +1,7 @@
 package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.lora.LoraAdapters;
 
 /**
  * One pre-norm decoder layer: {@code h = x + attn(norm1(x)); out = h + mlp(norm2(h))}.
@@ -11,10 +12,10 @@ import ai.djl.ndarray.NDArray;
 record DecoderLayer(NDArray inputNorm, SelfAttention attention, NDArray postAttentionNorm, SwiGluMlp mlp,
         double eps) {
 
-    static DecoderLayer of(ModelWeights weights, int layer) {
+    static DecoderLayer of(ModelWeights weights, int layer, LoraAdapters lora) {
         String p = WeightLayout.layer(layer);
-        return new DecoderLayer(weights.get(p + "input_layernorm.weight"), SelfAttention.of(weights, layer),
-                weights.get(p + "post_attention_layernorm.weight"), SwiGluMlp.of(weights, layer),
+        return new DecoderLayer(weights.get(p + "input_layernorm.weight"), SelfAttention.of(weights, layer, lora),
+                weights.get(p + "post_attention_layernorm.weight"), SwiGluMlp.of(weights, layer, lora),
                 weights.config().rmsNormEps());
     }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.lora.LoraAdapter;
 import org.rlhf4j.core.ops.Scalars;
 
 /**
@@ -71,9 +72,9 @@ public final class FusedDecoder implements AutoCloseable {
             for (DecoderLayer layer : model.layers()) {
                 SelfAttention a = layer.attention();
                 NDArray gain = columnGain(layer.inputNorm(), work); // (1, D)
-                NDArray qkv = gain.mul(copy(a.q(), work)).mul(queryScale)
-                        .concat(gain.mul(copy(a.k(), work)))
-                        .concat(gain.mul(copy(a.v(), work))); // (H*hd + 2*KV*hd, D)
+                NDArray qkv = gain.mul(copy(a.q(), a.qLora(), work)).mul(queryScale)
+                        .concat(gain.mul(copy(a.k(), a.kLora(), work)))
+                        .concat(gain.mul(copy(a.v(), a.vLora(), work))); // (H*hd + 2*KV*hd, D)
                 NDArray qkvBias = null;
                 if (a.qBias() != null || a.kBias() != null || a.vBias() != null) {
                     qkvBias = bias(a.qBias(), a.q(), work).mul(queryScale)
@@ -81,10 +82,12 @@ public final class FusedDecoder implements AutoCloseable {
                             .concat(bias(a.vBias(), a.v(), work)); // ((H + 2*KV) * hd)
                 }
                 NDArray mlpGain = columnGain(layer.postAttentionNorm(), work); // (1, D)
-                NDArray gateUp = mlpGain.mul(copy(layer.mlp().gate(), work))
-                        .concat(mlpGain.mul(copy(layer.mlp().up(), work))); // (2F, D)
-                layers.add(new Layer(keep(qkv, dtype, manager), keep(qkvBias, dtype, manager), a.o(), a.oBias(),
-                        keep(gateUp, dtype, manager), layer.mlp().down()));
+                SwiGluMlp mlp = layer.mlp();
+                NDArray gateUp = mlpGain.mul(copy(mlp.gate(), mlp.gateLora(), work))
+                        .concat(mlpGain.mul(copy(mlp.up(), mlp.upLora(), work))); // (2F, D)
+                layers.add(new Layer(keep(qkv, dtype, manager), keep(qkvBias, dtype, manager),
+                        own(a.o(), a.oLora(), dtype, work, manager), a.oBias(), keep(gateUp, dtype, manager),
+                        own(mlp.down(), mlp.downLora(), dtype, work, manager)));
             }
             NDArray head = columnGain(model.finalNorm(), work).mul(copy(model.lmHead(), work)); // (V, D)
             return new FusedDecoder(manager, model, List.copyOf(layers), keep(head, dtype, manager));
@@ -96,6 +99,17 @@ public final class FusedDecoder implements AutoCloseable {
         NDArray copy = array.toType(DataType.FLOAT32, true);
         copy.attach(owner);
         return copy;
+    }
+
+    /** {@link #copy(NDArray, NDManager)} of a projection with its LoRA adapter (null: none) folded in. */
+    private static NDArray copy(NDArray weight, LoraAdapter lora, NDManager owner) {
+        NDArray copy = copy(weight, owner);
+        return lora == null ? copy : lora.foldInto(copy);
+    }
+
+    /** The model's own projection, or with a LoRA adapter a merged copy of it owned by {@code owner}. */
+    private static NDArray own(NDArray weight, LoraAdapter lora, DataType dtype, NDManager work, NDManager owner) {
+        return lora == null ? weight : keep(copy(weight, lora, work), dtype, owner);
     }
 
     /** A norm gain (D) as a row (1, D) that scales the columns (input features) of a projection. */

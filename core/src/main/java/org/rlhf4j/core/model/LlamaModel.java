@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.lora.LoraAdapters;
 import org.rlhf4j.core.ops.Scalars;
 
 /**
@@ -28,15 +29,26 @@ public final class LlamaModel {
     private final NDArray lmHead;
     private final NDArray score;
     private final RotaryEmbedding rotary;
+    private final LoraAdapters adapters;
 
     /** A model over {@code weights}, whose config it takes. */
     public LlamaModel(ModelWeights weights) {
+        this(weights, null);
+    }
+
+    /**
+     * A model over {@code base} with LoRA {@code adapters} (null: none): the projections they target
+     * add their updates, and the modules they save replace the base's.
+     */
+    public LlamaModel(ModelWeights base, LoraAdapters adapters) {
+        ModelWeights weights = adapters == null ? base : adapters.applyTo(base);
         this.config = weights.config();
         this.weights = weights;
+        this.adapters = adapters;
         this.embedding = weights.get(WeightLayout.EMBED);
         List<DecoderLayer> list = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            list.add(DecoderLayer.of(weights, i));
+            list.add(DecoderLayer.of(weights, i, adapters));
         }
         this.layers = List.copyOf(list);
         this.finalNorm = weights.get(WeightLayout.FINAL_NORM);
@@ -53,8 +65,14 @@ public final class LlamaModel {
         return config;
     }
 
+    /** The weights the model computes with (with LoRA: the frozen base, saved modules replaced). */
     public ModelWeights weights() {
         return weights;
+    }
+
+    /** The LoRA adapters, or null for a model without. */
+    public LoraAdapters adapters() {
+        return adapters;
     }
 
     /**

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.lora.LoraAdapter;
+import org.rlhf4j.core.lora.LoraAdapters;
 
 /**
  * Causal multi-head self-attention with grouped key/value heads (MHA when KV = H, MQA when
@@ -14,15 +16,17 @@ import ai.djl.ndarray.types.Shape;
  * @param k key projection (KV * hd, D), bias {@code kBias} or null
  * @param v value projection (KV * hd, D), bias {@code vBias} or null
  * @param o output projection (D, H * hd), bias {@code oBias} (D) or null
+ * @param qLora the LoRA adapters of q, k, v and o, each null when that projection has none
  */
 record SelfAttention(
         NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v, NDArray vBias, NDArray o, NDArray oBias,
-        int heads, int kvHeads, int headDim) {
+        int heads, int kvHeads, int headDim, LoraAdapter qLora, LoraAdapter kLora, LoraAdapter vLora,
+        LoraAdapter oLora) {
 
     private static final int[] HEADS_FIRST = {0, 2, 1, 3};
     private static final int[] KEYS_TRANSPOSED = {0, 1, 3, 2};
 
-    static SelfAttention of(ModelWeights weights, int layer) {
+    static SelfAttention of(ModelWeights weights, int layer, LoraAdapters lora) {
         LlamaConfig c = weights.config();
         String p = WeightLayout.layer(layer) + "self_attn.";
         return new SelfAttention(
@@ -30,7 +34,9 @@ record SelfAttention(
                 weights.get(p + "k_proj.weight"), optional(weights, p + "k_proj.bias"),
                 weights.get(p + "v_proj.weight"), optional(weights, p + "v_proj.bias"),
                 weights.get(p + "o_proj.weight"), optional(weights, p + "o_proj.bias"),
-                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim());
+                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
+                LoraAdapters.find(lora, layer, "q_proj"), LoraAdapters.find(lora, layer, "k_proj"),
+                LoraAdapters.find(lora, layer, "v_proj"), LoraAdapters.find(lora, layer, "o_proj"));
     }
 
     private static NDArray optional(ModelWeights weights, String name) {
@@ -50,9 +56,9 @@ record SelfAttention(
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long length = shape.get(1);
-        NDArray queries = Linear.apply(x, q, qBias).reshape(batch, length, heads, headDim); // (B, T, H, hd)
-        NDArray newKeys = Linear.apply(x, k, kBias).reshape(batch, length, kvHeads, headDim); // (B, T, KV, hd)
-        NDArray newValues = Linear.apply(x, v, vBias).reshape(batch, length, kvHeads, headDim);
+        NDArray queries = Linear.apply(x, q, qBias, qLora).reshape(batch, length, heads, headDim); // (B, T, H, hd)
+        NDArray newKeys = Linear.apply(x, k, kBias, kLora).reshape(batch, length, kvHeads, headDim); // (B, T, KV, hd)
+        NDArray newValues = Linear.apply(x, v, vBias, vLora).reshape(batch, length, kvHeads, headDim);
         // Scaling q (T x hd) is cheaper than scaling the (T x Tk) scores and equal up to rounding.
         queries = RotaryEmbedding.apply(queries, angles).mul(scale).transpose(HEADS_FIRST); // (B, H, T, hd)
         newKeys = RotaryEmbedding.apply(newKeys, angles).transpose(HEADS_FIRST); // (B, KV, T, hd)
@@ -81,6 +87,6 @@ record SelfAttention(
                 .reshape(batch, heads, length, headDim)
                 .transpose(HEADS_FIRST)
                 .reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
-        return Linear.apply(mixed, o, oBias); // (B, T, D)
+        return Linear.apply(mixed, o, oBias, oLora); // (B, T, D)
     }
 }

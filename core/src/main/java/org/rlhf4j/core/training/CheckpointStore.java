@@ -22,6 +22,7 @@ import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SafetensorsReader;
 import org.rlhf4j.core.io.SafetensorsWriter;
 import org.rlhf4j.core.io.SaveDtype;
+import org.rlhf4j.core.lora.PeftAdapterFiles;
 import org.rlhf4j.core.model.NonFiniteTensors;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -35,7 +36,8 @@ import org.rlhf4j.core.pretrained.PretrainedModel;
  * when the model is saved in a narrower dtype than it trains in, {@code resume_weights.safetensors}
  * with the exact float32 weights (bf16 weights alone cannot resume bit for bit). Everything is
  * written into a hidden staging directory that is renamed to {@code step-NNNNNN} only when
- * complete, so a directory under that name is complete by construction; {@link #latest} also
+ * complete, so a directory under that name is complete by construction; with LoRA the model files
+ * are a PEFT adapter directory instead (the float32 adapters, exact by themselves); {@link #latest} also
  * requires the state, optimizer and config files, so a directory assembled by hand or by an older
  * tool without them is ignored rather than half-loaded.
  */
@@ -136,19 +138,27 @@ public final class CheckpointStore {
      */
     public static void saveModelAndOptimizer(Path dir, PretrainedModel model, AdamW optimizer, SaveDtype modelDtype,
             IoConsumer<Path> extraFiles) throws IOException {
-        Map<String, NDArray> weights = model.weights();
+        Map<String, NDArray> weights = model.adapters() != null ? model.adapters().parameters() : model.weights();
         Optional<String> nonFinite = NonFiniteTensors.first(weights);
         if (nonFinite.isPresent()) {
             throw new TrainingDivergedException(dir + " not written: weight '" + nonFinite.get()
                     + "' is not finite (NaN or infinite); the training diverged");
         }
+        if (model.adapters() != null) { // the adapters only, float32 (exact), in PEFT's layout
+            PeftAdapterFiles.save(dir, model.adapters(), model.baseModel(), model.model().hasScoreHead(), staged -> {
+                model.tokenizer().save(staged);
+                writeOptimizer(staged, model, optimizer);
+                if (extraFiles != null) {
+                    extraFiles.accept(staged);
+                }
+            });
+            return;
+        }
         boolean exactCopyNeeded = modelDtype != SaveDtype.FLOAT32
                 && !(modelDtype == SaveDtype.FLOAT16 && model.model().weights().dataType() == DataType.FLOAT16);
         ModelDirectory.save(dir, model.config(), weights, modelDtype, model.generation(), staged -> {
             model.tokenizer().save(staged);
-            try (NDManager scope = model.manager().newSubManager()) {
-                SafetensorsWriter.write(staged.resolve(OPTIMIZER_FILE), optimizer.exportState(scope), SaveDtype.FLOAT32);
-            }
+            writeOptimizer(staged, model, optimizer);
             if (exactCopyNeeded) {
                 SafetensorsWriter.write(staged.resolve(RESUME_WEIGHTS_FILE), weights, SaveDtype.FLOAT32);
             }
@@ -156,6 +166,12 @@ public final class CheckpointStore {
                 extraFiles.accept(staged);
             }
         });
+    }
+
+    private static void writeOptimizer(Path staged, PretrainedModel model, AdamW optimizer) throws IOException {
+        try (NDManager scope = model.manager().newSubManager()) {
+            SafetensorsWriter.write(staged.resolve(OPTIMIZER_FILE), optimizer.exportState(scope), SaveDtype.FLOAT32);
+        }
     }
 
     /** The newest complete checkpoint, if any. */
@@ -183,7 +199,8 @@ public final class CheckpointStore {
                 && Files.isDirectory(dir)
                 && Files.isRegularFile(dir.resolve(TrainerState.FILE_NAME))
                 && Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))
-                && Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE));
+                && (Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE))
+                        || Files.isRegularFile(dir.resolve(PeftAdapterFiles.CONFIG_FILE)));
     }
 
     /** The step a checkpoint directory name encodes. */

@@ -1,6 +1,7 @@
 package org.rlhf4j.core.training;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,11 +85,17 @@ public final class TrainingRun implements AutoCloseable {
             checkpoints.removeLeftovers();
             Path resumeFrom = checkpoints.latest().orElse(null);
             Device device = new DeviceSpec(config.device()).resolve();
-            if (resumeFrom == null) {
+            if (resumeFrom == null || config.lora() != null) {
                 requireModelDirectory(config.modelPath());
             }
-            PretrainedModel model = CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(),
-                    () -> startingModel.load(device));
+            ModelLoader start = d -> { // a starting model given as an adapter directory trains as base + adapter
+                PretrainedModel loaded = startingModel.load(d);
+                loaded.mergeAdapters();
+                return loaded;
+            };
+            PretrainedModel model = config.lora() != null
+                    ? LoraRun.open(config, resumeFrom, start.load(device))
+                    : CheckpointStore.restoreOrLoad(resumeFrom, device, config.computeType(), () -> start.load(device));
             return new TrainingRun(config, lock, checkpoints, resumeFrom, device, model);
         } catch (IOException | RuntimeException | Error e) {
             lock.close();
@@ -99,7 +106,7 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * The state the loop starts from, the checkpoint's (once {@link ResumeGuard} finds that the
      * data stream and the rest of the {@link RunDefinition} are the same) or step 0's; then writes the resolved config and provenance,
-     * makes the weights trainable, opens the metrics log (cut back to the resumed step) and
+     * makes the weights (with LoRA: the adapters only) trainable, opens the metrics log (cut back to the resumed step) and
      * builds AdamW and the optimizer step with the checkpoint's moments and skip count.
      *
      * @param rowsName what the training rows are, for the resume check's message
@@ -129,14 +136,18 @@ public final class TrainingRun implements AutoCloseable {
         }
         RunDirectory.writeResolvedConfig(config.outputPath(), config);
         RunDirectory.writeProvenance(config.outputPath(), config.seed(), dataFiles, state.step());
-        model.model().weights().setRequiresGradient(true);
-        adamW = new AdamW(model.weights(), train.adamW(), model.manager());
+        Map<String, NDArray> trainable = trainable();
+        for (NDArray parameter : trainable.values()) {
+            parameter.setRequiresGradient(true); // with LoRA the base never records a gradient
+        }
+        adamW = new AdamW(trainable, train.adamW(), model.manager());
         metrics = MetricsLog.open(config.outputPath().resolve(MetricsLog.FILE_NAME), state.step());
         if (resumeFrom != null) {
             CheckpointStore.loadOptimizer(resumeFrom, adamW, model.manager());
         }
-        optimizer = new OptimizerStep(adamW, model.weights(), train.maxGradNorm(),
+        optimizer = new OptimizerStep(adamW, trainable, train.maxGradNorm(),
                 train.learningRateSchedule(totalSteps));
+        startStep(state.step());
         optimizer.restoreSkippedSteps(state.skippedSteps());
         this.totalSteps = totalSteps;
         return state;
@@ -157,6 +168,18 @@ public final class TrainingRun implements AutoCloseable {
         if (longest > limit) {
             throw new UserException(what + " has " + longest + " tokens, more than the model's max_position_embeddings "
                     + limit + " (" + config.modelPath().resolve("config.json") + "); " + String.format(fix, limit));
+        }
+    }
+
+    /** What the optimizer updates: every weight, or with LoRA the adapters (and saved modules) only. */
+    private Map<String, NDArray> trainable() {
+        return model.adapters() != null ? model.adapters().parameters() : model.weights();
+    }
+
+    /** Seeds the LoRA dropout of optimizer step {@code step} (0-based), so that a resume draws the same masks. */
+    private void startStep(int step) {
+        if (model.adapters() != null) {
+            model.adapters().startStep(config.seed(), step);
         }
     }
 
@@ -191,6 +214,7 @@ public final class TrainingRun implements AutoCloseable {
     public OptimizerStep.Result update(int step, double loss) {
         OptimizerStep.Result result = optimizer.apply(step, loss);
         divergence.record(step, loss, result);
+        startStep(step + 1);
         return result;
     }
 
@@ -202,6 +226,7 @@ public final class TrainingRun implements AutoCloseable {
     public OptimizerStep.Result updateMinibatch(int iteration, double loss) {
         OptimizerStep.Result result = optimizer.apply(iteration, loss);
         divergence.recordMinibatch(iteration, result);
+        startStep(iteration + 1);
         return result;
     }
 
@@ -243,7 +268,7 @@ public final class TrainingRun implements AutoCloseable {
      * @throws TrainingDivergedException when a weight is not finite (nothing is written)
      */
     public void checkpoint(TrainerState state, IoConsumer<Path> extraFiles) throws IOException {
-        divergence.requireFinite(model.weights(), "checkpoint " + checkpoints.path(state.step()));
+        divergence.requireFinite(trainable(), "checkpoint " + checkpoints.path(state.step()));
         divergence.checkpointed(checkpoints.save(model, adamW, state, staged -> {
             definition.write(staged);
             divergence.write(staged);
@@ -283,7 +308,7 @@ public final class TrainingRun implements AutoCloseable {
      */
     public RunSummary finish(TrainerState state, IoConsumer<Path> exporter) throws IOException {
         if (state.step() >= totalSteps) {
-            divergence.requireFinite(model.weights(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
+            divergence.requireFinite(trainable(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
         }
         Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
         return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),

@@ -57,7 +57,7 @@ class FusedDecoderTest {
     }
 
     /** Prefills 3 slots with the general path, then compares each fused step with the full pass. */
-    private static void assertStepsMatch(LlamaModel model, float tolerance) {
+    static void assertStepsMatch(LlamaModel model, float tolerance) {
         LlamaConfig config = model.config();
         int window = config.effectiveSlidingWindow();
         try (NDManager m = NDManager.newBaseManager()) {
