@@ -1,7 +1,6 @@
 package org.rlhf4j.ppo;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -55,22 +55,20 @@ public final class FormatDetector {
     /** The SFT conversation of {@code record} (columns applied); the first call fixes the format. */
     public List<ChatMessage> conversation(ObjectNode record, String where)
             throws InvalidRecord {
+        mapped(record);
         if (sft == null) {
-            choose(configured != DataFormat.AUTO ? configured : detectSft(mapped(record)), where, true);
+            choose(configured != DataFormat.AUTO ? configured : detectSft(record), where, true);
             sft = chosen.sftReader(openAi, shareGpt);
-        } else {
-            mapped(record);
         }
         return sft.conversation(record);
     }
 
     /** The preference pair of {@code record} (columns applied); the first call fixes the format. */
     public PreferencePair pair(ObjectNode record, String where) throws InvalidRecord {
+        mapped(record);
         if (preference == null) {
-            choose(configured != DataFormat.AUTO ? configured : detectPreference(mapped(record)), where, false);
+            choose(configured != DataFormat.AUTO ? configured : detectPreference(record), where, false);
             preference = chosen.preferenceReader(openAi, shareGpt);
-        } else {
-            mapped(record);
         }
         return preference.pair(record, where);
     }
