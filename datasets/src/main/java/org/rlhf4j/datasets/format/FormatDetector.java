@@ -99,6 +99,11 @@ public final class FormatDetector {
                 : " (detected by data.format auto from the keys of " + detectedAt + ")");
     }
 
+    /** Whether {@code record} (columns applied) is a preference pair rather than a conversation: it has chosen or rejected. */
+    public static boolean isPreference(JsonNode record) {
+        return record.has("chosen") || record.has("rejected");
+    }
+
     static DataFormat detectSft(JsonNode record) {
         if (record.has("messages")) {
             return DataFormat.MESSAGES;

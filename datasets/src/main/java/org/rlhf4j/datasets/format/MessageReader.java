@@ -160,8 +160,13 @@ public record MessageReader(String roleKey, String contentKey, Map<String, Strin
                         + " {...}} (or a list of them) as JSON text");
             }
             Object arguments = call.has("arguments") ? JsonFields.plain(call.get("arguments")) : Map.of();
-            out.add(Map.of("type", "function", "function", Map.of("name", call.get("name").asText(),
-                    "arguments", arguments)));
+            Map<String, Object> function = new LinkedHashMap<>(); // name first, as OpenAI writes it
+            function.put("name", call.get("name").asText());
+            function.put("arguments", arguments);
+            Map<String, Object> toolCall = new LinkedHashMap<>();
+            toolCall.put("type", "function");
+            toolCall.put("function", function);
+            out.add(toolCall);
         }
         return out;
     }
