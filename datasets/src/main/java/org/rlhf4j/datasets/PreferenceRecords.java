@@ -55,12 +55,13 @@ public final class PreferenceRecords {
     public static Scored response(String line, String source) {
         try {
             JsonNode record = JsonFields.object(line);
+            List<ChatMessage> prompt = TrlPreferenceFormat.prompt(record, OPENAI);
             if (!record.has("response")) {
                 throw new InvalidRecord("has no \"response\"; expected {\"prompt\": \"...\" | \"messages\": [...],"
                         + " \"response\": \"...\", \"condition\": \"...\"?}");
             }
-            return new Scored(TrlPreferenceFormat.prompt(record, OPENAI), JsonFields.string(record, "response", ""),
-                    TrlPreferenceFormat.condition(record), source);
+            return new Scored(prompt, JsonFields.string(record, "response", ""), TrlPreferenceFormat.condition(record),
+                    source);
         } catch (InvalidRecord e) {
             throw new BadRecordException(source + ": " + e.getMessage());
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.rlhf4j.datasets.format.AlpacaFormat;
 import org.rlhf4j.datasets.format.ColumnMapping;
 import org.rlhf4j.datasets.format.ConversationFormat;
 import org.rlhf4j.datasets.format.InvalidRecord;
@@ -36,7 +37,7 @@ import org.rlhf4j.datasets.io.StrictUtf8Lines;
  */
 public record PromptDataset(List<PromptRecord> prompts, int records, int skipped, List<String> skipReasons) {
 
-    private static final Set<String> KNOWN = Set.of("prompt", "messages", "conversations", "instruction", "input",
+    private static final Set<String> KNOWN = Set.of("prompt", "messages", "conversations", "instruction", "input", "history",
             "system", "condition", "tags", "answer");
     private static final List<String> PROMPT_KEYS = List.of("prompt", "messages", "conversations", "instruction");
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -151,7 +152,7 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
     /**
      * The conversation to continue: {@code prompt} (a string after an optional {@code system}, or a
      * message list), {@code messages} or ShareGPT {@code conversations} (a final assistant turn, as in
-     * SFT data, is left out), or Alpaca {@code instruction} (+ {@code input}, {@code system}).
+     * SFT data, is left out), or Alpaca {@code instruction} (+ {@code input}, {@code system}, {@code history}).
      */
     private static List<ChatMessage> conversation(ObjectNode record, Readers readers) throws InvalidRecord {
         List<String> given = PROMPT_KEYS.stream().filter(record::has).toList();
@@ -170,7 +171,7 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
             case "prompt" -> ConversationFormat.prompt(record, readers.openAi());
             case "messages" -> readers.openAi().read(record.get(key), key);
             case "conversations" -> readers.shareGpt().read(record.get(key), key);
-            default -> alpaca(record);
+            default -> AlpacaFormat.prompt(record);
         });
         if (out.size() > 1 && out.get(out.size() - 1).role().equals("assistant") && !key.equals("prompt")) {
             out.remove(out.size() - 1); // an SFT record: its answer is what the policy writes
@@ -180,18 +181,6 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
             throw new InvalidRecord("the last message is " + last + "; a prompt ends with a user turn for the policy to"
                     + " answer");
         }
-        return out;
-    }
-
-    private static List<ChatMessage> alpaca(ObjectNode record) throws InvalidRecord {
-        List<ChatMessage> out = new ArrayList<>();
-        String system = record.hasNonNull("system") ? JsonFields.string(record, "system", "") : null;
-        if (system != null && !system.isEmpty()) {
-            out.add(ChatMessage.system(system));
-        }
-        String instruction = JsonFields.string(record, "instruction", "");
-        String input = record.hasNonNull("input") ? JsonFields.string(record, "input", "") : "";
-        out.add(ChatMessage.user(input.isEmpty() ? instruction : instruction + "\n" + input));
         return out;
     }
 

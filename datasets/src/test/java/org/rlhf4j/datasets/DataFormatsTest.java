@@ -248,4 +248,24 @@ class DataFormatsTest {
                 () -> sft(data(trailing, "auto", Map.of(), Map.of())));
         assertTrue(t.getMessage().startsWith(trailing + ": text after the closing ] of the JSON array"), t.getMessage());
     }
+
+    @Test
+    void promptsAcceptTheSameMessageShapes() throws IOException {
+        Path file = Files.writeString(dir.resolve("prompts.json"), "[{\"prompt\": [{\"role\": \"system\", \"content\": \"s\"},"
+                + " {\"role\": \"user\", \"content\": \"q1\"}]},\n"
+                + " {\"messages\": [{\"role\": \"user\", \"content\": \"q2\"}, {\"role\": \"assistant\", \"content\": \"a\"}]},\n"
+                + " {\"conversations\": [{\"from\": \"human\", \"value\": \"q3\"}]},\n"
+                + " {\"instruction\": \"q4\", \"input\": \"x\", \"history\": [[\"h\", \"i\"]], \"answer\": 4},\n"
+                + " {\"talk\": [{\"role\": \"person\", \"content\": \"q5\"}]}]");
+        DataConfig config = data(file, "auto", Map.of("messages", "talk"), Map.of("person", "user"));
+        List<PromptRecord> prompts = PromptDataset.load(config).prompts();
+        assertEquals(List.of(ChatMessage.system("s"), ChatMessage.user("q1")), prompts.get(0).messages());
+        assertEquals(List.of(ChatMessage.user("q2")), prompts.get(1).messages(), "an SFT record's answer is left out");
+        assertEquals(List.of(ChatMessage.user("q3")), prompts.get(2).messages());
+        assertEquals(List.of(ChatMessage.user("h"), ChatMessage.assistant("i"), ChatMessage.user("q4\nx")),
+                prompts.get(3).messages());
+        assertEquals("4", prompts.get(3).answer());
+        assertEquals(List.of(ChatMessage.user("q5")), prompts.get(4).messages());
+        assertEquals(file + ":[4] (line 5)", prompts.get(4).source());
+    }
 }

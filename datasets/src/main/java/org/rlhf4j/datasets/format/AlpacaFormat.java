@@ -37,8 +37,8 @@ public final class AlpacaFormat implements SftFormat, PreferenceFormat {
         return TrlPreferenceFormat.pair(prompt, chosen, rejected, record, source);
     }
 
-    /** System, history and the instruction (with its input) as turns. */
-    private static List<ChatMessage> prompt(ObjectNode record) throws InvalidRecord {
+    /** System, history and the instruction (with its input) as turns: the conversation before the output. */
+    public static List<ChatMessage> prompt(ObjectNode record) throws InvalidRecord {
         if (!record.has("instruction")) {
             throw new InvalidRecord("has no \"instruction\"; " + SHAPE);
         }
