@@ -42,11 +42,6 @@ public final class FormatDetector {
         this.shareGpt = MessageReader.shareGpt(roles);
     }
 
-    /** The format of {@code data} as a trainer reads it. */
-    public static FormatDetector of(String format, Map<String, String> columns, Map<String, String> roles) {
-        return new FormatDetector(format, columns, roles);
-    }
-
     /** The record with {@code data.columns} applied. */
     public ObjectNode mapped(ObjectNode record) {
         return columns.apply(record);
@@ -83,11 +78,6 @@ public final class FormatDetector {
         }
         chosen = format;
         detectedAt = configured == DataFormat.AUTO ? where : null;
-    }
-
-    /** Whether a format has been chosen (a record has been read). */
-    public boolean chosen() {
-        return chosen != null;
     }
 
     /** {@code alpaca (data.format auto, from the first record of FILE:1)} or {@code alpaca (data.format)}; null before the first record. */

@@ -3,6 +3,7 @@ package org.rlhf4j.datasets.format;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record MessageReader(String roleKey, String contentKey, Map<String, Strin
         "function_call", FUNCTION_CALL, "observation", "tool", "user", "user", "assistant", "assistant", "tool", "tool"};
 
     public MessageReader {
-        roles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roles)); // ordered, for messages
+        roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles)); // ordered, for messages
     }
 
     /** {@code {"role", "content"}} messages; {@code extraRoles} ({@code data.roles}) adds or renames roles. */
@@ -154,7 +155,7 @@ public record MessageReader(String roleKey, String contentKey, Map<String, Strin
             calls = null;
         }
         List<Object> out = new ArrayList<>();
-        for (JsonNode call : calls != null && calls.isArray() ? calls : java.util.Collections.singletonList(calls)) {
+        for (JsonNode call : calls != null && calls.isArray() ? calls : Collections.singletonList(calls)) {
             if (call == null || !call.isObject() || !call.path("name").isTextual()) {
                 throw new InvalidRecord(at + " is a function_call whose value is not {\"name\": ..., \"arguments\":"
                         + " {...}} (or a list of them) as JSON text");
