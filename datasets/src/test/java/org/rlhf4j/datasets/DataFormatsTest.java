@@ -268,4 +268,19 @@ class DataFormatsTest {
         assertEquals(List.of(ChatMessage.user("q5")), prompts.get(4).messages());
         assertEquals(file + ":[4] (line 5)", prompts.get(4).source());
     }
+
+    @Test
+    void aYamlListOfTrainingFilesAndTheNewKeysBind() throws IOException {
+        Path second = Files.writeString(dir.resolve("more.jsonl"), "{\"instruction\": \"Last.\", \"output\": \"ok\"}\n");
+        Path yaml = Files.writeString(dir.resolve("data.yaml"), "train:\n  - " + FORMATS.resolve("alpaca.json") + "\n  - "
+                + second + "\nformat: alpaca\ncolumns: {output: output}\nroles: {bot: assistant}\n");
+        DataConfig config = org.rlhf4j.core.config.ConfigLoader.load(yaml, List.of(), DataConfig.class);
+        assertEquals(List.of(FORMATS.resolve("alpaca.json"), second), config.trainFiles());
+        assertEquals("alpaca", config.format());
+        assertEquals(7, sft(config).report().records());
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "train: [1]\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> org.rlhf4j.core.config.ConfigLoader.load(bad, List.of(), DataConfig.class));
+        assertTrue(e.getMessage().contains("a list of data paths holds"), e.getMessage());
+    }
 }
