@@ -9,7 +9,7 @@ final class VersionInfo implements IVersionProvider {
     public String[] getVersion() {
         String version = Main.class.getPackage().getImplementationVersion();
         return new String[] {
-            "rlhf4j " + (version == null ? "dev" : version),
+            "rlhf4j " + (version == null ? org.rlhf4j.core.io.Rlhf4jVersion.get() : version),
             "DJL " + ai.djl.engine.Engine.getDjlVersion() + ", PyTorch engine (libtorch 2.7.1), Java "
                     + System.getProperty("java.version"),
             org.rlhf4j.core.runtime.NumericMode.current().describe(),

@@ -20,6 +20,8 @@ import org.rlhf4j.datasets.io.BadRecords;
  * @param droppedNoLoss examples left out because no loss token remained after truncation
  * @param train statistics of the training split
  * @param eval statistics of the evaluation split (all zero when there is none)
+ * @param recordFormat the record format read and how it was chosen ({@code alpaca (detected by
+ *     data.format auto from the keys of FILE:1)}), or null (nothing read, or .txt)
  */
 public record DataReport(
         String format,
@@ -32,7 +34,8 @@ public record DataReport(
         int split,
         int droppedNoLoss,
         SplitStats train,
-        SplitStats eval) {
+        SplitStats eval,
+        String recordFormat) {
 
     public DataReport {
         skipReasons = List.copyOf(skipReasons);
@@ -75,6 +78,9 @@ public record DataReport(
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "data: %d %s records, template %s, max_seq_len %d%n", records, format,
                 template, maxSeqLen));
+        if (recordFormat != null) {
+            s.append("  format: ").append(recordFormat).append('\n');
+        }
         line(s, "train", train);
         if (eval.rows() > 0) {
             line(s, "eval", eval);

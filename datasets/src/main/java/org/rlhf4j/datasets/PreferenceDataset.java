@@ -5,10 +5,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.config.UserException;
+import java.util.Map;
 import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.datasets.format.FormatDetector;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.RecordReader;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
-import org.rlhf4j.datasets.io.TextLine;
 import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
@@ -64,7 +67,7 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
      * @param maxSeqLen longest sequence, in tokens; longer pairs are dropped
      * @param seed seeds the {@code eval_fraction} split
      * @throws org.rlhf4j.datasets.io.BadRecordException at the first bad record in fail mode
-     * @throws IllegalArgumentException if no training pair is left
+     * @throws UserException if no training pair is left
      */
     public static PreferenceDataset load(DataConfig data, Tokenizer tokenizer, ChatTemplate template,
             RewardConditions conditions, int maxSeqLen, long seed) throws IOException {
@@ -73,10 +76,11 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
         }
         BadRecords bad = new BadRecords(data.skipBadRecords());
         PreferenceEncoder encoder = new PreferenceEncoder(tokenizer, template, conditions);
-        List<TokenizedPair> train = encode(read(Path.of(data.train()), bad, data.maxRecordBytes()), encoder, bad);
+        FormatDetector formats = data.formats();
+        List<TokenizedPair> train = encode(read(data.trainFiles(), bad, data.maxRecordBytes(), formats), encoder, bad);
         List<TokenizedPair> eval = new ArrayList<>();
         if (data.eval() != null) {
-            eval = encode(read(Path.of(data.eval()), bad, data.maxRecordBytes()), encoder, bad);
+            eval = encode(read(data.evalFiles(), bad, data.maxRecordBytes(), formats), encoder, bad);
         }
         int records = train.size() + eval.size();
         if (data.eval() == null && data.evalFraction() > 0) {
@@ -90,7 +94,8 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
                     + bad.count() + " skipped, " + dropped[0] + " longer than max_seq_len " + maxSeqLen + ")");
         }
         PreferenceReport report = new PreferenceReport(template.name(), maxSeqLen, records, bad.count(), bad.reasons(),
-                dropped[0], PreferenceReport.SplitStats.of(train), PreferenceReport.SplitStats.of(eval));
+                dropped[0], PreferenceReport.SplitStats.of(train), PreferenceReport.SplitStats.of(eval),
+                formats.describe());
         return new PreferenceDataset(train, eval, report);
     }
 
@@ -104,24 +109,30 @@ public record PreferenceDataset(List<TokenizedPair> train, List<TokenizedPair> e
 
     /** {@link #read(Path, BadRecords)} with records of at most {@code maxRecordBytes} ({@code data.max_record_bytes}). */
     public static List<PreferencePair> read(Path file, BadRecords bad, long maxRecordBytes) throws IOException {
-        List<PreferencePair> out = new ArrayList<>();
-        StrictUtf8Lines.forEach(file, maxRecordBytes, line -> readLine(line, bad, out));
-        return out;
+        return read(List.of(file), bad, maxRecordBytes, new FormatDetector("auto", Map.of(), Map.of()));
     }
 
-    private static void readLine(TextLine line, BadRecords bad, List<PreferencePair> out) {
-        if (line.decoded() && line.text().isBlank()) {
-            return; // blank lines separate nothing in JSONL; tolerated
+    /**
+     * Reads and validates the records of {@code files} in the format {@code formats} chooses (at the
+     * first record, for all files), without tokenizing them.
+     */
+    public static List<PreferencePair> read(List<Path> files, BadRecords bad, long maxRecordBytes,
+            FormatDetector formats) throws IOException {
+        List<PreferencePair> out = new ArrayList<>();
+        for (Path file : files) {
+            RecordReader.forEach(file, maxRecordBytes, source -> {
+                if (!source.valid()) {
+                    bad.report(source.where(), source.problem());
+                    return;
+                }
+                try {
+                    out.add(formats.pair(source.record(), source.where()));
+                } catch (InvalidRecord e) {
+                    bad.report(source.where(), e.getMessage());
+                }
+            });
         }
-        if (!line.decoded()) {
-            bad.report(line.where(), line.decodeError());
-            return;
-        }
-        try {
-            out.add(PreferenceRecordParser.parse(line.text(), line.where()));
-        } catch (SftRecordParser.InvalidRecord e) {
-            bad.report(line.where(), e.getMessage());
-        }
+        return out;
     }
 
     /** Encodes pairs; a pair that cannot be encoded (unknown condition, template failure) is a bad record. */

@@ -1,6 +1,12 @@
 package org.rlhf4j.datasets;
 
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.JsonFields;
+import org.rlhf4j.datasets.format.MessageReader;
+import org.rlhf4j.datasets.format.TrlPreferenceFormat;
 import org.rlhf4j.datasets.io.BadRecordException;
 
 /**
@@ -8,6 +14,8 @@ import org.rlhf4j.datasets.io.BadRecordException;
  * tools that handle one line at a time ({@code rlhf4j score}).
  */
 public final class PreferenceRecords {
+
+    private static final MessageReader OPENAI = MessageReader.openAi(Map.of());
 
     private PreferenceRecords() {}
 
@@ -33,8 +41,8 @@ public final class PreferenceRecords {
      */
     public static PreferencePair pair(String line, String source) {
         try {
-            return PreferenceRecordParser.parse(line, source);
-        } catch (SftRecordParser.InvalidRecord e) {
+            return new TrlPreferenceFormat(OPENAI).pair(JsonFields.object(line), source);
+        } catch (InvalidRecord e) {
             throw new BadRecordException(source + ": " + e.getMessage());
         }
     }
@@ -46,8 +54,15 @@ public final class PreferenceRecords {
      */
     public static Scored response(String line, String source) {
         try {
-            return PreferenceRecordParser.response(line, source);
-        } catch (SftRecordParser.InvalidRecord e) {
+            JsonNode record = JsonFields.object(line);
+            List<ChatMessage> prompt = TrlPreferenceFormat.prompt(record, OPENAI);
+            if (!record.has("response")) {
+                throw new InvalidRecord("has no \"response\"; expected {\"prompt\": \"...\" | \"messages\": [...],"
+                        + " \"response\": \"...\", \"condition\": \"...\"?}");
+            }
+            return new Scored(prompt, JsonFields.string(record, "response", ""), TrlPreferenceFormat.condition(record),
+                    source);
+        } catch (InvalidRecord e) {
             throw new BadRecordException(source + ": " + e.getMessage());
         }
     }

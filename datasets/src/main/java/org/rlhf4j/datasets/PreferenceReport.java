@@ -18,6 +18,8 @@ import org.rlhf4j.datasets.io.BadRecords;
  * @param droppedTooLong pairs left out because a sequence exceeded {@code maxSeqLen}
  * @param train statistics of the training split
  * @param eval statistics of the evaluation split (all zero when there is none)
+ * @param recordFormat the record format read and how it was chosen ({@code alpaca (detected by
+ *     data.format auto from the keys of FILE:1)}), or null (nothing read, or .txt)
  */
 public record PreferenceReport(
         String template,
@@ -27,7 +29,8 @@ public record PreferenceReport(
         List<String> skipReasons,
         int droppedTooLong,
         SplitStats train,
-        SplitStats eval) {
+        SplitStats eval,
+        String recordFormat) {
 
     public PreferenceReport {
         skipReasons = List.copyOf(skipReasons);
@@ -72,6 +75,9 @@ public record PreferenceReport(
         // Integer.MAX_VALUE: nothing dropped for length here (DPO truncates pairs itself later)
         s.append(String.format(Locale.ROOT, "data: %d preference records, template %s%s%n", records, template,
                 maxSeqLen == Integer.MAX_VALUE ? "" : ", max_seq_len " + maxSeqLen));
+        if (recordFormat != null) {
+            s.append("  format: ").append(recordFormat).append('\n');
+        }
         line(s, "train", train);
         if (eval.pairs() > 0) {
             line(s, "eval", eval);

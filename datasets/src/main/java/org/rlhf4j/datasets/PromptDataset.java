@@ -1,7 +1,6 @@
 package org.rlhf4j.datasets;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +10,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.rlhf4j.core.config.UserException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.rlhf4j.datasets.format.AlpacaFormat;
+import org.rlhf4j.datasets.format.ColumnMapping;
+import org.rlhf4j.datasets.format.ConversationFormat;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.JsonFields;
+import org.rlhf4j.datasets.format.MessageReader;
+import org.rlhf4j.datasets.format.RecordReader;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 
@@ -32,7 +38,9 @@ import org.rlhf4j.datasets.io.StrictUtf8Lines;
  */
 public record PromptDataset(List<PromptRecord> prompts, int records, int skipped, List<String> skipReasons) {
 
-    private static final Set<String> KNOWN = Set.of("prompt", "messages", "system", "condition", "tags", "answer");
+    private static final Set<String> KNOWN = Set.of("prompt", "messages", "conversations", "instruction", "input", "history",
+            "system", "condition", "tags", "answer");
+    private static final List<String> PROMPT_KEYS = List.of("prompt", "messages", "conversations", "instruction");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -47,64 +55,65 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
      *
      * @param skipBadRecords {@code on_bad_record: skip}; otherwise the first bad line throws
      *     {@link org.rlhf4j.datasets.io.BadRecordException} with {@code FILE:LINE: problem}
-     * @throws IllegalArgumentException if no prompt is left
+     * @throws UserException if no prompt is left
      */
     public static PromptDataset load(Path file, boolean skipBadRecords) throws IOException {
+        return load(List.of(file), skipBadRecords, StrictUtf8Lines.DEFAULT_MAX_LINE_BYTES, new ColumnMapping(Map.of()),
+                Map.of());
+    }
+
+    /** Reads the training files of {@code data} with its bad-record policy and column and role mapping. */
+    public static PromptDataset load(DataConfig data) throws IOException {
+        return load(data.trainFiles(), data.skipBadRecords(), data.maxRecordBytes(), new ColumnMapping(data.columns()),
+                data.roles());
+    }
+
+    private static PromptDataset load(List<Path> files, boolean skipBadRecords, long maxRecordBytes,
+            ColumnMapping columns, Map<String, String> roles) throws IOException {
         BadRecords bad = new BadRecords(skipBadRecords);
         List<PromptRecord> prompts = new ArrayList<>();
+        Readers readers = new Readers(MessageReader.openAi(roles), MessageReader.shareGpt(roles));
         int[] records = {0};
-        StrictUtf8Lines.forEach(file, line -> {
-            if (line.decoded() && line.text().isBlank()) {
-                return;
-            }
-            records[0]++;
-            if (!line.decoded()) {
-                bad.report(line.where(), line.decodeError());
-                return;
-            }
-            try {
-                prompts.add(parse(line.text(), line.where()));
-            } catch (IllegalArgumentException e) {
-                bad.report(line.where(), e.getMessage());
-            }
-        });
+        for (Path file : files) {
+            RecordReader.forEach(file, maxRecordBytes, source -> {
+                records[0]++;
+                if (!source.valid()) {
+                    bad.report(source.where(), source.problem());
+                    return;
+                }
+                try {
+                    prompts.add(parse(columns.apply(source.record()), source.where(), readers));
+                } catch (IllegalArgumentException e) {
+                    bad.report(source.where(), e.getMessage());
+                }
+            });
+        }
         if (prompts.isEmpty()) {
-            throw new UserException(file + ": no prompt left (" + records[0] + " records, " + bad.count()
-                    + " skipped)");
+            throw new UserException(files.get(0) + (files.size() > 1 ? " (and " + (files.size() - 1)
+                    + " more files)" : "") + ": no prompt left (" + records[0] + " records, " + bad.count() + " skipped)");
         }
         return new PromptDataset(prompts, records[0], bad.count(), bad.reasons());
     }
 
+    /** The message readers of the two message shapes (OpenAI {@code role}/{@code content}, ShareGPT {@code from}/{@code value}). */
+    private record Readers(MessageReader openAi, MessageReader shareGpt) {}
+
     /** Parses one JSONL line; the message of the exception says what is wrong. */
     public static PromptRecord parse(String line, String where) {
-        JsonNode record;
         try {
-            record = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + "); expected one JSON"
-                    + " object per line");
+            return parse(JsonFields.object(line), where,
+                    new Readers(MessageReader.openAi(Map.of()), MessageReader.shareGpt(Map.of())));
+        } catch (InvalidRecord e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        if (record == null || !record.isObject()) {
-            throw new IllegalArgumentException("expected one JSON object per line");
-        }
+    }
+
+    private static PromptRecord parse(ObjectNode record, String where, Readers readers) {
         List<ChatMessage> messages;
-        if (record.has("messages") && record.has("prompt")) {
-            throw new IllegalArgumentException("has both \"messages\" and \"prompt\"; give one of them");
-        } else if (record.has("messages")) {
-            if (record.has("system")) {
-                throw new IllegalArgumentException("has \"system\" next to \"messages\"; put the system turn in"
-                        + " \"messages\"");
-            }
-            messages = messages(record.get("messages"));
-        } else if (record.has("prompt")) {
-            messages = new ArrayList<>();
-            if (record.hasNonNull("system")) {
-                messages.add(ChatMessage.system(text(record, "system")));
-            }
-            messages.add(ChatMessage.user(text(record, "prompt")));
-        } else {
-            throw new IllegalArgumentException("has neither \"prompt\" nor \"messages\"; expected {\"prompt\": \"...\"}"
-                    + " or {\"messages\": [...]} ending with a user turn");
+        try {
+            messages = conversation(record, readers);
+        } catch (InvalidRecord e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
         String condition = record.hasNonNull("condition") ? text(record, "condition") : null;
         if (condition != null && condition.isBlank()) {
@@ -141,27 +150,37 @@ public record PromptDataset(List<PromptRecord> prompts, int records, int skipped
         return new PromptRecord(messages, condition, tags, answer, extra, where);
     }
 
-    private static List<ChatMessage> messages(JsonNode array) {
-        if (!array.isArray() || array.isEmpty()) {
-            throw new IllegalArgumentException("\"messages\" must be a non-empty array of {\"role\": ..., \"content\":"
-                    + " ...} ending with a user turn");
+    /**
+     * The conversation to continue: {@code prompt} (a string after an optional {@code system}, or a
+     * message list), {@code messages} or ShareGPT {@code conversations} (a final assistant turn, as in
+     * SFT data, is left out), or Alpaca {@code instruction} (+ {@code input}, {@code system}, {@code history}).
+     */
+    private static List<ChatMessage> conversation(ObjectNode record, Readers readers) throws InvalidRecord {
+        List<String> given = PROMPT_KEYS.stream().filter(record::has).toList();
+        if (given.size() > 1) {
+            throw new InvalidRecord("has both \"" + given.get(0) + "\" and \"" + given.get(1) + "\"; give one of them");
         }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode m = array.get(i);
-            String at = "messages[" + i + "]";
-            if (!m.isObject() || !m.hasNonNull("role") || !m.get("role").isTextual()
-                    || !SftRecordParser.ROLES.contains(m.get("role").asText())) {
-                throw new IllegalArgumentException(at + " needs \"role\": \"system\", \"user\" or \"assistant\"");
-            }
-            if (!m.hasNonNull("content") || !m.get("content").isTextual()) {
-                throw new IllegalArgumentException(at + ".content must be a string");
-            }
-            out.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+        if (given.isEmpty()) {
+            throw new InvalidRecord("has neither \"prompt\" nor \"messages\"; expected {\"prompt\": \"...\"}"
+                    + " or {\"messages\": [...]} ending with a user turn (or \"conversations\", \"instruction\")");
         }
-        if (!out.get(out.size() - 1).role().equals("user")) {
-            throw new IllegalArgumentException("the last message is " + out.get(out.size() - 1).role().toLowerCase(
-                    Locale.ROOT) + "; a prompt ends with a user turn for the policy to answer");
+        String key = given.get(0);
+        if (!key.equals("prompt") && !key.equals("instruction") && record.has("system")) {
+            throw new InvalidRecord("has \"system\" next to \"" + key + "\"; put the system turn in \"" + key + "\"");
+        }
+        List<ChatMessage> out = new ArrayList<>(switch (key) {
+            case "prompt" -> ConversationFormat.prompt(record, readers.openAi());
+            case "messages" -> readers.openAi().read(record.get(key), key);
+            case "conversations" -> readers.shareGpt().read(record.get(key), key);
+            default -> AlpacaFormat.prompt(record);
+        });
+        if (out.size() > 1 && out.get(out.size() - 1).role().equals("assistant") && !key.equals("prompt")) {
+            out.remove(out.size() - 1); // an SFT record: its answer is what the policy writes
+        }
+        String last = out.get(out.size() - 1).role();
+        if (!last.equals("user")) {
+            throw new InvalidRecord("the last message is " + last + "; a prompt ends with a user turn for the policy to"
+                    + " answer");
         }
         return out;
     }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.MessageReader;
 import org.rlhf4j.datasets.io.BadRecordException;
 import org.rlhf4j.datasets.io.TextLine;
 import org.rlhf4j.datasets.jinja.TemplateException;
@@ -81,8 +84,8 @@ public final class RecordRenderer {
 
     private static List<ChatMessage> messages(JsonNode record, String where) {
         try {
-            return SftRecordParser.messageList(record.path("messages"));
-        } catch (SftRecordParser.InvalidRecord e) {
+            return MessageReader.openAi(Map.of()).read(record.path("messages"), "messages");
+        } catch (InvalidRecord e) {
             throw new BadRecordException(where + ": " + e.getMessage());
         }
     }

@@ -1,15 +1,20 @@
 package org.rlhf4j.datasets;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Consumer;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.datasets.format.DataFiles;
+import org.rlhf4j.datasets.format.FormatDetector;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.RecordReader;
+import org.rlhf4j.datasets.format.SourceRecord;
+import org.rlhf4j.datasets.format.TextFormat;
 import org.rlhf4j.datasets.io.BadRecords;
 import org.rlhf4j.datasets.io.StrictUtf8Lines;
 import org.rlhf4j.datasets.io.TextLine;
@@ -48,7 +53,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
      *     instead of conversations with the loss on assistant turns
      * @param seed seeds the {@code eval_fraction} split
      * @throws org.rlhf4j.datasets.io.BadRecordException at the first bad record in fail mode
-     * @throws IllegalArgumentException if no training example is left
+     * @throws UserException if no training example is left
      */
     public static SftDataset load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxSeqLen,
             boolean pretrain, long seed) throws IOException {
@@ -56,11 +61,11 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
             throw new IllegalArgumentException("train.max_seq_len must be at least 2, got " + maxSeqLen);
         }
         Loader loader = new Loader(new LossMaskEncoder(tokenizer), template, pretrain, new BadRecords(data.skipBadRecords()),
-                data.maxRecordBytes());
-        List<TrainingSequence> train = loader.read(Path.of(data.train()));
+                data.maxRecordBytes(), data.formats());
+        List<TrainingSequence> train = loader.read(data.trainFiles());
         List<TrainingSequence> eval;
         if (data.eval() != null) {
-            eval = loader.read(Path.of(data.eval()));
+            eval = loader.read(data.evalFiles());
         } else {
             eval = new ArrayList<>();
             train = EvalSplit.splitOff(train, data.evalFraction(), seed, eval, data.train(), "records");
@@ -80,7 +85,7 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         DataReport report = new DataReport(pretrain ? "plain text" : "conversation",
                 pretrain ? "none" : template.name(), maxSeqLen, records, loader.bad.count(), loader.bad.reasons(),
                 loader.truncated, loader.split, loader.droppedNoLoss, DataReport.SplitStats.of(train),
-                DataReport.SplitStats.of(eval));
+                DataReport.SplitStats.of(eval), pretrain ? null : loader.formats.describe());
         return new SftDataset(train, eval, report);
     }
 
@@ -91,58 +96,66 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
         final boolean pretrain;
         final BadRecords bad;
         final long maxRecordBytes;
+        final FormatDetector formats;
         int records;
         int truncated;
         int split;
         int droppedNoLoss;
 
-        Loader(LossMaskEncoder encoder, ChatTemplate template, boolean pretrain, BadRecords bad, long maxRecordBytes) {
+        Loader(LossMaskEncoder encoder, ChatTemplate template, boolean pretrain, BadRecords bad, long maxRecordBytes,
+                FormatDetector formats) {
             this.maxRecordBytes = maxRecordBytes;
+            this.formats = formats;
             this.encoder = encoder;
             this.template = template;
             this.pretrain = pretrain;
             this.bad = bad;
         }
 
-        List<TrainingSequence> read(Path file) throws IOException {
-            boolean txt = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt");
-            if (txt && !pretrain) {
-                throw new UserException(file + ": a .txt file is plain text, which only pretraining"
-                        + " reads; SFT expects JSONL of {\"messages\": [...]} or {\"prompt\": ..., \"response\": ...}");
-            }
+        List<TrainingSequence> read(List<Path> files) throws IOException {
             List<TrainingSequence> out = new ArrayList<>();
-            if (txt) {
-                readTextDocuments(file, out);
-            } else {
-                StrictUtf8Lines.forEach(file, maxRecordBytes, line -> readJsonLine(line, out));
+            for (Path file : files) {
+                read(file, out);
             }
             return out;
         }
 
-        private void readJsonLine(TextLine line, List<TrainingSequence> out) {
-            if (line.decoded() && line.text().isBlank()) {
-                return; // blank lines separate nothing in JSONL; tolerated
+        private void read(Path file, List<TrainingSequence> out) throws IOException {
+            boolean txt = DataFiles.isPlainText(file);
+            if (txt && !pretrain) {
+                throw new UserException(file + ": a .txt file is plain text, which only pretraining"
+                        + " reads; SFT expects JSONL of {\"messages\": [...]} or {\"prompt\": ..., \"response\": ...}");
             }
-            if (!line.decoded()) {
-                bad.report(line.where(), line.decodeError());
+            if (txt) {
+                readTextDocuments(file, out);
+            } else {
+                RecordReader.forEach(file, maxRecordBytes, record -> readRecord(record, out));
+            }
+        }
+
+        private void readRecord(SourceRecord source, List<TrainingSequence> out) {
+            if (!source.valid()) {
+                bad.report(source.where(), source.problem());
                 return;
             }
             try {
-                JsonNode record = SftRecordParser.object(line.text());
                 TrainingSequence encoded = pretrain
-                        ? encoder.encodePlainText(SftRecordParser.plainText(record))
-                        : encoder.encode(template.renderForTraining(SftRecordParser.conversation(record)));
+                        ? encoder.encodePlainText(TextFormat.text(formats.mapped(source.record())))
+                        : encoder.encode(template.renderForTraining(formats.conversation(source.record(),
+                                source.where())));
                 out.add(encoded);
                 records++;
-            } catch (SftRecordParser.InvalidRecord | IllegalArgumentException | TemplateException e) {
-                bad.report(line.where(), e.getMessage());
+            } catch (InvalidRecord | IllegalArgumentException | TemplateException e) {
+                bad.report(source.where(), e.getMessage());
             }
         }
 
         /** A .txt file: documents are runs of non-blank lines separated by one or more blank lines. */
         private void readTextDocuments(Path file, List<TrainingSequence> out) throws IOException {
             TextDocuments documents = new TextDocuments(out);
-            StrictUtf8Lines.forEach(file, maxRecordBytes, documents);
+            try (InputStream in = DataFiles.open(file)) {
+                StrictUtf8Lines.forEach(file, in, maxRecordBytes, documents);
+            }
             documents.endDocument();
         }
 

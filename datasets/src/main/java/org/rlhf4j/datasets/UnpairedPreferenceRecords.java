@@ -6,11 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.rlhf4j.datasets.SftRecordParser.InvalidRecord;
 import org.rlhf4j.datasets.io.BadRecordException;
+import org.rlhf4j.core.config.UserException;
+import org.rlhf4j.datasets.format.InvalidRecord;
+import org.rlhf4j.datasets.format.JsonFields;
+import org.rlhf4j.datasets.format.MessageReader;
+import org.rlhf4j.datasets.format.RecordReader;
+import org.rlhf4j.datasets.format.SourceRecord;
 import org.rlhf4j.datasets.io.BadRecords;
-import org.rlhf4j.datasets.io.StrictUtf8Lines;
-import org.rlhf4j.datasets.io.TextLine;
 
 /**
  * Unpaired preference data, TRL's "unpaired preference" format that KTO trains on: one
@@ -84,50 +87,49 @@ public final class UnpairedPreferenceRecords {
      * Reads {@code data.train} and {@code data.eval} (or splits off {@code data.eval_fraction}).
      *
      * @throws BadRecordException at the first bad record in fail mode
-     * @throws IllegalArgumentException if no training example is left
+     * @throws UserException if no training example is left
      */
     public static Split load(DataConfig data, long seed) throws IOException {
         BadRecords bad = new BadRecords(data.skipBadRecords());
-        List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
-        List<List<Example>> trainLines = readLines(Path.of(data.train()), bad, data.maxRecordBytes());
+        List<List<Example>> trainLines = readLines(data.trainFiles(), bad, data.maxRecordBytes());
         List<List<Example>> evalLines = new ArrayList<>();
         if (data.eval() != null) {
-            files.add(Path.of(data.eval()));
-            evalLines = readLines(Path.of(data.eval()), bad, data.maxRecordBytes());
+            evalLines = readLines(data.evalFiles(), bad, data.maxRecordBytes());
         } else if (data.evalFraction() > 0) {
             trainLines = EvalSplit.splitOff(trainLines, data.evalFraction(), seed, evalLines, data.train(), "records");
         }
         List<Example> train = trainLines.stream().flatMap(List::stream).toList();
         if (train.isEmpty()) {
-            throw new IllegalArgumentException(data.train() + ": no training example (" + bad.count() + " skipped); "
-                    + FORMAT);
+            throw new UserException(data.train() + ": no training example (" + bad.count() + " skipped); " + FORMAT);
         }
-        return new Split(train, evalLines.stream().flatMap(List::stream).toList(), files, bad.count(), bad.reasons());
+        return new Split(train, evalLines.stream().flatMap(List::stream).toList(), data.files(), bad.count(),
+                bad.reasons());
     }
 
     /** Every example of {@code file}; bad records go to {@code bad} (which throws in fail mode). */
     public static List<Example> read(Path file, BadRecords bad, long maxRecordBytes) throws IOException {
-        return readLines(file, bad, maxRecordBytes).stream().flatMap(List::stream).toList();
+        return readLines(List.of(file), bad, maxRecordBytes).stream().flatMap(List::stream).toList();
     }
 
-    private static List<List<Example>> readLines(Path file, BadRecords bad, long maxRecordBytes) throws IOException {
+    /** The examples of each record of {@code files} (JSONL or a JSON array, either gzipped), in order. */
+    private static List<List<Example>> readLines(List<Path> files, BadRecords bad, long maxRecordBytes)
+            throws IOException {
         List<List<Example>> out = new ArrayList<>();
-        StrictUtf8Lines.forEach(file, maxRecordBytes, line -> readLine(line, bad, out));
+        for (Path file : files) {
+            RecordReader.forEach(file, maxRecordBytes, record -> readRecord(record, bad, out));
+        }
         return out;
     }
 
-    private static void readLine(TextLine line, BadRecords bad, List<List<Example>> out) {
-        if (line.decoded() && line.text().isBlank()) {
-            return; // blank lines separate nothing in JSONL; tolerated
-        }
-        if (!line.decoded()) {
-            bad.report(line.where(), line.decodeError());
+    private static void readRecord(SourceRecord source, BadRecords bad, List<List<Example>> out) {
+        if (!source.valid()) {
+            bad.report(source.where(), source.problem());
             return;
         }
         try {
-            out.add(parseRecord(line.text(), line.where()));
+            out.add(examples(source.record(), source.where()));
         } catch (InvalidRecord e) {
-            bad.report(line.where(), e.getMessage());
+            bad.report(source.where(), e.getMessage());
         }
     }
 
@@ -145,7 +147,10 @@ public final class UnpairedPreferenceRecords {
     }
 
     private static List<Example> parseRecord(String line, String source) throws InvalidRecord {
-        JsonNode record = SftRecordParser.object(line);
+        return examples(JsonFields.object(line), source);
+    }
+
+    private static List<Example> examples(JsonNode record, String source) throws InvalidRecord {
         List<ChatMessage> prompt = prompt(record);
         boolean paired = record.has("chosen") || record.has("rejected");
         if (paired) {
@@ -168,7 +173,7 @@ public final class UnpairedPreferenceRecords {
         }
         if (!label.isBoolean()) {
             throw new InvalidRecord("\"label\" is " + (label.isTextual() ? "the string \"" + label.asText() + "\""
-                    : SftRecordParser.article(label)) + "; expected true (a desirable completion) or false (undesirable)");
+                    : JsonFields.article(label)) + "; expected true (a desirable completion) or false (undesirable)");
         }
         return List.of(new Example(prompt, completion, label.asBoolean(), source));
     }
@@ -189,9 +194,9 @@ public final class UnpairedPreferenceRecords {
         if (hasPrompt && !value.isArray()) {
             JsonNode system = record.get("system");
             if (system != null && !system.isNull()) {
-                out.add(ChatMessage.system(SftRecordParser.string(record, "system", "")));
+                out.add(ChatMessage.system(JsonFields.string(record, "system", "")));
             }
-            out.add(ChatMessage.user(SftRecordParser.string(record, "prompt", "")));
+            out.add(ChatMessage.user(JsonFields.string(record, "prompt", "")));
             return out;
         }
         if (value.isArray() && value.isEmpty()) {
@@ -202,7 +207,7 @@ public final class UnpairedPreferenceRecords {
             throw new InvalidRecord("has \"system\" next to a message list; put the system message first in \"" + key
                     + "\"");
         }
-        out.addAll(SftRecordParser.messageList(value));
+        out.addAll(MessageReader.openAi(java.util.Map.of()).read(value, key));
         ChatMessage last = out.get(out.size() - 1);
         if (!last.role().equals("user")) {
             throw new InvalidRecord("\"" + key + "\" ends with a " + last.role() + " message; expected the conversation"
@@ -223,8 +228,8 @@ public final class UnpairedPreferenceRecords {
                 throw new InvalidRecord("\"" + key + "\" is a list of " + value.size() + " item(s); expected a string"
                         + " or one {\"role\": \"assistant\", \"content\": \"...\"} message");
             }
-            return SftRecordParser.string(value.get(0), "content", key + "[0]");
+            return JsonFields.string(value.get(0), "content", key + "[0]");
         }
-        return SftRecordParser.string(record, key, "");
+        return JsonFields.string(record, key, "");
     }
 }

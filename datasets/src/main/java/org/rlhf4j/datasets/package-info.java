@@ -19,11 +19,17 @@
  *   <li><b>Template engine.</b> Jinja templates are rendered by {@link org.rlhf4j.datasets.jinja}, a
  *       Jinja2 renderer written for Hugging Face chat templates (why not Jinjava: see that package).
  *       Message content is data, never template code.</li>
- *   <li><b>Formats.</b> SFT lines are {@code {"messages": [{"role", "content"}, ...]}} (roles system,
+ *   <li><b>Formats.</b> Records are read in the format {@code data.format} names, {@code auto} by
+ *       default: detected once from the keys of the first record ({@link org.rlhf4j.datasets.format.FormatDetector})
+ *       and printed in the data summary. SFT: {@code {"messages": [{"role", "content"}, ...]}} (roles system,
  *       user, assistant, tool; at least one assistant message; a message's other keys, such as
- *       {@code tool_calls} and {@code reasoning_content}, are passed to the chat template) or {@code {"prompt", "response", "system"?}},
- *       which is the same as messages [system?, user, assistant]. Other keys are ignored. Pretraining
- *       reads {@code {"text": "..."}} lines or a {@code .txt} file. Blank JSONL lines are skipped.</li>
+ *       {@code tool_calls} and {@code reasoning_content}, are passed to the chat template),
+ *       {@code {"prompt", "response" | "completion", "system"?}} (strings or message lists), Alpaca and
+ *       ShareGPT; preference: TRL and rlhf4j pairs (implicit prompts included), UltraFeedback scores as
+ *       margins, ShareGPT ranking, Alpaca pairs and HH-RLHF transcripts ({@link org.rlhf4j.datasets.format}).
+ *       {@code data.columns} and {@code data.roles} rename keys and roles before detection. Pretraining
+ *       reads {@code {"text": "..."}} records or a {@code .txt} file. Files are JSONL or one JSON array
+ *       (streamed), gzipped or not, or directories of shards. Blank JSONL lines are skipped.</li>
  *   <li><b>Validation.</b> Files are decoded strictly as UTF-8 (a malformed byte is an error naming
  *       its line and byte offset, never a U+FFFD). Bad JSON, a non-object line, missing keys, unknown
  *       roles, non-string content, an empty conversation, no assistant turn, duplicate keys and

@@ -1,5 +1,6 @@
 package org.rlhf4j.datasets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,9 +60,12 @@ class InputLimitsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> data(dir, null));
         assertTrue(e.getMessage().startsWith("data.train: " + dir + " is a directory"), e.getMessage());
         Path good = Files.writeString(dir.resolve("ok.jsonl"), "");
+        Path empty = Files.createDirectory(dir.resolve("empty"));
         ConfigException eval = assertThrows(ConfigException.class,
-                () -> new DataConfig(good.toString(), dir.toString(), null, null, null, null, null));
+                () -> new DataConfig(good.toString(), empty.toString(), null, null, null, null, null));
         assertTrue(eval.getMessage().startsWith("data.eval: "), eval.getMessage());
+        // a directory with data files is a set of shards
+        assertEquals(List.of(good), new DataConfig(good.toString(), dir.toString(), null, null, null, null, null).evalFiles());
         IOException read = assertThrows(IOException.class,
                 () -> PreferenceDataset.read(dir, new org.rlhf4j.datasets.io.BadRecords(false)));
         assertTrue(read.getMessage().contains(dir + " is a directory"), read.getMessage());

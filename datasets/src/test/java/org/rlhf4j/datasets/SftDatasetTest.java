@@ -78,7 +78,7 @@ class SftDatasetTest {
             {"{\"prompt\": \"p\", \"response\": \"r\"", "not valid JSON ("},
             {"[1, 2]", "is an array; expected one JSON object per line"},
             {"{\"prompt\": \"p\"}", "has \"prompt\" but no \"response\""},
-            {"{\"prompt\": \"p\", \"response\": [\"r\"]}", "\"response\" is an array; expected a string"},
+            {"{\"prompt\": \"p\", \"response\": [\"r\"]}", "response[0] is a string; expected {\"role\": ..., \"content\": ...}"},
             {"{\"question\": \"q\"}", "has neither \"messages\" nor \"prompt\"; expected {\"messages\""},
             {"{\"text\": \"t\"}", "has \"text\" (plain text for pretraining) but no conversation"},
         };

@@ -1,7 +1,6 @@
 package org.rlhf4j.dpo;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
@@ -28,10 +27,7 @@ final class DatasetPreferenceData {
                     ChatTemplates.select(data, tokenizer), RewardConditions.ignored(),
                     Integer.MAX_VALUE, seed);
             LOG.info(dataset.report().summary());
-            List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
-            if (data.eval() != null) {
-                files.add(Path.of(data.eval()));
-            }
+            List<Path> files = data.files();
             return PreferenceData.of(dataset.train(), dataset.eval(), files);
         };
     }

@@ -127,7 +127,7 @@ public final class PpoTrainer {
                 PpoCheckpoints checkpoints = new PpoCheckpoints(config, run.resumeFrom());
                 PpoState saved = checkpoints.ppoState(); // its group_size check names the key, before the run's
                 TrainerState state = run.start("the number of prompts", prompts.size(), total,
-                        List.of(Path.of(config.data().train())), 1); // a minibatch is one step: never accumulated
+                        config.data().trainFiles(), 1); // a minibatch is one step: never accumulated
                 try (Learner critic = valueModel != null ? openCritic(valueModel, checkpoints.critic(), total) : null;
                         PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
                     RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(), EngineOptions.defaults());

@@ -1,7 +1,6 @@
 package org.rlhf4j.ppo;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +28,7 @@ public record PromptSet(List<PromptRecord> records, List<int[]> ids, int truncat
     /** Reads {@code data.train} and renders each prompt with the generation prompt, cut to {@code maxPromptLen}. */
     public static PromptSet load(DataConfig data, Tokenizer tokenizer, ChatTemplate template, int maxPromptLen)
             throws IOException {
-        PromptDataset dataset = PromptDataset.load(Path.of(data.train()), data.skipBadRecords());
+        PromptDataset dataset = PromptDataset.load(data);
         List<int[]> ids = new ArrayList<>(dataset.prompts().size());
         int truncated = 0;
         for (PromptRecord record : dataset.prompts()) {

@@ -29,7 +29,7 @@ class PromptSetTest {
         assertEquals(String.join("\n",
                 "prompts: 2 from " + file + ", 2 bad records skipped",
                 "  skipped " + file + ":2: has neither \"prompt\" nor \"messages\"; expected {\"prompt\": \"...\"}"
-                        + " or {\"messages\": [...]} ending with a user turn",
+                        + " or {\"messages\": [...]} ending with a user turn (or \"conversations\", \"instruction\")",
                 "  skipped " + file + ":3: " + prompts.skipReasons().get(1).substring((file + ":3: ").length())),
                 prompts.summary(file.toString()));
         assertEquals(file + ":3: ", prompts.skipReasons().get(1).substring(0, (file + ":3: ").length()));

@@ -4,7 +4,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Random;
+import org.rlhf4j.core.model.LlamaConfig;
+import org.rlhf4j.core.io.ModelDirectory;
 import org.rlhf4j.core.io.SaveDtype;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.pretrained.ScalarHead;
@@ -38,11 +41,34 @@ public final class RewardModels {
 
     /**
      * Writes {@code model} as a complete Hugging Face directory (with LoRA: a PEFT {@code SEQ_CLS}
-     * adapter) with {@link RewardConditions#FILE_NAME}, replacing {@code dir} only once everything is written.
+     * adapter) with {@link RewardConditions#FILE_NAME}, replacing {@code dir} only once everything is
+     * written. A full model's config always carries a {@code pad_token_id} (the tokenizer's pad
+     * token, else the first end-of-sequence id, as TRL sets it): transformers'
+     * {@code LlamaForSequenceClassification} reads the score at the last non-pad token and refuses a
+     * batch of more than one sequence without it.
      */
     public static void export(PretrainedModel model, Path dir, SaveDtype dtype, RewardConditions conditions)
             throws IOException {
-        model.save(dir, dtype, conditions::save);
+        if (model.adapters() != null) {
+            model.save(dir, dtype, conditions::save);
+            return;
+        }
+        ModelDirectory.save(dir, withPadToken(model), model.weights(), dtype, model.generation(), staged -> {
+            model.tokenizer().save(staged);
+            conditions.save(staged);
+        });
+    }
+
+    private static LlamaConfig withPadToken(PretrainedModel model) {
+        LlamaConfig config = model.config();
+        if (config.padTokenId() != null) {
+            return config;
+        }
+        OptionalInt pad = model.tokenizer().padId();
+        if (pad.isPresent()) {
+            return config.withPadTokenId(pad.getAsInt());
+        }
+        return config.eosTokenId().isEmpty() ? config : config.withPadTokenId(config.eosTokenId().get(0));
     }
 
     /** D values from normal(0, std), drawn by {@code java.util.Random(seed)}. */

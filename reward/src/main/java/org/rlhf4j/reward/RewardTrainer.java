@@ -244,10 +244,6 @@ public final class RewardTrainer {
     }
 
     private List<Path> dataFiles() {
-        List<Path> files = new ArrayList<>(List.of(Path.of(config.data().train())));
-        if (config.data().eval() != null) {
-            files.add(Path.of(config.data().eval()));
-        }
-        return files;
+        return config.data().files();
     }
 }

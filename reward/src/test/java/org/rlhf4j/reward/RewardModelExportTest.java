@@ -62,6 +62,11 @@ class RewardModelExportTest {
         JsonNode config = new ObjectMapper().readTree(exported.resolve("config.json").toFile());
         assertEquals("LlamaForSequenceClassification", config.get("architectures").get(0).asText());
         assertEquals(1, config.get("num_labels").asInt());
+        // transformers scores a batch at the last non-pad token: the exported config must name one
+        assertTrue(config.get("pad_token_id").isInt(), config.toString());
+        assertEquals("float32", config.get("torch_dtype").asText());
+        assertEquals(org.rlhf4j.core.io.Rlhf4jVersion.get(), config.get("rlhf4j_version").asText());
+        assertFalse(config.get("rlhf4j_version").asText().equals("dev"), "the version resource is filtered by Maven");
         assertEquals(conditions.table(), RewardConditions.read(exported).table());
         assertTrue(Files.isRegularFile(exported.resolve("tokenizer.json")));
 

@@ -1,7 +1,6 @@
 package org.rlhf4j.sft;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.DataConfig;
@@ -30,10 +29,7 @@ final class DatasetTrainingData {
             SftDataset dataset = SftDataset.load(data, tokenizer, ChatTemplates.select(data, tokenizer),
                     maxSeqLen, pretrain, seed);
             LOG.info(dataset.report().summary());
-            List<Path> files = new ArrayList<>(List.of(Path.of(data.train())));
-            if (data.eval() != null) {
-                files.add(Path.of(data.eval()));
-            }
+            List<Path> files = data.files();
             boolean everyToken = !pretrain && !completionOnly;
             List<TrainingSequence> train = everyToken ? everyToken(dataset.train()) : dataset.train();
             List<TrainingSequence> eval = everyToken ? everyToken(dataset.eval()) : dataset.eval();

@@ -3,6 +3,9 @@ package org.rlhf4j.core.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,7 @@ public final class ModelDirectory {
 
     /** The model config's file name. */
     public static final String CONFIG_FILE = "config.json";
+    private static final ObjectMapper VERSIONED = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Buffers transformers saved in older versions; they are recomputed from the config. */
     private static final Pattern ROTARY_INV_FREQ =
@@ -89,7 +93,7 @@ public final class ModelDirectory {
         Path staged = AtomicFiles.createStagingDirectory(dir);
         try {
             // Plain writes are enough inside the staging directory: it is renamed only when complete.
-            Files.writeString(staged.resolve(CONFIG_FILE), saved.toJson());
+            Files.writeString(staged.resolve(CONFIG_FILE), withVersion(saved.toJson()));
             ShardedCheckpoint.write(staged, ordered, dtype, maxShardBytes);
             Files.writeString(staged.resolve(GenerationConfig.FILE_NAME), gen.toJson());
             if (extraFiles != null) {
@@ -100,6 +104,13 @@ public final class ModelDirectory {
             AtomicFiles.deleteQuietly(staged, e);
             throw e;
         }
+    }
+
+    /** {@code config.json} text with {@code rlhf4j_version} added, as transformers adds {@code transformers_version}. */
+    private static String withVersion(String configJson) throws IOException {
+        ObjectNode node = (ObjectNode) VERSIONED.readTree(configJson);
+        node.put("rlhf4j_version", Rlhf4jVersion.get());
+        return VERSIONED.writeValueAsString(node);
     }
 
     /**

@@ -185,6 +185,15 @@ public record LlamaConfig(
                 id2label != null && labels != null && id2label.size() == labels ? id2label : null);
     }
 
+    /** This config with another {@code pad_token_id}. */
+    public LlamaConfig withPadTokenId(Integer pad) {
+        return new LlamaConfig(architectures, modelType, hiddenSize, intermediateSize,
+                numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
+                ropeScaling, maxPositionEmbeddings, vocabSize, tieWordEmbeddings, attentionBias, bosTokenId,
+                eosTokenId, pad, torchDtype, hiddenAct, mlpBias, numLabels, slidingWindow, useSlidingWindow,
+                id2label);
+    }
+
     /** This config with another saved dtype. */
     public LlamaConfig withTorchDtype(String dtype) {
         return new LlamaConfig(architectures, modelType, hiddenSize, intermediateSize,

@@ -45,28 +45,37 @@ public final class StrictUtf8Lines {
         if (Files.isDirectory(file)) {
             throw new IOException(file + " is a directory; expected a data file (JSONL, or .txt for pretraining)");
         }
+        try (InputStream in = Files.newInputStream(file)) {
+            forEach(file, in, maxLineBytes, consumer);
+        }
+    }
+
+    /**
+     * Streams the lines of {@code in} (the bytes of {@code file}, possibly decompressed) to
+     * {@code consumer}; {@code file} names the lines. The stream is not closed.
+     */
+    public static void forEach(Path file, InputStream in, long maxLineBytes, Consumer<TextLine> consumer)
+            throws IOException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = Files.newInputStream(file)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            byte[] buffer = new byte[1 << 16];
-            int number = 0;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                int from = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] == '\n') {
-                        append(line, buffer, from, i - from, maxLineBytes, file, number + 1);
-                        consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
-                        line.reset();
-                        from = i + 1;
-                    }
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        byte[] buffer = new byte[1 << 16];
+        int number = 0;
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            int from = 0;
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] == '\n') {
+                    append(line, buffer, from, i - from, maxLineBytes, file, number + 1);
+                    consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
+                    line.reset();
+                    from = i + 1;
                 }
-                append(line, buffer, from, n - from, maxLineBytes, file, number + 1);
             }
-            if (line.size() > 0) {
-                consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
-            }
+            append(line, buffer, from, n - from, maxLineBytes, file, number + 1);
+        }
+        if (line.size() > 0) {
+            consumer.accept(decode(file, ++number, line.toByteArray(), decoder));
         }
     }
 

@@ -1,0 +1,64 @@
+package org.rlhf4j.datasets.format;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.PreferencePair;
+
+/**
+ * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...]}}
+ * for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
+ * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise. Reading
+ * the output back with {@code data.format: auto} gives the same conversations and pairs.
+ */
+public final class CanonicalJson {
+
+    private CanonicalJson() {}
+
+    /** {@code {"messages": [{"role", "content", ...fields}]}}. */
+    public static ObjectNode conversation(List<ChatMessage> messages) {
+        ObjectNode out = JsonFields.JSON.createObjectNode();
+        messages(out.putArray("messages"), messages);
+        return out;
+    }
+
+    /** {@code {"text": ...}}. */
+    public static ObjectNode text(String text) {
+        return JsonFields.JSON.createObjectNode().put("text", text);
+    }
+
+    /** A preference pair with its optional preference degree, margin and condition. */
+    public static ObjectNode pair(PreferencePair pair) {
+        ObjectNode out = JsonFields.JSON.createObjectNode();
+        List<ChatMessage> prompt = pair.prompt();
+        boolean plainMessages = prompt.stream().allMatch(m -> m.fields().isEmpty());
+        if (plainMessages && prompt.size() == 1) {
+            out.put("prompt", prompt.get(0).content());
+        } else if (plainMessages && prompt.size() == 2 && prompt.get(0).role().equals("system")) {
+            out.put("system", prompt.get(0).content());
+            out.put("prompt", prompt.get(1).content());
+        } else {
+            messages(out.putArray("messages"), prompt);
+        }
+        out.put("chosen", pair.chosen());
+        out.put("rejected", pair.rejected());
+        if (pair.preference() != null) {
+            out.put("preference", pair.preference());
+        }
+        if (pair.margin() != null) {
+            out.put("margin", pair.margin());
+        }
+        if (pair.condition() != null) {
+            out.put("condition", pair.condition());
+        }
+        return out;
+    }
+
+    private static void messages(ArrayNode array, List<ChatMessage> messages) {
+        for (ChatMessage m : messages) {
+            ObjectNode node = array.addObject().put("role", m.role()).put("content", m.content());
+            m.fields().forEach((key, value) -> node.set(key, JsonFields.JSON.valueToTree(value)));
+        }
+    }
+}
