@@ -1,6 +1,7 @@
 package org.rlhf4j.core.training;
 
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.model.MemoryOptions;
 import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.optim.LearningRateSchedule;
 
@@ -32,6 +33,12 @@ import org.rlhf4j.core.optim.LearningRateSchedule;
  *     whose loss or gradient norm is not finite (default 10); such steps are skipped until then
  * @param forceResume resume although what defines the run (config, data, starting model) differs
  *     from the checkpoint's record (default false; {@code --force-resume} sets it)
+ * @param gradientCheckpointing keep only each decoder layer's input in the forward pass and
+ *     recompute the layer in the backward pass: activation memory of L layer inputs instead of all
+ *     intermediates, for one more forward of the layers (default false)
+ * @param logitsChunkTokens compute the LM head and its log-softmax over at most this many tokens
+ *     at a time (training recomputes each chunk in the backward pass); 0 = in one piece (default
+ *     {@value org.rlhf4j.core.model.MemoryOptions#DEFAULT_LOGITS_CHUNK_TOKENS})
  */
 public record TrainConfig(
         Integer maxSteps,
@@ -49,7 +56,9 @@ public record TrainConfig(
         Integer saveEvery,
         Integer saveTotalLimit,
         Integer maxNonfiniteSteps,
-        Boolean forceResume) {
+        Boolean forceResume,
+        Boolean gradientCheckpointing,
+        Integer logitsChunkTokens) {
 
     public TrainConfig {
         if (maxSteps == null && epochs == null) {
@@ -86,6 +95,18 @@ public record TrainConfig(
         atLeast("train.save_total_limit", saveTotalLimit, 1);
         maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps == null ? 10 : maxNonfiniteSteps, 1);
         forceResume = forceResume != null && forceResume;
+        gradientCheckpointing = gradientCheckpointing != null && gradientCheckpointing;
+        logitsChunkTokens = atLeast("train.logits_chunk_tokens",
+                logitsChunkTokens == null ? MemoryOptions.DEFAULT_LOGITS_CHUNK_TOKENS : logitsChunkTokens, 0);
+    }
+
+    /** A config with the default memory switches (the keys before they existed). */
+    public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
+            Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
+            Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit, Integer maxNonfiniteSteps,
+            Boolean forceResume) {
+        this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
+                logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume, null, null);
     }
 
     /** A config with the default divergence limit and no forced resume (the keys before they existed). */
@@ -93,7 +114,19 @@ public record TrainConfig(
             Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
             Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit) {
         this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
-                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null);
+                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null, null, null);
+    }
+
+    /** This config with the memory switches {@code gradientCheckpointing} and {@code logitsChunkTokens}. */
+    public TrainConfig withMemory(boolean checkpointing, int chunkTokens) {
+        return new TrainConfig(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay,
+                maxGradNorm, maxSeqLen, logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume,
+                checkpointing, chunkTokens);
+    }
+
+    /** The forward pass's memory switches. */
+    public MemoryOptions memory() {
+        return new MemoryOptions(gradientCheckpointing, logitsChunkTokens);
     }
 
     /**

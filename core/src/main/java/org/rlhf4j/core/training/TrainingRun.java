@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.rlhf4j.core.io.IoConsumer;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -26,7 +27,8 @@ import org.rlhf4j.core.runtime.DeviceSpec;
  * resumes or starts the state and builds the optimizer. The loop stays in the trainer, which
  * logs, checkpoints and finally {@link #finish}es through the run. While it is open it holds the
  * output directory's {@link RunLock} and turns SIGTERM and SIGINT into a checkpoint and a stop
- * at the end of the step ({@link #stopIfSignalled}).
+ * at the end of the step ({@link #stopIfSignalled}), and it installs the {@link Recompute} tape of
+ * {@code train.gradient_checkpointing} and {@code train.logits_chunk_tokens} on its thread.
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -45,6 +47,7 @@ public final class TrainingRun implements AutoCloseable {
     private final PretrainedModel model;
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final DivergenceGuard divergence;
+    private final Recompute recompute; // train.gradient_checkpointing and logits_chunk_tokens for this thread
     private int totalSteps;
     private RunDefinition definition;
     private int lastCheckpointStep = -1;
@@ -64,6 +67,7 @@ public final class TrainingRun implements AutoCloseable {
         this.device = device;
         this.model = model;
         this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), checkpoints, resumeFrom);
+        this.recompute = Recompute.install(config.train().memory());
     }
 
     /**
@@ -260,7 +264,7 @@ public final class TrainingRun implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try (RunLock releasedLast = lock; StopSignals restoredFourth = signals; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
-                MetricsLog closedFirst = metrics) {
+                MetricsLog closedFirst = metrics; Recompute uninstalledFirst = recompute) {
             // try-with-resources closes in reverse order and skips the nulls of a run never started
         }
     }
