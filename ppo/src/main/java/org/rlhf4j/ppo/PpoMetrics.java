@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rlhf4j.core.rollout.Completion;
 import org.rlhf4j.core.rollout.FinishReason;
+import org.rlhf4j.core.runtime.PeakMemory;
 import org.rlhf4j.core.training.MetricsLog;
 import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.TrainingRun;

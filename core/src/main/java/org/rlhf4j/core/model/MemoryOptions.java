@@ -31,7 +31,7 @@ public record MemoryOptions(boolean gradientCheckpointing, int logitsChunkTokens
     }
 
     /** Whether {@code tokens} positions are scored in more than one chunk. */
-    boolean chunks(long tokens) {
+    public boolean chunks(long tokens) {
         return logitsChunkTokens > 0 && tokens > logitsChunkTokens;
     }
 }

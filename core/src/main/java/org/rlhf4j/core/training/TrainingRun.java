@@ -8,12 +8,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
+import org.rlhf4j.core.plan.MemoryPlan;
+import org.rlhf4j.core.plan.MemoryPlanner;
+import org.rlhf4j.core.plan.PlanInputs;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.runtime.PeakMemory;
 
 /**
  * The plumbing of one training run around a stage's own loop: the checkpoints and the one to
@@ -56,6 +61,7 @@ public final class TrainingRun implements AutoCloseable {
     private MetricsLog metrics;
     private Map<String, Double> lastTrain = Map.of();
     private Map<String, Double> lastEval = Map.of();
+    private long predictedPeak; // bytes, from the plan printed at start; 0 when none
 
     private TrainingRun(StageConfig config, RunLock lock, CheckpointStore checkpoints, Path resumeFrom, Device device,
             PretrainedModel model) {
@@ -141,7 +147,19 @@ public final class TrainingRun implements AutoCloseable {
                 train.learningRateSchedule(totalSteps));
         optimizer.restoreSkippedSteps(state.skippedSteps());
         this.totalSteps = totalSteps;
+        printPlan();
         return state;
+    }
+
+    /** Prints what {@code rlhf4j plan} predicts for this run; the measured peak is in the summary. */
+    private void printPlan() {
+        try {
+            MemoryPlan plan = MemoryPlanner.plan(PlanInputs.of(ConfigLoader.toTree(config), model.config()));
+            predictedPeak = plan.peakBytes();
+            System.err.print("predicted memory (rlhf4j plan):\n" + plan.table());
+        } catch (RuntimeException e) { // a forecast must never stop a run
+            System.err.println("predicted memory: unavailable (" + e.getMessage() + ")");
+        }
     }
 
     /** The model being trained. */
@@ -257,6 +275,11 @@ public final class TrainingRun implements AutoCloseable {
             divergence.requireFinite(model.weights(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
         }
         Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
+        long peak = PeakMemory.residentBytes();
+        if (peak > 0) {
+            note("peak memory", MemoryPlan.gib(peak) + " resident (VmHWM)"
+                    + (predictedPeak > 0 ? ", predicted " + MemoryPlan.gib(predictedPeak) : ""));
+        }
         return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                 lastTrain, lastEval, finalModel, state.skippedSteps(), notes);
     }

@@ -1,4 +1,4 @@
-package org.rlhf4j.ppo;
+package org.rlhf4j.core.runtime;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,11 +8,12 @@ import java.nio.file.Path;
  * The process's peak resident memory, which counts libtorch's native arrays that the JVM heap
  * figures miss: {@code VmHWM} of {@code /proc/self/status} on Linux, 0 where that is unavailable.
  */
-final class PeakMemory {
+public final class PeakMemory {
 
     private PeakMemory() {}
 
-    static long residentBytes() {
+    /** Peak resident bytes of this process so far ({@code VmHWM}), 0 where unknown. */
+    public static long residentBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
