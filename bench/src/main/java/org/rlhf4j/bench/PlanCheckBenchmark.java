@@ -112,7 +112,7 @@ public final class PlanCheckBenchmark {
         TrainConfig train = new TrainConfig(steps, null, batch, 1, 1e-5, 0, "constant", 0.0, 1.0, seq, 1, 0, 0, null)
                 .withMemory(ckpt, chunk);
         return new SftConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
-                new DataConfig("bench", null, null, null, null, null, null), train, null);
+                new DataConfig("in-memory", null, null, null, null, null, null), train, null);
     }
 
     private static JsonNode runChild(Path model, Path out, int batch, int seq, int steps, String variant)
