@@ -38,7 +38,7 @@ import org.rlhf4j.sft.TrainingData;
  * time; the parent prints them beside the plan's prediction for the same config.
  *
  * <p>Run: {@code bench/run plan-check [--shape medium|qwen0.5b] [--batch N] [--seq N] [--steps N]
- * [--variants plain,ckpt,chunk,both]}.
+ * [--chunk N] [--variants plain,ckpt,chunk,both]}.
  */
 public final class PlanCheckBenchmark {
 
@@ -67,6 +67,7 @@ public final class PlanCheckBenchmark {
         int batch = 2;
         int seq = 512;
         int steps = 3;
+        int chunk = 1024;
         List<String> variants = List.of("plain", "ckpt", "chunk", "both");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -74,9 +75,10 @@ public final class PlanCheckBenchmark {
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--seq" -> seq = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--chunk" -> chunk = Integer.parseInt(args[++i]);
                 case "--variants" -> variants = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException("usage: plan-check [--shape medium|qwen0.5b] [--batch N] "
-                        + "[--seq N] [--steps N] [--variants plain,ckpt,chunk,both]");
+                        + "[--seq N] [--steps N] [--chunk N] [--variants plain,ckpt,chunk,both]");
             }
         }
         String json = shape.equals("qwen0.5b") ? QWEN_05B : MEDIUM;
@@ -92,10 +94,10 @@ public final class PlanCheckBenchmark {
         System.out.printf(Locale.ROOT, "%-7s %14s %14s %8s %14s %14s%n", "variant", "predicted", "measured", "error",
                 "step (plan)", "step (measured)");
         for (String variant : variants) {
-            SftConfig config = config(model, dir.resolve("out-" + variant), batch, seq, steps, variant);
+            SftConfig config = config(model, dir.resolve("out-" + variant), batch, seq, steps, variant, chunk);
             MemoryPlan plan = MemoryPlanner.plan(PlanInputs.of(ConfigLoader.toTree(config),
                     LlamaConfig.read(model.resolve("config.json"))));
-            JsonNode measured = runChild(model, dir.resolve("out-" + variant), batch, seq, steps, variant);
+            JsonNode measured = runChild(model, dir.resolve("out-" + variant), batch, seq, steps, variant, chunk);
             long peak = measured.get("peak_rss").asLong();
             System.out.printf(Locale.ROOT, "%-7s %14s %14s %7.1f%% %12.1f s %12.1f s   (runtime RSS %s)%n", variant,
                     MemoryPlan.gib(plan.peakBytes()), MemoryPlan.gib(peak),
@@ -106,22 +108,22 @@ public final class PlanCheckBenchmark {
         org.rlhf4j.core.io.AtomicFiles.deleteRecursively(dir);
     }
 
-    static SftConfig config(Path model, Path out, int batch, int seq, int steps, String variant) {
+    static SftConfig config(Path model, Path out, int batch, int seq, int steps, String variant, int chunkTokens) {
         boolean ckpt = variant.equals("ckpt") || variant.equals("both");
-        int chunk = variant.equals("chunk") || variant.equals("both") ? 1024 : 0;
+        int chunk = variant.equals("chunk") || variant.equals("both") ? chunkTokens : 0;
         TrainConfig train = new TrainConfig(steps, null, batch, 1, 1e-5, 0, "constant", 0.0, 1.0, seq, 1, 0, 0, null)
                 .withMemory(ckpt, chunk);
         return new SftConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
                 new DataConfig("in-memory", null, null, null, null, null, null), train, null);
     }
 
-    private static JsonNode runChild(Path model, Path out, int batch, int seq, int steps, String variant)
+    private static JsonNode runChild(Path model, Path out, int batch, int seq, int steps, String variant, int chunk)
             throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PlanCheckBenchmark.class.getName(),
                 "--child", model.toString(), out.toString(), Integer.toString(batch), Integer.toString(seq),
-                Integer.toString(steps), variant));
+                Integer.toString(steps), variant, Integer.toString(chunk)));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         JsonNode result = null;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -146,6 +148,7 @@ public final class PlanCheckBenchmark {
         int seq = Integer.parseInt(args[4]);
         int steps = Integer.parseInt(args[5]);
         String variant = args[6];
+        int chunk = Integer.parseInt(args[7]);
         ai.djl.engine.Engine.getInstance(); // load libtorch: the runtime's share of the peak
         long runtime = currentRss();
         int vocab = LlamaConfig.read(model.resolve("config.json")).vocabSize();
@@ -157,7 +160,7 @@ public final class PlanCheckBenchmark {
             Arrays.fill(mask, seq / 4, seq, true);
             rows.add(TrainingSequence.of(ids, mask));
         }
-        SftConfig config = config(model, out, batch, seq, steps, variant);
+        SftConfig config = config(model, out, batch, seq, steps, variant, chunk);
         new SftTrainer(config, (tokenizer, maxSeqLen) -> TrainingData.of(rows, List.of())).run();
         List<Double> times = new ArrayList<>();
         for (JsonNode line : MetricsLog.read(out.resolve(MetricsLog.FILE_NAME))) {

@@ -18,13 +18,15 @@ import org.rlhf4j.core.model.WeightLayout;
  *       projection;
  *   <li>activations per layer and token, counted from {@code DecoderLayer}'s ops:
  *       {@code 10 D + 9 Q + 6 K + 5 F} values plus {@code 3 H T} float32 attention scores
- *       (Q = H hd, K = KV hd), and one more layer's worth for the backward's transient gradients;
- *       with checkpointing, only {@code L} layer inputs plus two layers' worth;
- *   <li>logits: 4 float32 arrays of (tokens, V) under autograd (logits, log-softmax and their
- *       gradients; 6 with the entropy), of one chunk with a chunked head;
+ *       (Q = H hd, K = KV hd), and 4 more layers' worth for the backward's transient gradients and
+ *       the allocator's slack; with checkpointing, {@code L} layer inputs plus 6 layers' worth (both
+ *       fitted to measured peaks);
+ *   <li>logits: one float32 array of (tokens, V) at the peak (two with PPO's entropy), of one chunk
+ *       with a chunked head;
  *   <li>copies: a frozen reference's or reward model's weights; a critic's weights, gradients,
  *       moments and activations; the rollout KV cache {@code 2 L K b} per slot;
- *   <li>the runtime (JVM heap and libtorch), measured at {@value #RUNTIME_MIB} MiB on this machine.
+ *   <li>the runtime: libtorch and the JVM, 0.17-0.18 GiB resident after libtorch loads (measured by
+ *       {@code bench/run plan-check}) plus the JVM heap's growth and the tokenizer: {@value #RUNTIME_MIB} MiB.
  * </ul>
  *
  * The optimizer phase (after the micro-batches' activations are freed) needs three temporaries
@@ -33,7 +35,7 @@ import org.rlhf4j.core.model.WeightLayout;
 public final class MemoryPlanner {
 
     /** Resident memory of a process with the JVM, libtorch and a tokenizer loaded, before weights. */
-    static final int RUNTIME_MIB = 600;
+    static final int RUNTIME_MIB = 300;
 
     private MemoryPlanner() {}
 
@@ -68,11 +70,15 @@ public final class MemoryPlanner {
         long tokens = rows * t;
         long perLayerToken = (10 * d + 9 * q + 6 * k + 5 * f) * b + 3L * c.numAttentionHeads() * t * 4;
         long layerBytes = perLayerToken * tokens;
+        // the backward's transient gradients and allocator slack, in layers' worth: fitted to the
+        // measured peaks of bench/run plan-check on the medium shape (4 without, 6 with checkpointing)
         long activations = in.memory().gradientCheckpointing()
-                ? layers * tokens * d * b + 2 * layerBytes
-                : (layers + 1) * layerBytes;
+                ? layers * tokens * d * b + 6 * layerBytes
+                : (layers + 4) * layerBytes;
         activations += tokens * 4 * d * b; // embeddings, final norm
-        long headArrays = in.stage() == PlanInputs.Stage.PPO ? 6 : 4;
+        // (tokens, V) float32 arrays alive at the peak, which falls in the layers' backward after the
+        // head's own gradients are freed (measured); PPO's entropy adds one
+        long headArrays = in.stage() == PlanInputs.Stage.PPO ? 2 : 1;
         long headTokens = in.memory().chunks(tokens) ? in.memory().logitsChunkTokens() : tokens;
         long logits = lmHead ? headArrays * headTokens * v * 4 : 0;
 
