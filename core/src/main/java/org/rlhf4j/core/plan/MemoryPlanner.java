@@ -13,13 +13,14 @@ import org.rlhf4j.core.model.WeightLayout;
  * until its micro-batch's manager closes, not only what autograd saves):
  *
  * <ul>
- *   <li>weights {@code N * b}; gradients {@code N_trainable * b}; AdamW's two float32 moments
+ *   <li>weights {@code N * b}, and the checkpoint file's size again: it is read through memory maps
+ *       whose pages stay resident until a garbage collection unmaps them; gradients {@code N_trainable * b}; AdamW's two float32 moments
  *       {@code 8 * N_trainable}; a LoRA run's N_trainable is {@code r * (in + out)} per adapted
  *       projection;
  *   <li>activations per layer and token, counted from {@code DecoderLayer}'s ops:
  *       {@code 10 D + 9 Q + 6 K + 5 F} values plus {@code 3 H T} float32 attention scores
- *       (Q = H hd, K = KV hd), and 4 more layers' worth for the backward's transient gradients and
- *       the allocator's slack; with checkpointing, {@code L} layer inputs plus 6 layers' worth (both
+ *       (Q = H hd, K = KV hd), and 2 more layers' worth for the backward's transient gradients and
+ *       the allocator's slack; with checkpointing, {@code L} layer inputs plus 3 layers' worth (both
  *       fitted to measured peaks);
  *   <li>logits: one float32 array of (tokens, V) at the peak (two with PPO's entropy), of one chunk
  *       with a chunked head;
@@ -71,10 +72,10 @@ public final class MemoryPlanner {
         long perLayerToken = (10 * d + 9 * q + 6 * k + 5 * f) * b + 3L * c.numAttentionHeads() * t * 4;
         long layerBytes = perLayerToken * tokens;
         // the backward's transient gradients and allocator slack, in layers' worth: fitted to the
-        // measured peaks of bench/run plan-check on the medium shape (4 without, 6 with checkpointing)
+        // measured peaks of bench/run plan-check on the medium shape (2 without, 3 with checkpointing)
         long activations = in.memory().gradientCheckpointing()
-                ? layers * tokens * d * b + 6 * layerBytes
-                : (layers + 4) * layerBytes;
+                ? layers * tokens * d * b + 3 * layerBytes
+                : (layers + 2) * layerBytes;
         activations += tokens * 4 * d * b; // embeddings, final norm
         // (tokens, V) float32 arrays alive at the peak, which falls in the layers' backward after the
         // head's own gradients are freed (measured); PPO's entropy adds one
@@ -85,6 +86,8 @@ public final class MemoryPlanner {
         Map<String, Long> parts = new LinkedHashMap<>();
         parts.put("runtime", (long) RUNTIME_MIB << 20);
         parts.put("weights", params * b);
+        // safetensors are read through memory maps, whose pages stay resident until a GC unmaps them
+        parts.put("mapped checkpoint file", params * fileBytes(c));
         parts.put("gradients", trainable * b);
         parts.put("optimizer (AdamW)", trainable * 8);
         long stepPhase = activations + logits;
@@ -108,6 +111,12 @@ public final class MemoryPlanner {
             parts.put("rollout KV cache", 2 * layers * k * b * in.batchSize() * t);
         }
         return new MemoryPlan(in, parts, flops(in, params, tokens, d, layers, v, lmHead) * stepTokensFactor(in, rows));
+    }
+
+    /** Bytes per value of the checkpoint's files, from config.json's {@code torch_dtype} (float32 when absent). */
+    private static int fileBytes(LlamaConfig c) {
+        String dtype = c.torchDtype() == null ? "float32" : c.torchDtype();
+        return dtype.equals("bfloat16") || dtype.equals("float16") ? 2 : 4;
     }
 
     /** Micro-batches (or PPO minibatches) per optimizer step. */
