@@ -36,8 +36,12 @@ class MemorySwitchesTest {
         TrainConfig saving = plain.withMemory(true, 16);
         new SftTrainer(SftFixtures.config(model, dir.resolve("plain"), plain.withMemory(false, 0)),
                 (t, n) -> TrainingData.of(rows, List.of())).run();
+        List<Integer> liveArrays = new ArrayList<>();
         new SftTrainer(SftFixtures.config(model, dir.resolve("saving"), saving),
-                (t, n) -> TrainingData.of(rows, List.of())).run();
+                (t, n) -> TrainingData.of(rows, List.of()))
+                .afterEachStep(policy -> liveArrays.add(policy.manager().getManagedArrays().size())).run();
+        // nothing the recompute makes outlives its step
+        assertEquals(liveArrays.get(1), liveArrays.get(5), "live arrays per step: " + liveArrays);
 
         List<Double> expected = losses(dir.resolve("plain"));
         List<Double> actual = losses(dir.resolve("saving"));
