@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             DemoCommand.class,
             DataCommand.class,
+            PlanCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -44,6 +45,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j score --model runs/rm-helpful/final --input configs/demo/data/rm-helpful-eval.jsonl",
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
+            "  rlhf4j plan --config configs/demo/sft.yaml --memory 24GiB",
             "  rlhf4j demo",
         })
 public final class Main implements Runnable {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -249,7 +250,7 @@ public final class DpoTrainer {
                         nll += rpo.getFloat();
                     }
                     t = phases.lap("forward", t);
-                    collector.backward(objective);
+                    Recompute.backward(collector, objective); // then any checkpointed layers / head chunks
                     loss += objective.getFloat();
                     phases.lap("backward", t);
                     f.addTo(stats);

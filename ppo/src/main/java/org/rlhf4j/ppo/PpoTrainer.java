@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.LearningRateSchedule;
 import org.rlhf4j.core.lora.LoraAdapters;
 import org.rlhf4j.core.pretrained.PretrainedModel;
@@ -361,7 +362,7 @@ public final class PpoTrainer {
                             : RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
                     Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, exp.klCoef(),
                             micro);
-                    collector.backward(losses.total());
+                    Recompute.backward(collector, losses.total()); // then any checkpointed layers / head chunks
                     // the batch's first forward is its only one before any update: it must equal the rollout's
                     double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
                     step = UpdateStats.Step.of(losses, mismatch);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricWindow;
@@ -182,7 +183,7 @@ public final class RewardTrainer {
                     NDArray rr = scores.get(new NDIndex("{}:", rows.length)); // (B)
                     RewardLoss.Result out = loss(rc, rr, micro.create(m), normaliser); // margins stay alive until backward
                     t = phases.lap("forward", t);
-                    collector.backward(out.loss());
+                    Recompute.backward(collector, out.loss()); // then any checkpointed layers / head chunks
                     loss += out.loss().getFloat();
                     phases.lap("backward", t);
                     chosen.add(rc.toFloatArray());

@@ -3,6 +3,8 @@ package org.rlhf4j.sft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.LmHeadLogps;
 import org.rlhf4j.core.model.TokenLogps;
 import org.rlhf4j.core.ops.MaskedReductions;
 
@@ -46,8 +48,23 @@ public final class SftLoss {
     public static Result of(NDArray logits, NDArray ids, NDArray targetMask, float normaliser) {
         NDArray predicting = logits.get(ALL_BUT_LAST); // (B, T-1, V)
         NDArray targets = ids.get(ALL_BUT_FIRST); // (B, T-1)
+        return ofLogps(TokenLogps.of(predicting, targets), targetMask, normaliser);
+    }
+
+    /**
+     * The loss of one (micro-)batch from {@code model}'s final hidden states (B, T, D), through
+     * its LM head in chunks ({@link LmHeadLogps}): the same value as {@link #of} on the logits,
+     * without the (B, T, V) logits existing at once when the run chunks the head.
+     */
+    public static Result of(LlamaModel model, NDArray hidden, NDArray ids, NDArray targetMask, float normaliser) {
+        NDArray logps = LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST), 1.0, false)
+                .logps(); // (B, T-1) float32
+        return ofLogps(logps, targetMask, normaliser);
+    }
+
+    /** The loss from the log-probs (B, T-1) of ids[:, 1:], float32. */
+    private static Result ofLogps(NDArray logps, NDArray targetMask, float normaliser) {
         NDArray mask = targetMask.get(ALL_BUT_FIRST).toType(DataType.FLOAT32, false); // (B, T-1)
-        NDArray logps = TokenLogps.of(predicting, targets); // (B, T-1) float32
         NDArray nll = MaskedReductions.sum(logps, mask).neg(); // ()
         return new Result(MaskedReductions.normalised(nll, normaliser), nll);
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.rlhf4j.core.model.LlamaModel;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.training.MetricWindow;
@@ -174,9 +175,9 @@ public final class SftTrainer {
                     TokenBatch batch = collator.collate(rows, micro);
                     t = phases.lap("collate", t);
                     NDArray hidden = model.hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null); // (B, T, D)
-                    SftLoss.Result out = SftLoss.of(model.logits(hidden), batch.ids(), batch.targetMask(), normaliser);
+                    SftLoss.Result out = SftLoss.of(model, hidden, batch.ids(), batch.targetMask(), normaliser);
                     t = phases.lap("forward", t);
-                    collector.backward(out.loss());
+                    Recompute.backward(collector, out.loss()); // then any checkpointed layers / head chunks
                     loss += out.loss().getFloat();
                     phases.lap("backward", t);
                 }
@@ -194,7 +195,7 @@ public final class SftTrainer {
                 scope.tempAttachAll(policy.model().weights().asList());
                 TokenBatch batch = collator.collate(rows.subList(from, Math.min(rows.size(), from + batchSize)), scope);
                 NDArray hidden = policy.model().hidden(batch.ids(), batch.positionIds(), batch.attentionBias(), null);
-                nll += SftLoss.of(policy.model().logits(hidden), batch.ids(), batch.targetMask(), 1f).nll().getFloat();
+                nll += SftLoss.of(policy.model(), hidden, batch.ids(), batch.targetMask(), 1f).nll().getFloat();
                 targets += batch.lossTokens();
             }
         }

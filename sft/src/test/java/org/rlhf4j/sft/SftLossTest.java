@@ -99,4 +99,25 @@ class SftLossTest {
             assertEquals(0f, SftLoss.of(logits, ids, mask, 1f).loss().getFloat(), 0f);
         }
     }
+
+    @Test
+    void theChunkedHeadGivesTheLossOfTheLogits() {
+        org.rlhf4j.core.model.LlamaConfig config = org.rlhf4j.core.model.LlamaConfig.parse("{\"hidden_size\":16,"
+                + "\"intermediate_size\":32,\"num_hidden_layers\":1,\"num_attention_heads\":2,\"vocab_size\":40}");
+        try (NDManager m = NDManager.newBaseManager(Device.cpu());
+                org.rlhf4j.core.model.Recompute tape = org.rlhf4j.core.model.Recompute.install(
+                        new org.rlhf4j.core.model.MemoryOptions(false, 3))) { // 2 x 4 = 8 tokens: chunks of 3, 3, 2
+            org.rlhf4j.core.model.LlamaModel model = new org.rlhf4j.core.model.LlamaModel(
+                    org.rlhf4j.core.model.ModelWeights.random(config, m, 3));
+            NDArray ids = m.create(new long[][] {{1, 5, 9, 2, 7}, {3, 3, 8, 0, 0}});
+            NDArray mask = m.create(new float[][] {{0, 0, 1, 1, 1}, {0, 1, 1, 0, 0}}); // row 2 right-padded
+            NDArray hidden = model.hidden(ids, null); // (2, 5, D)
+            SftLoss.Result whole = SftLoss.of(model.logits(hidden), ids, mask, 5f);
+            SftLoss.Result chunked = SftLoss.of(model, hidden, ids, mask, 5f);
+            assertEquals(whole.loss().getFloat(), chunked.loss().getFloat(), 1e-6);
+            assertEquals(whole.nll().getFloat(), chunked.nll().getFloat(), 1e-5); // a sum over 5 tokens of O(4)
+            NDArray none = m.zeros(new Shape(2, 5)); // all masked: loss 0
+            assertEquals(0f, SftLoss.of(model, hidden, ids, none, 1f).loss().getFloat(), 0f);
+        }
+    }
 }

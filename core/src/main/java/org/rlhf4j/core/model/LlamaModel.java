@@ -18,6 +18,10 @@ import org.rlhf4j.core.ops.Scalars;
  * so the caller scopes a forward pass by creating its inputs in a per-call or per-step manager;
  * the weights themselves may live anywhere. Computes in the weights' dtype, with norms and
  * softmaxes in float32.
+ *
+ * <p>Inside a gradient collector on a thread with a {@link Recompute} tape whose options ask for
+ * it, the layer stack is checkpointed ({@link CheckpointedLayers}): end such a backward with
+ * {@link Recompute#backward}.
  */
 public final class LlamaModel {
 
@@ -111,8 +115,13 @@ public final class LlamaModel {
         RotaryEmbedding.Angles angles = rotary.angles(positionIds, dtype); // (B, T, 1, hd)
         // A torch-created scalar, alive until the caller's manager closes (after backward).
         NDArray scale = Scalars.of(manager, 1.0 / Math.sqrt(config.headDim()), dtype);
-        for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, angles, attentionBias, scale, cache, i);
+        Recompute tape = cache == null ? Recompute.recording() : null;
+        if (tape != null && tape.memoryOptions().gradientCheckpointing()) {
+            x = CheckpointedLayers.forward(tape, layers, x, angles, attentionBias, scale); // a leaf; layers recomputed in backward
+        } else {
+            for (int i = 0; i < layers.size(); i++) {
+                x = layers.get(i).forward(x, angles, attentionBias, scale, cache, i);
+            }
         }
         if (cache != null) {
             cache.advance(inputIds.getShape().get(1));

@@ -9,9 +9,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import org.rlhf4j.core.model.AttentionMask;
 import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.model.TokenLogps;
+import org.rlhf4j.core.model.LmHeadLogps;
 import org.rlhf4j.core.ops.RightPadded;
-import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 
 /**
@@ -31,8 +30,6 @@ import org.rlhf4j.core.tokenizer.Tokenizer;
  * for backward, and the results are attached to {@code manager}; close it after backward.
  */
 public final class RolloutScorer {
-
-    private static final int[] LAST_AXIS = {-1};
 
     private RolloutScorer() {}
 
@@ -103,21 +100,16 @@ public final class RolloutScorer {
         }
         NDArray[] out = scoped(manager, call -> {
             NDArray hidden = responseHidden(model, batch, call); // (B, A, D)
-            NDArray logits = model.logits(hidden).toType(DataType.FLOAT32, false); // (B, A, V)
-            if (temperature != 1) {
-                // A torch-made scalar, not div(Number), which corrupts gradients (DJL-NOTES item 2).
-                logits = logits.div(Scalars.of(call, temperature));
-            }
             NDArray responseMask = view(batch.responseMask(), call); // (B, A)
             NDArray targets = view(batch.ids(), call)
                     .get(new NDIndex(":, {}:", batch.promptLength())); // (B, A)
-            NDArray logps = TokenLogps.of(logits, targets).mul(responseMask); // (B, A)
+            // the head in chunks of the run's logits_chunk_tokens: (B, A, V) logits never exist at once
+            LmHeadLogps.Scores scores = LmHeadLogps.of(model, hidden, targets, temperature, entropy);
+            NDArray logps = scores.logps().mul(responseMask); // (B, A)
             if (!entropy) {
                 return new NDArray[] {logps};
             }
-            NDArray logProbs = logits.logSoftmax(-1); // (B, A, V)
-            NDArray h = logProbs.exp().mul(logProbs).sum(LAST_AXIS).neg().mul(responseMask); // (B, A)
-            return new NDArray[] {logps, h};
+            return new NDArray[] {logps, scores.entropy().mul(responseMask)};
         });
         return new PolicyScores(out[0], entropy ? out[1] : null);
     }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.model.LlamaModel;
-import org.rlhf4j.core.model.TokenLogps;
+import org.rlhf4j.core.model.LmHeadLogps;
 import org.rlhf4j.core.ops.RightPadded;
 
 /**
@@ -15,7 +15,7 @@ import org.rlhf4j.core.ops.RightPadded;
  */
 public final class SequenceTokenLogps {
 
-    private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1");
+    private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1, :");
     private static final NDIndex ALL_BUT_FIRST = new NDIndex(":, 1:");
 
     private SequenceTokenLogps() {}
@@ -40,8 +40,9 @@ public final class SequenceTokenLogps {
         }
         NDArray idArray = padded.idArray(scope); // (B, T)
         NDArray maskArray = padded.maskArray(scope); // (B, T)
-        NDArray logits = model.logits(model.hidden(idArray, maskArray)); // (B, T, V)
-        NDArray logps = TokenLogps.of(logits.get(ALL_BUT_LAST), idArray.get(ALL_BUT_FIRST)); // (B, T-1)
+        NDArray hidden = model.hidden(idArray, maskArray); // (B, T, D)
+        NDArray logps = LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), idArray.get(ALL_BUT_FIRST), 1.0, false)
+                .logps(); // (B, T-1), the head in chunks: (B, T, V) logits never exist at once
         float[] flat = logps.toFloatArray();
         List<float[]> out = new ArrayList<>(rows.size());
         for (int b = 0; b < rows.size(); b++) {

@@ -36,13 +36,15 @@ public record RunDefinition(Map<String, String> values) {
 
     /**
      * Config keys a resume may change: cadence, length and schedule (noted on resume), where the
-     * outputs and the device are, and the switches of this check and the divergence guard. The
+     * outputs and the device are, the switches of this check and the divergence guard, and the memory
+     * switches (they change no result beyond float rounding). The
      * data files and the starting model are compared by content instead of by path.
      */
     public static final Set<String> SAFE_TO_CHANGE = Set.of("train.max_steps", "train.epochs", "train.log_every",
             "train.eval_every", "train.save_every", "train.save_total_limit", "train.lr", "train.schedule",
             "train.warmup_steps", "train.max_nonfinite_steps", "train.max_loss_spike", "train.force_resume",
-            "output_dir", "device", "model", "data.train", "data.eval");
+            "train.gradient_checkpointing", "train.logits_chunk_tokens", "output_dir", "device", "model",
+            "data.train", "data.eval");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -5,6 +5,7 @@ import static org.rlhf4j.core.config.ConfigChecks.atLeastIfSet;
 import static org.rlhf4j.core.config.ConfigChecks.nonNegative;
 
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.model.MemoryOptions;
 import org.rlhf4j.core.optim.AdamWConfig;
 import org.rlhf4j.core.optim.LearningRateSchedule;
 
@@ -38,6 +39,13 @@ import org.rlhf4j.core.optim.LearningRateSchedule;
  *     from the checkpoint's record (default false; {@code --force-resume} sets it)
  * @param maxLossSpike stop the run as diverged when the loss stays above a multiple of its running
  *     median for some steps ({@link LossSpikeRule}); absent (default) for no such rule
+ * @param gradientCheckpointing keep only each decoder layer's input in the forward pass and
+ *     recompute the layer in the backward pass: activation memory of L layer inputs instead of all
+ *     intermediates, for one more forward of the layers (default false)
+ * @param logitsChunkTokens compute the LM head and its log-softmax over at most this many tokens
+ *     at a time (training recomputes each chunk in the backward pass); 0 = in one piece; absent
+ *     (default): {@link MemoryOptions#AUTO}, chunks of 1024 tokens only where a batch's logits reach
+ *     256 MiB
  */
 public record TrainConfig(
         Integer maxSteps,
@@ -56,7 +64,9 @@ public record TrainConfig(
         Integer saveTotalLimit,
         Integer maxNonfiniteSteps,
         Boolean forceResume,
-        LossSpikeRule maxLossSpike) {
+        LossSpikeRule maxLossSpike,
+        Boolean gradientCheckpointing,
+        Integer logitsChunkTokens) {
 
     public TrainConfig {
         if (maxSteps == null && epochs == null) {
@@ -87,15 +97,18 @@ public record TrainConfig(
         atLeastIfSet("train.save_total_limit", saveTotalLimit, 1);
         maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps, 10, 1);
         forceResume = forceResume != null && forceResume;
+        gradientCheckpointing = gradientCheckpointing != null && gradientCheckpointing;
+        logitsChunkTokens = logitsChunkTokens == null ? MemoryOptions.AUTO
+                : atLeast("train.logits_chunk_tokens", logitsChunkTokens, 0, 0);
     }
 
-    /** A config without a loss-spike rule (the keys before it existed). */
+    /** A config without a loss-spike rule and with the default memory switches (the keys before they existed). */
     public TrainConfig(Integer maxSteps, Integer epochs, Integer batchSize, Integer gradAccum, Double lr,
             Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
             Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit, Integer maxNonfiniteSteps,
             Boolean forceResume) {
         this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
-                logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume, null);
+                logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume, null, null, null);
     }
 
     /** A config with the default divergence limit and no forced resume (the keys before they existed). */
@@ -103,7 +116,19 @@ public record TrainConfig(
             Integer warmupSteps, String schedule, Double weightDecay, Double maxGradNorm, Integer maxSeqLen,
             Integer logEvery, Integer evalEvery, Integer saveEvery, Integer saveTotalLimit) {
         this(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay, maxGradNorm, maxSeqLen,
-                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null, null);
+                logEvery, evalEvery, saveEvery, saveTotalLimit, null, null, null, null, null);
+    }
+
+    /** This config with the memory switches {@code gradientCheckpointing} and {@code logitsChunkTokens}. */
+    public TrainConfig withMemory(boolean checkpointing, int chunkTokens) {
+        return new TrainConfig(maxSteps, epochs, batchSize, gradAccum, lr, warmupSteps, schedule, weightDecay,
+                maxGradNorm, maxSeqLen, logEvery, evalEvery, saveEvery, saveTotalLimit, maxNonfiniteSteps, forceResume,
+                maxLossSpike, checkpointing, chunkTokens);
+    }
+
+    /** The forward pass's memory switches. */
+    public MemoryOptions memory() {
+        return new MemoryOptions(gradientCheckpointing, logitsChunkTokens);
     }
 
     /**

@@ -10,11 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.rlhf4j.core.config.UserException;
+import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.IoConsumer;
+import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.optim.AdamW;
 import org.rlhf4j.core.optim.OptimizerStep;
+import org.rlhf4j.core.plan.MemoryPlan;
+import org.rlhf4j.core.plan.MemoryPlanner;
+import org.rlhf4j.core.plan.PlanInputs;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.runtime.DeviceSpec;
+import org.rlhf4j.core.runtime.ResidentMemory;
 
 /**
  * The plumbing of one training run around a stage's own loop: the checkpoints and the one to
@@ -28,9 +34,12 @@ import org.rlhf4j.core.runtime.DeviceSpec;
  * resumes or starts the state and builds the optimizer. The loop stays in the trainer, which
  * logs, checkpoints and finally {@link #finish}es through the run. While it is open it holds the
  * output directory's {@link RunLock} and turns SIGTERM and SIGINT into a checkpoint and a stop
- * at the end of the step ({@link #stopIfSignalled}).
+ * at the end of the step ({@link #stopIfSignalled}), and it installs the {@link Recompute} tape of
+ * {@code train.gradient_checkpointing} and {@code train.logits_chunk_tokens} on its thread.
  */
 public final class TrainingRun implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingRun.class);
 
     /** Loads a fresh run's starting model onto the run's device (not called when resuming). */
     @FunctionalInterface
@@ -47,6 +56,7 @@ public final class TrainingRun implements AutoCloseable {
     private final PretrainedModel model;
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final DivergenceGuard divergence;
+    private final Recompute recompute; // train.gradient_checkpointing and logits_chunk_tokens for this thread
     private int totalSteps;
     private RunDefinition definition;
     private int lastCheckpointStep = -1;
@@ -55,6 +65,7 @@ public final class TrainingRun implements AutoCloseable {
     private MetricsLog metrics;
     private Map<String, Double> lastTrain = Map.of();
     private Map<String, Double> lastEval = Map.of();
+    private long predictedPeak; // bytes, from the plan printed at start; 0 when none
 
     private TrainingRun(StageConfig config, RunLock lock, CheckpointStore checkpoints, Path resumeFrom, Device device,
             PretrainedModel model) throws IOException {
@@ -67,6 +78,7 @@ public final class TrainingRun implements AutoCloseable {
         this.model = model;
         this.divergence = new DivergenceGuard(config.train().maxNonfiniteSteps(), config.train().maxLossSpike(),
                 checkpoints, resumeFrom);
+        this.recompute = Recompute.install(config.train().memory());
     }
 
     /**
@@ -150,6 +162,7 @@ public final class TrainingRun implements AutoCloseable {
         startStep(state.step());
         optimizer.restoreSkippedSteps(state.skippedSteps());
         this.totalSteps = totalSteps;
+        printPlan();
         return state;
     }
 
@@ -180,6 +193,17 @@ public final class TrainingRun implements AutoCloseable {
     private void startStep(int step) {
         if (model.adapters() != null) {
             model.adapters().startStep(config.seed(), step);
+        }
+    }
+
+    /** Prints what {@code rlhf4j plan} predicts for this run; the measured peak is in the summary. */
+    private void printPlan() {
+        try {
+            MemoryPlan plan = MemoryPlanner.plan(PlanInputs.of(ConfigLoader.toTree(config), model.config()));
+            predictedPeak = plan.peakBytes();
+            LOG.info("predicted memory (rlhf4j plan):\n{}", plan.table().stripTrailing());
+        } catch (RuntimeException e) { // a forecast must never stop a run
+            LOG.info("predicted memory: unavailable ({})", e.getMessage());
         }
     }
 
@@ -311,6 +335,11 @@ public final class TrainingRun implements AutoCloseable {
             divergence.requireFinite(trainable(), config.outputPath().resolve(RunDirectory.FINAL_MODEL).toString());
         }
         Path finalModel = state.step() >= totalSteps ? RunDirectory.exportFinal(config.outputPath(), exporter) : null;
+        long peak = ResidentMemory.peakBytes();
+        if (peak > 0) {
+            note("peak memory", MemoryPlan.gib(peak) + " resident (VmHWM)"
+                    + (predictedPeak > 0 ? ", predicted " + MemoryPlan.gib(predictedPeak) : ""));
+        }
         return new RunSummary(state.step(), totalSteps, resumeFrom == null ? 0 : CheckpointStore.stepOf(resumeFrom),
                 lastTrain, lastEval, finalModel, state.skippedSteps(), notes);
     }
@@ -318,7 +347,7 @@ public final class TrainingRun implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try (RunLock releasedLast = lock; StopSignals restoredFourth = signals; PretrainedModel closedThird = model; AdamW closedSecond = adamW;
-                MetricsLog closedFirst = metrics) {
+                MetricsLog closedFirst = metrics; Recompute uninstalledFirst = recompute) {
             // try-with-resources closes in reverse order and skips the nulls of a run never started
         }
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
+import org.rlhf4j.core.model.MemoryOptions;
 
 class TrainConfigTest {
 
@@ -38,6 +39,9 @@ class TrainConfigTest {
         assertTrue(c.savesAt(50, 50));
         assertFalse(c.savesAt(49, 50));
         assertFalse(parse("max_steps: 5\nsave_every: 0\n").savesAt(5, 5));
+        assertEquals(new MemoryOptions(false, MemoryOptions.AUTO), c.memory());
+        assertEquals(new MemoryOptions(true, 0),
+                parse("max_steps: 5\ngradient_checkpointing: true\nlogits_chunk_tokens: 0\n").memory());
     }
 
     @Test
@@ -50,6 +54,8 @@ class TrainConfigTest {
                 .getMessage().contains("train.schedule"));
         assertTrue(assertThrows(ConfigException.class, () -> parse("max_steps: 5\nbatchsize: 2\n"))
                 .getMessage().contains("did you mean 'batch_size'"));
+        assertTrue(assertThrows(ConfigException.class, () -> parse("max_steps: 5\nlogits_chunk_tokens: -1\n"))
+                .getMessage().contains("train.logits_chunk_tokens must be >= 0"));
     }
 
     @Test
