@@ -15,6 +15,9 @@ import org.rlhf4j.core.ops.Scalars;
  * arrays, not the B x V logits that {@link TokenSampler} needs (at V = 128k that copy and the
  * Java loops over it cost ~20 ms a step).
  *
+ * <p>Small logits (at most {@link #JAVA_MAX_ENTRIES} entries, e.g. 16 rows of a 4k vocabulary)
+ * are copied whole and sampled by {@link TokenSampler}, where one copy is cheaper than the ops.
+ *
  * <p>Same draws as {@link TokenSampler}: the caller passes one uniform number per row from the
  * row's own generator (the one {@code TokenSampler} would draw from), and the inverse CDF walks
  * the tokens in the same order (vocabulary order; for top-k/top-p, descending weight with ties by
@@ -61,9 +64,25 @@ public final class DeviceSampler {
      */
     public record Picks(int[] tokens, float[] logps) {}
 
+    /**
+     * Logits of at most this many entries (B x V) are copied whole and sampled by
+     * {@link TokenSampler}: below it one copy costs less than the device ops' round trips
+     * ({@code ./bench/run sampling}, B = 16: the Java path is faster up to V = 1,024, even at
+     * V = 4,096, and the device path from V = 16,384).
+     */
+    public static final long JAVA_MAX_ENTRIES = 65_536;
+
+    private final long javaMaxEntries;
+
     public DeviceSampler(SamplingParams params) {
+        this(params, JAVA_MAX_ENTRIES);
+    }
+
+    /** A sampler that copies logits of at most {@code javaMaxEntries} entries to Java (0: never). */
+    DeviceSampler(SamplingParams params, long javaMaxEntries) {
         this.params = params;
         this.fallback = new TokenSampler(params);
+        this.javaMaxEntries = javaMaxEntries;
     }
 
     /** The temperature of the reported log-probabilities: the sampling temperature, or 1 when greedy. */
@@ -85,6 +104,19 @@ public final class DeviceSampler {
     public Picks next(NDArray logits, double[] uniforms) {
         int batch = (int) logits.getShape().get(0);
         int vocab = (int) logits.getShape().get(1);
+        if (!params.isGreedy() && uniforms.length != batch) {
+            throw new IllegalArgumentException(uniforms.length + " uniforms for " + batch + " rows");
+        }
+        if ((long) batch * vocab <= javaMaxEntries) {
+            float[] all = logits.toFloatArray();
+            int[] tokens = new int[batch];
+            float[] logps = new float[batch];
+            for (int b = 0; b < batch; b++) {
+                tokens[b] = fallback.next(all, b * vocab, vocab, params.isGreedy() ? 0 : uniforms[b]);
+                logps[b] = fallback.lastLogProb();
+            }
+            return new Picks(tokens, logps);
+        }
         NDManager manager = logits.getManager();
         int block = blockSize(vocab);
         int blocks = vocab / block;
@@ -113,9 +145,6 @@ public final class DeviceSampler {
             NDArray index = manager.create(tokens, new Shape(batch, 1)); // (B, 1)
             NDArray logps = logits.logSoftmax(1).gather(index, 1); // (B, 1)
             return new Picks(ints(tokens), logps.toFloatArray());
-        }
-        if (uniforms.length != batch) {
-            throw new IllegalArgumentException(uniforms.length + " uniforms for " + batch + " rows");
         }
         NDArray scaled = params.temperature() == 1 ? logits
                 : logits.div(Scalars.of(manager, params.temperature())); // (B, V) logits / T

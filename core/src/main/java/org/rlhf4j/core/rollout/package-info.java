@@ -36,7 +36,8 @@
  *       The random numbers still come from a {@link java.util.SplittableRandom} per row seeded by
  *       (seed, row index), one per sampled token, so samples are reproducible run to run,
  *       independent of batching, and the same tokens as the earlier Java sampler
- *       ({@link org.rlhf4j.core.generate.TokenSampler}, still used for a row whose top-p nucleus
+ *       ({@link org.rlhf4j.core.generate.TokenSampler}, still used when the logits have at most 65,536
+ *       entries, where one copy is cheaper than the device ops, and for a row whose top-p nucleus
  *       exceeds 256 candidates or that ties at the top-k cut). The decode-step bias for one
  *       query is built in Java (one array instead of about ten ops).
  *   <li><b>Log-probs.</b> The rollout records {@code log_softmax(logits / T)} at each sampled

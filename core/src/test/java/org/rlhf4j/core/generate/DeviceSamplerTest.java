@@ -46,7 +46,7 @@ class DeviceSamplerTest {
         int batch = 6;
         for (int vocab : new int[] {7, 300, 1000}) {
             for (SamplingParams params : modes) {
-                DeviceSampler device = new DeviceSampler(params);
+                DeviceSampler device = new DeviceSampler(params, 0);
                 TokenSampler reference = new TokenSampler(params);
                 for (int step = 0; step < 15; step++) {
                     float[] logits = randomLogits(random, batch, vocab, step % 3 == 0 ? 0.3 : 3);
@@ -107,7 +107,7 @@ class DeviceSamplerTest {
         }
         SplittableRandom random = new SplittableRandom(42);
         int[] counts = new int[vocab];
-        DeviceSampler sampler = new DeviceSampler(params);
+        DeviceSampler sampler = new DeviceSampler(params, 0);
         for (int s = 0; s < steps; s++) {
             try (NDManager step = manager.newSubManager()) {
                 for (int t : sampler.next(step.create(logits, new Shape(batch, vocab)), random.doubles(batch).toArray())
@@ -129,6 +129,20 @@ class DeviceSamplerTest {
     }
 
     @Test
+    void smallLogitsAreSampledInJavaWithTheSameResult() {
+        SamplingParams params = new SamplingParams(1, 0.8, 0, 1, 0);
+        float[] logits = randomLogits(new SplittableRandom(4), 3, 50, 2);
+        double[] u = new SplittableRandom(5).doubles(3).toArray();
+        try (NDManager step = manager.newSubManager()) {
+            NDArray array = step.create(logits, new Shape(3, 50));
+            DeviceSampler.Picks java = new DeviceSampler(params).next(array, u); // 150 entries: the Java path
+            DeviceSampler.Picks device = new DeviceSampler(params, 0).next(array, u);
+            assertArrayEquals(java.tokens(), device.tokens());
+            assertArrayEquals(java.logps(), device.logps(), 1e-6f);
+        }
+    }
+
+    @Test
     void sameUniformsSameTokens() {
         SamplingParams params = new SamplingParams(1, 0.9, 20, 0.95, 3);
         float[] logits = randomLogits(new SplittableRandom(3), 4, 500, 2);
@@ -136,7 +150,7 @@ class DeviceSamplerTest {
         int[][] runs = new int[2][];
         for (int r = 0; r < 2; r++) {
             try (NDManager step = manager.newSubManager()) {
-                runs[r] = new DeviceSampler(params).next(step.create(logits, new Shape(4, 500)), u).tokens();
+                runs[r] = new DeviceSampler(params, 0).next(step.create(logits, new Shape(4, 500)), u).tokens();
             }
         }
         assertArrayEquals(runs[0], runs[1]);
@@ -146,7 +160,7 @@ class DeviceSamplerTest {
     void greedyIsTheFirstArgmaxWithItsLogSoftmax() {
         try (NDManager step = manager.newSubManager()) {
             NDArray logits = step.create(new float[] {1, 3, 2, 3, 0, 0}, new Shape(2, 3));
-            DeviceSampler.Picks picks = new DeviceSampler(SamplingParams.greedy(1)).next(logits, new double[0]);
+            DeviceSampler.Picks picks = new DeviceSampler(SamplingParams.greedy(1), 0).next(logits, new double[0]);
             assertArrayEquals(new int[] {1, 0}, picks.tokens());
             // (1, 3, 2): log p(1) = -0.407606 (TokenSamplerTest); (3, 0, 0): 3 - ln(e^3 + 2) = 3 - 3.094923 = -0.094923
             assertEquals(-0.407606, picks.logps()[0], 1e-6);
