@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.scoring.TokenBudget;
 import org.rlhf4j.core.scoring.SequenceTokenLogps;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.ChatTemplate;
@@ -42,8 +43,14 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "JSONL output (default: standard output).")
     Path out;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "64",
+            description = "At most N sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "4096", paramLabel = "N",
+            description = "Padded tokens per forward pass: sequences are sorted by length and packed up to N"
+                    + " (rows x longest); a longer sequence runs alone. Memory grows with it (default: ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
 
     @Mixin
     ChatTemplateOption template = new ChatTemplateOption();
@@ -57,13 +64,11 @@ final class LogprobsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OutputFile.requireWritable("--out", out);
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
+        TokenBudget budget = new TokenBudget(maxBatchTokens, batchSize); // checks both flags first
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             List<Item> items = read(m.tokenizer(), m.config().vocabSize());
             List<int[]> sequences = items.stream().map(Item::ids).toList();
-            List<float[]> logprobs = SequenceTokenLogps.compute(m.model(), m.manager(), sequences, batchSize);
+            List<float[]> logprobs = SequenceTokenLogps.compute(m.model(), m.manager(), sequences, budget);
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < items.size(); i++) {
                 text.append(JSON.writeValueAsString(toJson(items.get(i), logprobs.get(i)))).append('\n');

@@ -18,6 +18,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.scoring.TokenBudget;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.PreferenceEncoder;
 import org.rlhf4j.datasets.PreferencePair;
@@ -74,8 +75,14 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--with-ids", description = "Also write the scored token ids (ids, or chosen_ids/rejected_ids).")
     boolean withIds;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "64",
+            description = "At most N sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "4096", paramLabel = "N",
+            description = "Padded tokens per forward pass: sequences are sorted by length and packed up to N"
+                    + " (rows x longest); a longer sequence runs alone. Memory grows with it (default: ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
 
     @Mixin
     DeviceOption device = new DeviceOption();
@@ -86,9 +93,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OutputFile.requireWritable("--out", out);
-        if (batchSize < 1) {
-            throw new UserException("--batch-size must be at least 1, got " + batchSize);
-        }
+        TokenBudget budget = new TokenBudget(maxBatchTokens, batchSize); // checks both flags first
         try (PretrainedModel rm = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             if (!rm.config().architecture().hasScalarHead()) {
                 throw new UserException(model + ": " + rm.config().architecture().hfName()
@@ -122,7 +127,7 @@ final class ScoreCommand implements Callable<Integer> {
                             + ": " + e.getMessage());
                 }
             }
-            float[] scores = RewardScorer.score(rm, rows, batchSize);
+            float[] scores = RewardScorer.score(rm, rows, budget);
             write(items, rows, scores);
         }
         return 0;

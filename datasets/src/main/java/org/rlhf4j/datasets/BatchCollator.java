@@ -68,8 +68,10 @@ public final class BatchCollator {
         Shape shape = padded.shape();
         NDArray maskArray = padded.maskArray(manager); // (B, T)
         NDArray segmentArray = manager.create(segments, shape); // (B, T)
-        NDArray bias = AttentionMask.bias(maskArray, t, slidingWindow) // (B, 1, T, T)
-                .add(segmentBias(segmentArray)); // (B, 1, T, T)
+        NDArray bias = AttentionMask.bias(maskArray, t, slidingWindow); // (B, 1, T, T)
+        if (examples > b) { // packed rows: a segment sees only itself (skipped otherwise: 4 arrays of B x T x T)
+            bias = bias.add(segmentBias(segmentArray)); // (B, 1, T, T)
+        }
         return new TokenBatch(padded.idArray(manager), maskArray, manager.create(positions, shape), bias,
                 manager.create(targets, shape), lossTokens, examples);
     }

@@ -3,7 +3,9 @@ package org.rlhf4j.reward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.scoring.TokenBudget;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.datasets.BatchCollator;
@@ -26,16 +28,29 @@ public final class RewardScorer {
         return model.lastTokenScores(hidden, batch.attentionMask()).toType(DataType.FLOAT32, false); // (B)
     }
 
-    /** Scores of {@code rows}, {@code batchSize} sequences per forward pass, without a graph. */
+    /** Scores of {@code rows}, at most {@code batchSize} sequences per forward pass, without a graph. */
     public static float[] score(PretrainedModel model, List<TrainingSequence> rows, int batchSize) {
+        return score(model, rows, TokenBudget.rows(batchSize));
+    }
+
+    /**
+     * Scores of {@code rows} in input order, without a graph, in forward passes of rows of similar
+     * length grouped by {@code budget}.
+     */
+    public static float[] score(PretrainedModel model, List<TrainingSequence> rows, TokenBudget budget) {
         BatchCollator collator = collator(model);
         float[] out = new float[rows.size()];
-        for (int from = 0; from < rows.size(); from += batchSize) {
-            int to = Math.min(rows.size(), from + batchSize);
+        for (int[] batch : budget.batches(rows.stream().mapToInt(TrainingSequence::length).toArray())) {
+            List<TrainingSequence> part = new ArrayList<>(batch.length);
+            for (int i : batch) {
+                part.add(rows.get(i));
+            }
             try (NDManager scope = model.manager().newSubManager()) {
                 scope.tempAttachAll(model.model().weights().asList());
-                float[] part = scores(model.model(), collator.collate(rows.subList(from, to), scope)).toFloatArray();
-                System.arraycopy(part, 0, out, from, part.length);
+                float[] scored = scores(model.model(), collator.collate(part, scope)).toFloatArray();
+                for (int j = 0; j < batch.length; j++) {
+                    out[batch[j]] = scored[j];
+                }
             }
         }
         return out;
@@ -43,16 +58,13 @@ public final class RewardScorer {
 
     /**
      * Scores of both sequences of each pair: {@code [0]} chosen, {@code [1]} rejected; each forward
-     * pass holds the chosen and rejected sequences of {@code pairsPerBatch} pairs.
+     * pass holds at most {@code 2 * pairsPerBatch} sequences of similar length.
      */
     public static float[][] scorePairs(PretrainedModel model, List<TokenizedPair> pairs, int pairsPerBatch) {
+        float[] both = score(model, PreferenceDataset.chosenThenRejected(pairs), 2 * pairsPerBatch);
         float[][] out = new float[2][pairs.size()];
-        for (int from = 0; from < pairs.size(); from += pairsPerBatch) {
-            List<TokenizedPair> part = pairs.subList(from, Math.min(pairs.size(), from + pairsPerBatch));
-            float[] both = score(model, PreferenceDataset.chosenThenRejected(part), 2 * part.size());
-            System.arraycopy(both, 0, out[0], from, part.size());
-            System.arraycopy(both, part.size(), out[1], from, part.size());
-        }
+        System.arraycopy(both, 0, out[0], 0, pairs.size());
+        System.arraycopy(both, pairs.size(), out[1], 0, pairs.size());
         return out;
     }
 

@@ -43,6 +43,15 @@ public final class TokenSampler {
      * {@link #lastLogProb()} is its log-probability.
      */
     public int next(float[] logits, int offset, int vocab, SplittableRandom random) {
+        // one uniform per sampled token, none when greedy: DeviceSampler's callers draw the same way
+        return next(logits, offset, vocab, params.isGreedy() ? 0 : random.nextDouble());
+    }
+
+    /**
+     * As {@link #next(float[], int, int, SplittableRandom)} with the sample's uniform number
+     * {@code uniform} in [0, 1) given (unused when greedy).
+     */
+    public int next(float[] logits, int offset, int vocab, double uniform) {
         if (weights.length < vocab) {
             weights = new double[vocab];
             candidates = new long[vocab];
@@ -62,7 +71,7 @@ public final class TokenSampler {
             weights[i] = w;
             total += w;
         }
-        int token = params.isGreedy() ? argmax : sample(vocab, total, random);
+        int token = params.isGreedy() ? argmax : sample(vocab, total, uniform);
         lastLogProb = (float) ((logits[offset + token] - max) / temperature - Math.log(total));
         return token;
     }
@@ -72,11 +81,11 @@ public final class TokenSampler {
         return lastLogProb;
     }
 
-    private int sample(int vocab, double total, SplittableRandom random) {
+    private int sample(int vocab, double total, double uniform) {
         boolean topK = params.topK() > 0 && params.topK() < vocab;
         boolean topP = params.topP() < 1;
         if (!topK && !topP) {
-            return draw(vocab, total, random);
+            return draw(vocab, total, uniform);
         }
         // Candidates: tokens whose weight reaches a threshold that provably keeps every token the
         // filters can keep. The tokens at or above any threshold form a prefix of the sorted order.
@@ -112,7 +121,7 @@ public final class TokenSampler {
                 break;
             }
         }
-        double u = random.nextDouble() * kept;
+        double u = uniform * kept;
         for (int j = 0; j < count; j++) {
             int token = tokenAt(n - 1 - j, vocab);
             u -= weights[token];
@@ -127,8 +136,8 @@ public final class TokenSampler {
         return vocab - 1 - (int) (candidates[sortedIndex] & 0xffffffffL);
     }
 
-    private int draw(int vocab, double total, SplittableRandom random) {
-        double u = random.nextDouble() * total;
+    private int draw(int vocab, double total, double uniform) {
+        double u = uniform * total;
         for (int i = 0; i < vocab; i++) {
             u -= weights[i];
             if (u < 0) {

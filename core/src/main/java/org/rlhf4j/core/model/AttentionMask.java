@@ -39,6 +39,7 @@ public final class AttentionMask {
     public static NDArray bias(NDArray mask, long queryLength, int window) {
         NDManager manager = mask.getManager();
         long keyLength = mask.getShape().get(1);
+        NDArray hidden = Scalars.of(manager, -MASKED);
         NDArray keys = manager.arange(0, (int) keyLength, 1, DataType.INT64)
                 .reshape(1, keyLength); // (1, Tk)
         NDArray queries = manager.arange((int) (keyLength - queryLength), (int) keyLength, 1, DataType.INT64)
@@ -47,12 +48,15 @@ public final class AttentionMask {
         if (window < keyLength) {
             visible = visible.logicalAnd(keys.gt(queries.sub(window)));
         }
-        NDArray realKeys = mask.neq(manager.zeros(new Shape(), mask.getDataType()))
+        // visible -> (1 - 1) * -MASKED = 0, hidden -> (0 - 1) * -MASKED = MASKED; the causal part
+        // (Tq, Tk) and the padding part (B, Tk) are built small and meet in one broadcast op, so
+        // the (B, 1, Tq, Tk) float bias is the only batch-sized array this allocates.
+        NDArray causal = visible.toType(DataType.FLOAT32, false).sub(1).mul(hidden)
+                .reshape(1, 1, queryLength, keyLength); // (1, 1, Tq, Tk)
+        NDArray padding = mask.neq(manager.zeros(new Shape(), mask.getDataType()))
+                .toType(DataType.FLOAT32, false).sub(1).mul(hidden)
                 .reshape(mask.getShape().get(0), 1, 1, keyLength); // (B, 1, 1, Tk)
-        NDArray allowed = visible.reshape(1, 1, queryLength, keyLength).logicalAnd(realKeys); // (B, 1, Tq, Tk)
-        // allowed -> (1 - 1) * -MASKED = 0, hidden -> (0 - 1) * -MASKED = MASKED (DJL's where does not broadcast)
-        return allowed.toType(DataType.FLOAT32, false).sub(1)
-                .mul(Scalars.of(manager, -MASKED));
+        return causal.minimum(padding); // (B, 1, Tq, Tk)
     }
 
     /** Index of each row's last nonzero mask entry, (B) int64 (0 for an all-zero row). */

@@ -2,8 +2,10 @@ package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.lora.LoraAdapters;
@@ -120,13 +122,33 @@ public final class LlamaModel {
             x = CheckpointedLayers.forward(tape, layers, x, angles, attentionBias, scale); // a leaf; layers recomputed in backward
         } else {
             for (int i = 0; i < layers.size(); i++) {
-                x = layers.get(i).forward(x, angles, attentionBias, scale, cache, i);
+                x = layer(i, x, angles, attentionBias, scale, cache);
             }
         }
         if (cache != null) {
             cache.advance(inputIds.getShape().get(1));
         }
         return RmsNorm.apply(x, finalNorm, config.rmsNormEps()); // (B, T, D)
+    }
+
+    /**
+     * Layer {@code i}. Without a graph (grad mode off: scoring, reference and critic passes, eval)
+     * and without a cache, nothing of a layer outlives it: its intermediates and its input are
+     * released as soon as its output exists, so a forward pass holds one layer's arrays at a time
+     * instead of every layer's until the caller's manager closes.
+     */
+    private NDArray layer(int i, NDArray x, RotaryEmbedding.Angles angles, NDArray bias, NDArray scale,
+            KvCache cache) {
+        if (cache != null || JniUtils.isGradMode()) {
+            return layers.get(i).forward(x, angles, bias, scale, cache, i);
+        }
+        NDArray out;
+        try (NDScope scope = new NDScope()) { // closes every array created inside but out
+            out = layers.get(i).forward(x, angles, bias, scale, null, i);
+            NDScope.unregister(out);
+        }
+        x.close(); // the embedding or the previous layer's output
+        return out;
     }
 
     List<DecoderLayer> layers() {

@@ -77,11 +77,20 @@ record SelfAttention(
         // group are adjacent, so folding them into the row axis, (B, KV, G * T, hd), lets one batched
         // matmul per kv head do what repeating K and V G times would, without the copies.
         NDArray grouped = queries.reshape(batch, kvHeads, groupSize * length, headDim); // (B, KV, G * T, hd)
-        NDArray scores = grouped.matMul(keys.transpose(KEYS_TRANSPOSED))
-                .reshape(batch, heads, length, keyLength); // (B, H, T, Tk)
+        NDArray products = grouped.matMul(keys.transpose(KEYS_TRANSPOSED)); // (B, KV, G * T, Tk)
         DataType dtype = x.getDataType();
-        NDArray probabilities = scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1)
-                .toType(dtype, false)
+        NDArray products32 = products.toType(DataType.FLOAT32, false); // products itself when float32
+        NDArray scores = products32.reshape(batch, heads, length, keyLength); // (B, H, T, Tk)
+        NDArray biased = scores.add(bias); // (B, H, T, Tk)
+        NDArray softmax = biased.softmax(-1); // (B, H, T, Tk)
+        // Backward needs none of the score arrays before the softmax (matmul keeps its inputs,
+        // softmax its output): release them now rather than when the caller's manager closes, two
+        // (B, H, T, Tk) arrays fewer alive per layer, in training and in scoring alike.
+        biased.close();
+        scores.close();
+        products32.close();
+        products.close();
+        NDArray probabilities = softmax.toType(dtype, false)
                 .reshape(batch, kvHeads, groupSize * length, keyLength); // (B, KV, G * T, Tk)
         NDArray mixed = probabilities.matMul(values) // (B, KV, G * T, hd)
                 .reshape(batch, heads, length, headDim)

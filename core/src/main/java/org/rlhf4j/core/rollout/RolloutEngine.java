@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.rlhf4j.core.config.UserException;
+import org.rlhf4j.core.generate.DeviceSampler;
 import org.rlhf4j.core.generate.SamplingParams;
-import org.rlhf4j.core.generate.TokenSampler;
 import org.rlhf4j.core.model.AttentionMask;
 import org.rlhf4j.core.model.FusedDecoder;
 import org.rlhf4j.core.model.LlamaModel;
@@ -112,7 +112,7 @@ public final class RolloutEngine {
                     try (NDManager step = generation.newSubManager()) {
                         run.feed(s);
                         int slot = run.promptWidth + s - 1;
-                        float[] logits = cache == null ? forwardLast(step, run, slot + 1, null)
+                        NDArray logits = cache == null ? forwardLast(step, run, slot + 1, null)
                                 : decodeStep(step, run, slot, cache, fused);
                         run.sample(logits, s, listener);
                     }
@@ -128,10 +128,10 @@ public final class RolloutEngine {
     }
 
     /**
-     * Next-token logits (B * V) after the first {@code length} columns of the run's ids and mask:
+     * Next-token logits (B, V) float32 after the first {@code length} columns of the run's ids and mask:
      * the prefill (with a cache) or a whole recompute (without).
      */
-    private float[] forwardLast(NDManager step, Run run, int length, PreallocatedKvCache cache) {
+    private NDArray forwardLast(NDManager step, Run run, int length, PreallocatedKvCache cache) {
         int batch = run.batch;
         int width = run.width;
         long[] ids = run.ids;
@@ -148,19 +148,18 @@ public final class RolloutEngine {
         NDArray positions = AttentionMask.positionIds(maskArray); // (B, T)
         NDArray bias = AttentionMask.bias(maskArray, length, policy.config().effectiveSlidingWindow()); // (B, 1, T, T)
         NDArray hidden = policy.hidden(idArray, positions, bias, cache).get(LAST_COLUMN); // (B, 1, D)
-        return policy.logits(hidden).toType(DataType.FLOAT32, false).toFloatArray(); // (B, 1, V)
+        return policy.logits(hidden).toType(DataType.FLOAT32, false).reshape(batch, -1); // (B, V)
     }
 
     /**
-     * One cached step: feeds column {@code slot} of every row, returns the logits (B * V) after it,
+     * One cached step: feeds column {@code slot} of every row, returns the logits (B, V) after it,
      * through {@code fused} if not null, else the model's general forward pass.
      */
-    private float[] decodeStep(NDManager step, Run run, int slot, PreallocatedKvCache cache, FusedDecoder fused) {
+    private NDArray decodeStep(NDManager step, Run run, int slot, PreallocatedKvCache cache, FusedDecoder fused) {
         int batch = run.batch;
-        // The bias of one query over the key slots is built in Java: one array from Java data
-        // costs one JNI call, the general AttentionMask.bias about ten. The fused decoder reads
-        // every slot of the cache, the general path slots [0, slot].
-        int keys = fused != null ? (int) cache.capacity() : slot + 1;
+        // The bias of one query over the key slots [0, slot] is built in Java: one array from Java
+        // data costs one JNI call, the general AttentionMask.bias about ten.
+        int keys = slot + 1;
         int window = policy.config().effectiveSlidingWindow();
         float[] bias = new float[batch * keys];
         for (int b = 0; b < batch; b++) {
@@ -170,13 +169,13 @@ public final class RolloutEngine {
             }
         }
         if (fused != null) {
-            return fused.step(run.feedIds, run.feedPositions, bias, cache, step).toFloatArray(); // (B, V)
+            return fused.step(run.feedIds, run.feedPositions, bias, cache, step); // (B, V)
         }
         NDArray ids = step.create(run.feedIds, new Shape(batch, 1)); // (B, 1)
         NDArray positions = step.create(run.feedPositions, new Shape(batch, 1)); // (B, 1)
         NDArray biasArray = step.create(bias, new Shape(batch, 1, 1, keys)); // (B, 1, 1, Tk)
         NDArray hidden = policy.hidden(ids, positions, biasArray, cache); // (B, 1, D)
-        return policy.logits(hidden).toType(DataType.FLOAT32, false).toFloatArray(); // (B, 1, V)
+        return policy.logits(hidden).toType(DataType.FLOAT32, false).reshape(batch, -1); // (B, V)
     }
 
     /** The Java-side state of one generation. */
@@ -197,7 +196,9 @@ public final class RolloutEngine {
         final StreamingDecoder[] decoders; // only with stop strings
         final StringBuilder[] texts;
         final StopCriteria stop;
-        final TokenSampler sampler;
+        final DeviceSampler sampler;
+        final boolean greedy;
+        final double[] uniforms; // (B) this step's draws, one per active row
         final long[] feedIds;
         final long[] feedPositions;
         int active;
@@ -220,7 +221,9 @@ public final class RolloutEngine {
             this.finish = new FinishReason[batch];
             this.random = new SplittableRandom[batch];
             this.stop = stop;
-            this.sampler = new TokenSampler(params);
+            this.sampler = new DeviceSampler(params);
+            this.greedy = params.isGreedy();
+            this.uniforms = new double[batch];
             this.feedIds = new long[batch];
             this.feedPositions = new long[batch];
             boolean strings = !stop.stopStrings().isEmpty();
@@ -263,15 +266,23 @@ public final class RolloutEngine {
             }
         }
 
-        /** Samples response token {@code s} of every active row from {@code logits} (B * V). */
-        void sample(float[] logits, int s, RolloutListener listener) {
+        /**
+         * Samples response token {@code s} of every active row from {@code logits} (B, V), on their
+         * device; an active row draws one uniform from its own generator (none when greedy),
+         * finished rows none, so a row's samples do not depend on the others.
+         */
+        void sample(NDArray logits, int s, RolloutListener listener) {
+            for (int b = 0; b < batch; b++) {
+                uniforms[b] = finish[b] == null && !greedy ? random[b].nextDouble() : 0;
+            }
+            DeviceSampler.Picks picks = sampler.next(logits, uniforms);
             for (int b = 0; b < batch; b++) {
                 if (finish[b] != null) {
                     continue;
                 }
-                int token = sampler.next(logits, b * vocab, vocab, random[b]);
+                int token = picks.tokens()[b];
                 responses[b][s] = token;
-                logps[b * maxNew + s] = sampler.lastLogProb();
+                logps[b * maxNew + s] = picks.logps()[b];
                 produced[b] = s + 1;
                 ids[b * width + promptWidth + s] = token;
                 listener.onToken(b, token);

@@ -17,8 +17,9 @@
  *       steps run through a {@link org.rlhf4j.core.model.FusedDecoder}: an inference copy of the
  *       weights made per generation (the policy changes between PPO iterations) with the norm
  *       gains and the attention scale folded into fused q/k/v and gate/up projections, rotary
- *       positions applied as one (hd, hd) matmul built in Java, and attention over all cache
- *       slots (unwritten ones masked) so that the cache arrays are read without slicing. About
+ *       positions applied as one (hd, hd) matmul built in Java, and attention over the filled cache
+ *       slots only (attending over the whole capacity to save two slicing calls per layer made
+ *       it slower than the unfused cache at batch 16, prompt 256). About
  *       half the libtorch calls of the general path; the logits agree with it to 1e-5 in
  *       float32 (tested), and greedy generation equals whole-sequence recompute token for token.
  *       The copy costs the memory of those weights during generation;
@@ -28,12 +29,17 @@
  *       step is dominated by per-op overhead and weight reads, not arithmetic: 16 rows cost about 2.7x one row
  *       (3.7 vs 1.4 ms per step on the benchmark config, fused decoder), so dropping finished rows
  *       saves little per step; the loop ends as soon as every row has finished.
- *   <li><b>Sampling on a Java array.</b> Each step pulls the (B, V) float32 logits of the last
- *       position once and samples in Java ({@link org.rlhf4j.core.generate.TokenSampler}): one
- *       JNI transfer instead of a dozen small device ops, a {@link java.util.SplittableRandom} per
- *       row seeded by (seed, row index) for run-to-run and batching-independent samples, and
- *       top-k/top-p without sorting the vocabulary. The decode-step bias for one query is also
- *       built in Java (one array instead of about ten ops).
+ *   <li><b>Sampling on the device.</b> Each step samples from the (B, V) logits where they are
+ *       ({@link org.rlhf4j.core.generate.DeviceSampler}: argMax, or float64 weights with cumSum or
+ *       topK) and copies back B ids and log-probs (and the (B, k) top-k/top-p candidates), not
+ *       B x V logits: at V = 128k the copy and the Java loops cost more than the sampling ops.
+ *       The random numbers still come from a {@link java.util.SplittableRandom} per row seeded by
+ *       (seed, row index), one per sampled token, so samples are reproducible run to run,
+ *       independent of batching, and the same tokens as the earlier Java sampler
+ *       ({@link org.rlhf4j.core.generate.TokenSampler}, still used when the logits have at most 65,536
+ *       entries, where one copy is cheaper than the device ops, and for a row whose top-p nucleus
+ *       exceeds 256 candidates or that ties at the top-k cut). The decode-step bias for one
+ *       query is built in Java (one array instead of about ten ops).
  *   <li><b>Log-probs.</b> The rollout records {@code log_softmax(logits / T)} at each sampled
  *       token (T = 1 when greedy) over the full vocabulary, before top-k/top-p: the quantity the
  *       PPO ratio recomputes with {@link org.rlhf4j.core.rollout.RolloutScorer#logps} at the same T.

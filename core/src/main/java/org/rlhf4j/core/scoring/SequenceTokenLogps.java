@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.LmHeadLogps;
@@ -20,16 +21,31 @@ public final class SequenceTokenLogps {
 
     private SequenceTokenLogps() {}
 
-    /** Scores {@code sequences} in batches of {@code batchSize}, each batch in its own sub-manager. */
+    /** Scores {@code sequences} in batches of {@code batchSize} rows, grouped by length. */
     public static List<float[]> compute(LlamaModel model, NDManager parent, List<int[]> sequences, int batchSize) {
-        List<float[]> out = new ArrayList<>(sequences.size());
-        for (int start = 0; start < sequences.size(); start += batchSize) {
-            List<int[]> batch = sequences.subList(start, Math.min(sequences.size(), start + batchSize));
+        return compute(model, parent, sequences, TokenBudget.rows(batchSize));
+    }
+
+    /**
+     * Scores {@code sequences} in forward passes grouped by {@code budget}, each in its own
+     * sub-manager; the results are in input order.
+     */
+    public static List<float[]> compute(LlamaModel model, NDManager parent, List<int[]> sequences,
+            TokenBudget budget) {
+        float[][] out = new float[sequences.size()][];
+        for (int[] batch : budget.batches(sequences.stream().mapToInt(s -> s.length).toArray())) {
+            List<int[]> rows = new ArrayList<>(batch.length);
+            for (int i : batch) {
+                rows.add(sequences.get(i));
+            }
             try (NDManager scope = parent.newSubManager()) {
-                out.addAll(batch(model, scope, batch));
+                List<float[]> scored = batch(model, scope, rows);
+                for (int j = 0; j < batch.length; j++) {
+                    out[batch[j]] = scored.get(j);
+                }
             }
         }
-        return out;
+        return Arrays.asList(out);
     }
 
     private static List<float[]> batch(LlamaModel model, NDManager scope, List<int[]> rows) {

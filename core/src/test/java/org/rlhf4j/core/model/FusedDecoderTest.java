@@ -73,8 +73,8 @@ class FusedDecoderTest {
                 model.hidden(ids.get(first), positions.get(first), AttentionMask.bias(mask.get(first), prefill, window),
                         cache);
                 for (int t = prefill; t < 7; t++) {
-                    // over all 8 slots of the cache: the unwritten ones (j > t) are masked
-                    int keys = (int) cache.capacity();
+                    // over the filled slots and the new one, [0, t]
+                    int keys = t + 1;
                     float[] bias = new float[2 * keys];
                     for (int b = 0; b < 2; b++) {
                         for (int j = 0; j < keys; j++) {
@@ -90,8 +90,8 @@ class FusedDecoderTest {
                 }
                 assertEquals(7, cache.length());
                 assertThrows(IllegalArgumentException.class,
-                        () -> fused.step(new long[] {1, 2}, new long[] {7, 5}, new float[2 * 7], cache, m),
-                        "a bias over the written slots only");
+                        () -> fused.step(new long[] {1, 2}, new long[] {7, 5}, new float[2 * 8 + 2], cache, m),
+                        "a bias over more than the filled slots and the new one");
             }
         }
     }

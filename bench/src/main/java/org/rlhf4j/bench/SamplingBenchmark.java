@@ -1,0 +1,128 @@
+package org.rlhf4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.rlhf4j.core.generate.DeviceSampler;
+import org.rlhf4j.core.generate.SamplingParams;
+import org.rlhf4j.core.generate.TokenSampler;
+import org.rlhf4j.core.runtime.Runtime;
+
+/**
+ * Per-step cost of picking the next token of B rows from (B, V) float32 logits that live in
+ * libtorch, as a decode step has them: before, the whole array copied to Java and
+ * {@link TokenSampler} per row (the engine's sampler until this benchmark was written); after,
+ * {@link DeviceSampler} (ops on the logits, B ids and log-probs copied back). Both draw the same
+ * uniforms and the benchmark checks that they pick the same tokens.
+ *
+ * <p>Logits: Gaussian with standard deviation {@code --scale} (4), in 8 different arrays used in
+ * turn; at V = 128k the top-p 0.9 nucleus of such rows is wider than 256 tokens, so most top-p
+ * rows take the Java fallback (the worst case for the device sampler). One libtorch thread (the
+ * engine's decode setting); times are this thread's CPU time, median of the steps.
+ *
+ * <p>{@code ./bench/run sampling [--vocabs 32000,128000] [--batch 16] [--steps 50] [--scale 4]}
+ */
+public final class SamplingBenchmark {
+
+    // CPU time of this thread: with one libtorch thread the ops run on it, and unlike wall time it
+    // does not count the time other processes hold the cores (the shared machine's load is ~10-25).
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+
+    private SamplingBenchmark() {}
+
+    public static void main(String[] args) {
+        Runtime.configureOffline();
+        int[] vocabs = {32000, 128000};
+        int batch = 16;
+        int steps = 50;
+        double scale = 4;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--vocabs" -> vocabs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--scale" -> scale = Double.parseDouble(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        ai.djl.engine.Engine.getInstance();
+        JniUtils.setNumThreads(1);
+        Machine machine = Machine.current();
+        System.out.printf("sampling benchmark: B=%d, logits N(0, %.1f^2), %d steps (median thread CPU time, after 10 "
+                + "warm-up), 1 libtorch thread; %s, %d cores, load %.2f%n", batch, scale, steps, machine.cpuModel(),
+                machine.cores(), machine.loadAverage());
+        System.out.println("| V | sampling | before: copy + Java (ms/step) | after: on the device (ms/step) | after / before |"
+                + " Java fallback rows |");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        List<SamplingParams> modes = List.of(SamplingParams.greedy(1), new SamplingParams(1, 1, 0, 1, 0),
+                new SamplingParams(1, 0.7, 50, 1, 0), new SamplingParams(1, 1, 0, 0.9, 0),
+                new SamplingParams(1, 0.7, 50, 0.9, 0));
+        try (NDManager root = NDManager.newBaseManager()) {
+            for (int vocab : vocabs) {
+                NDArray[] logits = new NDArray[8];
+                SplittableRandom random = new SplittableRandom(vocab);
+                for (int i = 0; i < logits.length; i++) {
+                    float[] values = new float[batch * vocab];
+                    for (int j = 0; j < values.length; j++) {
+                        values[j] = (float) (scale * random.nextGaussian());
+                    }
+                    logits[i] = root.create(values, new Shape(batch, vocab));
+                }
+                for (SamplingParams params : modes) {
+                    measure(params, logits, batch, vocab, steps);
+                }
+            }
+        }
+    }
+
+    private static void measure(SamplingParams params, NDArray[] logits, int batch, int vocab, int steps) {
+        TokenSampler java = new TokenSampler(params);
+        DeviceSampler device = new DeviceSampler(params);
+        SplittableRandom random = new SplittableRandom(7);
+        double[] before = new double[steps];
+        double[] after = new double[steps];
+        int mismatches = 0;
+        for (int s = -10; s < steps; s++) {
+            NDArray step = logits[Math.floorMod(s, logits.length)];
+            double[] u = random.doubles(batch).toArray();
+            int[] javaTokens = new int[batch];
+            long t0 = CPU.getCurrentThreadCpuTime();
+            float[] copy = step.toFloatArray();
+            for (int b = 0; b < batch; b++) {
+                javaTokens[b] = java.next(copy, b * vocab, vocab, u[b]);
+            }
+            long t1 = CPU.getCurrentThreadCpuTime();
+            int[] deviceTokens;
+            try (NDManager scope = step.getManager().newSubManager()) {
+                NDArray view = step.reshape(step.getShape()); // ops land in the step's scope
+                view.attach(scope);
+                deviceTokens = device.next(view, u).tokens();
+            }
+            long t2 = CPU.getCurrentThreadCpuTime();
+            if (s >= 0) {
+                before[s] = (t1 - t0) / 1e6;
+                after[s] = (t2 - t1) / 1e6;
+            }
+            if (!Arrays.equals(javaTokens, deviceTokens)) {
+                mismatches++;
+            }
+        }
+        double b = median(before);
+        double a = median(after);
+        String name = params.isGreedy() ? "greedy" : String.format("T=%s%s%s", params.temperature(),
+                params.topK() > 0 ? " top-k " + params.topK() : "", params.topP() < 1 ? " top-p " + params.topP() : "");
+        System.out.printf("| %,d | %s | %.2f | %.2f | %.0f%% | %d of %d%s |%n", vocab, name, b, a, 100 * a / b,
+                device.fallbackRows(), (steps + 10) * batch, mismatches == 0 ? "" : ", " + mismatches + " steps differ");
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
