@@ -43,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         try (PretrainedModel m = PretrainedModel.load(model, device.resolve(), DataType.FLOAT32)) {
             if (merge && m.adapters() == null) {
-                throw new IllegalArgumentException("--merge: " + model + " holds no LoRA adapter ("
+                throw new UserException("--merge: " + model + " holds no LoRA adapter ("
                         + PeftAdapterFiles.CONFIG_FILE + "); it is a full model already");
             }
             if (merge) {

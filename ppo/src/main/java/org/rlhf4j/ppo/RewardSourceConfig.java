@@ -1,5 +1,6 @@
 package org.rlhf4j.ppo;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +64,7 @@ public record RewardSourceConfig(
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 
+    @JsonIgnore // derived, not a key: config.resolved.yaml must load back as a config
     public boolean isRewardModel() {
         return "reward_model".equals(type);
     }

@@ -53,6 +53,21 @@ class PpoOptionsTest {
     }
 
     @Test
+    void resolvedConfigLoadsBackAsTheSameConfig() throws Exception {
+        for (Path file : List.of(DEMO, RULE_DEMO, Path.of("../configs/demo/grpo.yaml"))) {
+            PpoConfig config = ConfigLoader.load(file, List.of(), PpoConfig.class);
+            String yaml = ConfigLoader.toYaml(config);
+            Path resolved = java.nio.file.Files.createTempFile("resolved", ".yaml");
+            try {
+                java.nio.file.Files.writeString(resolved, yaml);
+                assertEquals(config, ConfigLoader.load(resolved, List.of(), PpoConfig.class), file + "\n" + yaml);
+            } finally {
+                java.nio.file.Files.delete(resolved);
+            }
+        }
+    }
+
+    @Test
     void badEnumValuesNameTheKeyAndTheChoices() {
         assertMessage(RULE_DEMO, "ppo.reward_norm=whiten", "ppo.reward_norm must be one of none, running, got 'whiten'");
         assertMessage(RULE_DEMO, "ppo.kl_estimator=k4", "ppo.kl_estimator must be one of k1, k2, k3, got 'k4'");

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.ModelWeights;
 import org.rlhf4j.core.model.WeightLayout;
@@ -76,7 +78,7 @@ public final class LoraAdapters implements AutoCloseable {
      * {@code lora_A}/{@code lora_B} of {@link #expectedShapes} and, for each {@code modules_to_save},
      * its tensor under PEFT's name or, when absent, a copy of the base's.
      *
-     * @throws IllegalArgumentException naming the first missing, unexpected or mis-shaped tensor
+     * @throws UserException naming the first missing, unexpected or mis-shaped tensor
      */
     public static LoraAdapters of(LoraConfig config, ModelWeights base, Map<String, NDArray> tensors,
             NDManager parent) {
@@ -84,7 +86,7 @@ public final class LoraAdapters implements AutoCloseable {
         List<String> savedNames = savedTensorNames(config, base.config()).stream().map(t -> PREFIX + t).toList();
         for (String name : tensors.keySet()) {
             if (!expected.containsKey(name) && !savedNames.contains(name)) {
-                throw new IllegalArgumentException("adapter: unexpected tensor '" + name + "' for lora.target_modules "
+                throw new UserException("adapter: unexpected tensor '" + name + "' for lora.target_modules "
                         + config.targetModules() + " and modules_to_save " + config.modulesToSave());
             }
         }
@@ -94,11 +96,11 @@ public final class LoraAdapters implements AutoCloseable {
                 String name = e.getKey();
                 NDArray source = tensors.get(name);
                 if (source == null) {
-                    throw new IllegalArgumentException("adapter: missing tensor '" + name + "' (shape "
+                    throw new UserException("adapter: missing tensor '" + name + "' (shape "
                             + new Shape(e.getValue()) + ")");
                 }
                 if (!source.getShape().equals(new Shape(e.getValue()))) {
-                    throw new IllegalArgumentException("adapter: tensor '" + name + "' has shape " + source.getShape()
+                    throw new UserException("adapter: tensor '" + name + "' has shape " + source.getShape()
                             + ", expected " + new Shape(e.getValue()) + " (lora.r " + config.r() + ")");
                 }
             }
@@ -114,7 +116,7 @@ public final class LoraAdapters implements AutoCloseable {
                 NDArray own = base.get(tensor);
                 NDArray source = tensors.getOrDefault(PREFIX + tensor, own);
                 if (!source.getShape().equals(own.getShape())) {
-                    throw new IllegalArgumentException("adapter: tensor '" + PREFIX + tensor + "' has shape "
+                    throw new UserException("adapter: tensor '" + PREFIX + tensor + "' has shape "
                             + source.getShape() + ", the base's " + tensor + " has " + own.getShape());
                 }
                 out.saved.put(tensor, out.keep(source, own.getDataType()));
@@ -167,7 +169,7 @@ public final class LoraAdapters implements AutoCloseable {
                 default -> WeightLayout.EMBED;
             };
             if (!base.containsKey(tensor)) {
-                throw new IllegalArgumentException("lora.modules_to_save: this " + model.architecture().hfName()
+                throw new ConfigException("lora.modules_to_save: this " + model.architecture().hfName()
                         + " has no " + module + (module.equals("lm_head") && model.tieWordEmbeddings()
                         ? " of its own (it is tied to embed_tokens; name embed_tokens instead)" : ""));
             }

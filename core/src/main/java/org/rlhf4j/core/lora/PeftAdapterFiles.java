@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 import org.rlhf4j.core.io.IoConsumer;
 import org.rlhf4j.core.io.SafetensorsReader;
@@ -207,7 +208,7 @@ public final class PeftAdapterFiles {
         try (NDManager scope = parent.newSubManager()) {
             Map<String, NDArray> tensors = SafetensorsReader.read(file, scope, DataType.FLOAT32);
             return LoraAdapters.of(header.config(), base, tensors, parent);
-        } catch (IllegalArgumentException e) {
+        } catch (UserException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }

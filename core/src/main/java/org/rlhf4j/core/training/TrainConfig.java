@@ -98,8 +98,7 @@ public record TrainConfig(
         maxNonfiniteSteps = atLeast("train.max_nonfinite_steps", maxNonfiniteSteps, 10, 1);
         forceResume = forceResume != null && forceResume;
         gradientCheckpointing = gradientCheckpointing != null && gradientCheckpointing;
-        logitsChunkTokens = logitsChunkTokens == null ? MemoryOptions.AUTO
-                : atLeast("train.logits_chunk_tokens", logitsChunkTokens, 0, 0);
+        atLeastIfSet("train.logits_chunk_tokens", logitsChunkTokens, 0); // absent: automatic (memory())
     }
 
     /** A config without a loss-spike rule and with the default memory switches (the keys before they existed). */
@@ -128,7 +127,7 @@ public record TrainConfig(
 
     /** The forward pass's memory switches. */
     public MemoryOptions memory() {
-        return new MemoryOptions(gradientCheckpointing, logitsChunkTokens);
+        return new MemoryOptions(gradientCheckpointing, logitsChunkTokens == null ? MemoryOptions.AUTO : logitsChunkTokens);
     }
 
     /**
