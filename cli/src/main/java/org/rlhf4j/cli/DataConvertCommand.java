@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.datasets.format.CanonicalJson;
 import org.rlhf4j.datasets.format.DataFiles;
 import org.rlhf4j.datasets.format.FormatDetector;
@@ -73,7 +74,7 @@ final class DataConvertCommand implements Callable<Integer> {
         try {
             formats = new FormatDetector(format, columns, roles);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--format/--column: " + e.getMessage());
+            throw new UserException("--format/--column: " + e.getMessage());
         }
         List<Path> files = DataFiles.expand(in, "--in");
         BadRecords bad = new BadRecords(skipBad);

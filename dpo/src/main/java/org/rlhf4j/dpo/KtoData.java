@@ -13,6 +13,8 @@ import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TokenizedPair;
 import org.rlhf4j.datasets.UnpairedPreferenceRecords;
 import org.rlhf4j.datasets.UnpairedPreferenceRecords.Example;
+import org.rlhf4j.datasets.io.BadRecordException;
+import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
  * What the KTO trainer needs from its data: labelled completions, each tokenized twice under its
@@ -76,8 +78,8 @@ public record KtoData(List<Labelled> train, List<Labelled> eval, List<Path> file
                         encoder.encode(e.prompt(), null, mismatched),
                         new PreferencePair(e.prompt(), e.completion(), mismatched, null, null, null, e.source()));
                 out.add(new Labelled(sequences, e.desirable()));
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(e.source() + ": " + ex.getMessage(), ex);
+            } catch (IllegalArgumentException | TemplateException ex) {
+                throw new BadRecordException(e.source() + ": " + ex.getMessage());
             }
         }
         return out;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.optim.OptimizerStep;
@@ -291,7 +292,7 @@ public final class KtoTrainer {
         int truncated = fitInto(data.train(), train, index, maxSeqLen, maxPromptLen)
                 + fitInto(data.eval(), eval, index, maxSeqLen, maxPromptLen);
         if (train.isEmpty()) {
-            throw new IllegalArgumentException("data.train: no KTO examples");
+            throw new UserException("data.train: no KTO examples");
         }
         return new Examples(train, eval, truncated);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.rlhf4j.core.config.UserException;
 
 /**
  * The files a {@code data.train} or {@code data.eval} value names: one file, a directory of shards
@@ -43,7 +44,7 @@ public final class DataFiles {
             }
             List<Path> shards = shards(path);
             if (shards.isEmpty()) {
-                throw new IllegalArgumentException(key + ": " + path + " is a directory with no data files (names ending"
+                throw new UserException(key + ": " + path + " is a directory with no data files (names ending"
                         + " in " + String.join(", ", SUFFIXES) + "); expected a data file or a directory of shards");
             }
             out.addAll(shards);
@@ -60,7 +61,7 @@ public final class DataFiles {
                             .endsWith(s)))
                     .sorted().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException(dir + ": cannot list the directory (" + e.getMessage() + ")", e);
+            throw new UserException(dir + ": cannot list the directory (" + e.getMessage() + ")", e);
         }
     }
 
