@@ -1,6 +1,7 @@
 package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.kernels.Silu;
 
 /**
  * Llama's gated feed-forward block: {@code down(silu(gate(x)) * up(x))}, no biases.
@@ -25,8 +26,6 @@ record SwiGluMlp(NDArray gate, NDArray up, NDArray down) {
 
     /** {@code silu(g) * u} for the gate and up projections' outputs, (..., F) each. */
     static NDArray gated(NDArray g, NDArray u) {
-        // silu composed from sigmoid: Activation.swish multiplies by a Java Number, which corrupts
-        // gradients on CPU (DJL-NOTES item 2).
-        return g.mul(g.getNDArrayInternal().sigmoid()).mul(u);
+        return Silu.apply(g).mul(u); // libtorch's fused silu where the bridge is active (core.kernels)
     }
 }
