@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             DemoCommand.class,
             DataCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -42,6 +43,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j logprobs --model runs/tiny --input ids.jsonl --out logprobs.jsonl",
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
             "  rlhf4j demo",
+            "  rlhf4j doctor",
         })
 public final class Main implements Runnable {
 
