@@ -17,24 +17,38 @@ public final class LibtorchCache {
 
     private LibtorchCache() {}
 
-    /** Prints each extracted folder; exits non-zero if a jar is missing from the class path. */
-    public static void main(String[] args) throws IOException, ClassNotFoundException {
-        String platform = Loader.getPlatform() + "/";
-        ClassLoader loader = LibtorchCache.class.getClassLoader();
-        // Class literals by name, initialised = false: initialising torch would load the libraries.
-        String[] anchors = {"org.bytedeco.javacpp.Loader", "org.bytedeco.openblas.global.openblas_nolapack",
-                "org.bytedeco.pytorch.global.torch"};
-        for (String anchor : anchors) {
-            Class<?> c = Class.forName(anchor, false, loader);
-            File[] folders = Loader.cacheResources(c, platform);
-            if (folders == null || folders.length == 0) {
-                System.err.println("rlhf4j: no native jar for " + anchor + " on " + platform
-                        + " on the class path (the javacpp profile brings them)");
-                System.exit(1);
-            }
-            for (File folder : folders) {
-                System.out.println(folder);
-            }
+    /** Prints each extracted folder; exits non-zero if JavaCPP's libtorch is not on the class path. */
+    public static void main(String[] args) throws IOException {
+        String platform = Loader.getPlatform();
+        boolean torch = false;
+        extract("org.bytedeco.javacpp.Loader", platform);
+        extract("org.bytedeco.openblas.global.openblas_nolapack", platform);
+        extract("org.bytedeco.cuda.global.cudart", platform); // -P gpu: CUDA's JNI and the redistributable
+        torch |= extract("org.bytedeco.pytorch.global.torch", platform);
+        torch |= extract("org.bytedeco.pytorch.global.torch", platform + "-gpu");
+        if (!torch) {
+            System.err.println("rlhf4j: no JavaCPP libtorch for " + platform
+                    + " on the class path (the javacpp and gpu profiles bring it)");
+            System.exit(1);
         }
+    }
+
+    /** Extracts the {@code folder} resources next to {@code anchor}; false when there are none. */
+    private static boolean extract(String anchor, String folder) throws IOException {
+        Class<?> c;
+        try {
+            // initialize = false: initialising torch or cudart would load the libraries
+            c = Class.forName(anchor, false, LibtorchCache.class.getClassLoader());
+        } catch (ClassNotFoundException absent) {
+            return false;
+        }
+        File[] folders = Loader.cacheResources(c, folder + "/");
+        if (folders == null || folders.length == 0) {
+            return false;
+        }
+        for (File f : folders) {
+            System.out.println(f);
+        }
+        return true;
     }
 }

@@ -73,26 +73,19 @@ public final class TorchBridge {
         return s;
     }
 
-    /** The binding asked for: {@code javacpp} or {@code djl} (the default). */
+    /** The binding asked for: {@code djl} (the default), {@code javacpp} or {@code javacpp-gpu}. */
     public static String requested() {
         String value = System.getProperty(SWITCH, System.getenv(SWITCH));
         return value == null || value.isBlank() ? "djl" : value.trim();
     }
 
     private static Status probe(String requested) {
-        if (!"javacpp".equals(requested)) {
+        if (!"javacpp".equals(requested) && !"javacpp-gpu".equals(requested)) {
             return new Status(false, "inactive (" + SWITCH + "=" + requested + ": DJL's own libtorch)");
         }
         Engine engine = Engine.getEngine("PyTorch"); // loads DJL's libtorch if nothing did yet
         Path djlDir = Path.of(LibUtils.getLibtorchPath());
-        Path javacppDir;
-        try {
-            javacppDir = Loader.getCacheDir().toPath().resolve("pytorch-" + LIBTORCH_VERSION + "-"
-                    + Loader.getVersion() + "-" + Loader.getPlatform() + ".jar/org/bytedeco/pytorch/"
-                    + Loader.getPlatform());
-        } catch (IOException e) {
-            throw new IllegalStateException(SWITCH + "=javacpp but JavaCPP's cache is unreadable: " + e, e);
-        }
+        Path javacppDir = javacppFolder(requested.endsWith("-gpu") ? "-gpu" : "");
         if (!sameFolder(djlDir, javacppDir) || !engine.getVersion().equals(LIBTORCH_VERSION)) {
             throw new IllegalStateException(SWITCH + "=javacpp, but DJL loaded libtorch " + engine.getVersion()
                     + " from " + djlDir + " instead of JavaCPP's " + LIBTORCH_VERSION + " in " + javacppDir
@@ -101,6 +94,17 @@ public final class TorchBridge {
         }
         Loader.load(org.bytedeco.pytorch.global.torch.class); // the same files: no second libtorch
         return new Status(true, "active (JavaCPP's libtorch " + LIBTORCH_VERSION + " in " + djlDir + ")");
+    }
+
+    /** Where JavaCPP extracts its libtorch ({@code extension} "-gpu" for the CUDA build). */
+    private static Path javacppFolder(String extension) {
+        String platform = Loader.getPlatform() + extension;
+        try {
+            return Loader.getCacheDir().toPath().resolve("pytorch-" + LIBTORCH_VERSION + "-" + Loader.getVersion()
+                    + "-" + platform + ".jar/org/bytedeco/pytorch/" + platform);
+        } catch (IOException e) {
+            throw new IllegalStateException(SWITCH + ": JavaCPP's cache is unreadable: " + e, e);
+        }
     }
 
     private static boolean sameFolder(Path a, Path b) {

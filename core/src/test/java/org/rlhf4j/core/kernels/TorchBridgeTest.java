@@ -30,7 +30,7 @@ class TorchBridgeTest {
 
     @Test
     void statusFollowsTheSwitch() {
-        boolean asked = "javacpp".equals(TorchBridge.requested());
+        boolean asked = TorchBridge.requested().startsWith("javacpp");
         assertEquals(asked, TorchBridge.active(), TorchBridge.status().description());
         assertTrue(TorchBridge.status().description().startsWith(asked ? "active" : "inactive"));
     }
