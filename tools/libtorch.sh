@@ -26,7 +26,18 @@ if [ -n "$RLHF4J_MAVEN_PROFILE" ]; then
   export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
   _jcpp_libs="$_jcpp_cache/openblas-0.3.30-1.5.12-$_jcpp_plat.jar/org/bytedeco/openblas/$_jcpp_plat"
   if [ -n "$_jcpp_ext" ]; then
+    # cuda-redist 12.9-9.10-1.5.12 on Maven Central carries cudart, cufft, curand, nvrtc, ... but not cuBLAS,
+    # cuSPARSE, cuSOLVER or cuDNN, which libtorch_cuda needs: RLHF4J_CUDA_LIBS names folders holding
+    # them (a CUDA 12.x toolkit + cuDNN 9, or the nvidia-*-cu12 pip wheels' lib folders).
     _jcpp_libs="$_jcpp_libs:$_jcpp_cache/cuda-redist-12.9-9.10-1.5.12-$_jcpp_plat.jar/org/bytedeco/cuda/$_jcpp_plat"
+    _jcpp_libs="$_jcpp_libs${RLHF4J_CUDA_LIBS:+:$RLHF4J_CUDA_LIBS}"
+    for _lib in libcublas.so.12 libcublasLt.so.12 libcusparse.so.12 libcusolver.so.11 libcudnn.so.9; do
+      _found=""
+      for _dir in ${_jcpp_libs//:/ } ${LD_LIBRARY_PATH//:/ }; do [ -e "$_dir/$_lib" ] && _found=1 && break; done
+      [ -z "$_found" ] && ! /sbin/ldconfig -p 2>/dev/null | grep -q "$_lib" \
+        && echo "rlhf4j: $_lib not found: libtorch_cuda will not load; set RLHF4J_CUDA_LIBS (README, Running on a GPU)" >&2
+    done
+    unset _lib _found _dir
   fi
   export LD_LIBRARY_PATH="$_jcpp_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   unset _jcpp_cache _jcpp_plat _jcpp_libs
