@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DataCommand.class,
             PlanCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -47,6 +48,7 @@ import picocli.CommandLine.Command;
             "  rlhf4j generate --model runs/tiny --prompt \"What is 2+3?\"",
             "  rlhf4j plan --config configs/demo/sft.yaml --memory 24GiB",
             "  rlhf4j demo",
+            "  rlhf4j doctor",
         })
 public final class Main implements Runnable {
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.kernels.ScaledDotProductAttention;
 import org.rlhf4j.core.lora.LoraAdapter;
 import org.rlhf4j.core.lora.LoraAdapters;
 
@@ -73,6 +74,11 @@ record SelfAttention(
         }
         long keyLength = keys.getShape().get(2);
         int groupSize = heads / kvHeads;
+        if (ScaledDotProductAttention.available(x.getDataType())) { // libtorch's fused SDPA (core.kernels)
+            NDArray fused = ScaledDotProductAttention.fused(queries, keys, values, bias) // (B, H, T, hd)
+                    .transpose(HEADS_FIRST).reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
+            return Linear.apply(fused, o, oBias); // (B, T, D)
+        }
         // Query head h reads kv head h / groupSize (transformers' repeat_kv order). The heads of one
         // group are adjacent, so folding them into the row axis, (B, KV, G * T, hd), lets one batched
         // matmul per kv head do what repeating K and V G times would, without the copies.

@@ -1,6 +1,7 @@
 package org.rlhf4j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.kernels.Silu;
 import org.rlhf4j.core.lora.LoraAdapter;
 import org.rlhf4j.core.lora.LoraAdapters;
 
@@ -30,8 +31,6 @@ record SwiGluMlp(NDArray gate, NDArray up, NDArray down, LoraAdapter gateLora, L
 
     /** {@code silu(g) * u} for the gate and up projections' outputs, (..., F) each. */
     static NDArray gated(NDArray g, NDArray u) {
-        // silu composed from sigmoid: Activation.swish multiplies by a Java Number, which corrupts
-        // gradients on CPU (DJL-NOTES item 2).
-        return g.mul(g.getNDArrayInternal().sigmoid()).mul(u);
+        return Silu.apply(g).mul(u); // libtorch's fused silu where the bridge is active (core.kernels)
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.kernels.GlobalNormClip;
 
 /**
  * Global-norm gradient clipping, PyTorch's {@code torch.nn.utils.clip_grad_norm_}: the L2 norm
@@ -35,6 +36,13 @@ public final class GradientClipping {
         requirePositive(maxNorm);
         if (parameters.isEmpty()) {
             return 0.0;
+        }
+        if (GlobalNormClip.available(parameters.values())) { // libtorch's clip_grad_norm_ (core.kernels)
+            double norm = GlobalNormClip.clip(parameters.values(), maxNorm);
+            if (!Double.isNaN(norm)) {
+                return norm;
+            }
+            // non-finite: nothing was scaled; the DJL path below reports the norm (NaN or infinite)
         }
         NDManager owner = parameters.values().iterator().next().getManager();
         try (NDManager scope = owner.newSubManager()) {
