@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.datasets.format.ColumnMapping;
 import org.rlhf4j.datasets.format.DataFiles;
 import org.rlhf4j.datasets.format.DataFormat;
@@ -131,7 +132,7 @@ public record DataConfig(
         if (value != null) {
             try {
                 DataFiles.expand(value, key);
-            } catch (IllegalArgumentException e) {
+            } catch (UserException e) {
                 throw new ConfigException(e.getMessage());
             }
         }
