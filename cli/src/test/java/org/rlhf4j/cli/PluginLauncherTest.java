@@ -82,7 +82,7 @@ class PluginLauncherTest {
         return jar;
     }
 
-    /** A root with the launcher, its numeric-mode helper, and a CLI "jar" whose manifest names this classpath. */
+    /** A root with the launcher, its numeric-mode and libtorch helpers, and a CLI "jar" whose manifest names this classpath. */
     private Path launcherRoot() throws Exception {
         Path root = dir.resolve("root");
         Files.createDirectories(root.resolve("cli/target"));
@@ -90,6 +90,7 @@ class PluginLauncherTest {
         Files.copy(Path.of("../rlhf4j"), root.resolve("rlhf4j"));
         Files.setPosixFilePermissions(root.resolve("rlhf4j"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.copy(Path.of("../tools/numeric-mode.sh"), root.resolve("tools/numeric-mode.sh"));
+        Files.copy(Path.of("../tools/libtorch.sh"), root.resolve("tools/libtorch.sh"));
         List<String> urls = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             urls.add(Path.of(entry).toAbsolutePath().toUri().toString()); // directories end with '/'
