@@ -57,6 +57,9 @@ public final class MetricsPlot {
     static final List<String> SECONDARY = List.of("response_length/mean", "completions/mean_length", "loss/value",
             "objective/entropy", "entropy", "nll_loss", "rewards/chosen", "rewards/rejected");
 
+    /** Schedules, not noisy measurements: drawn as logged. */
+    static final Set<String> UNSMOOTHED = Set.of("learning_rate", "objective/kl_coef");
+
     private static final int CHART_WIDTH = 720;
     private static final int CHART_HEIGHT = 440;
     private static final String EVAL = "eval_";
@@ -191,7 +194,7 @@ public final class MetricsPlot {
                 xy.getStyler().setLegendVisible(true);
                 continue;
             }
-            double weight = weightFor(y.length);
+            double weight = UNSMOOTHED.contains(key) ? 0 : weightFor(y.length);
             XYSeries raw = xy.addSeries(weight == 0 ? key : key + " (raw)", x, y);
             raw.setMarker(y.length > 30 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
             if (weight == 0) {
