@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             ExportCommand.class,
             EvalCommand.class,
+            PlotCommand.class,
             PipelineCommand.class,
             DemoCommand.class,
             DataCommand.class,

@@ -12,7 +12,7 @@ final class TrainingReport {
     /**
      * Prints {@code summary}: the resume point, the step (or the stage's {@link RunSummary#unit}) reached with the last values of
      * {@code figures} (metric names, e.g. {@code loss}, {@code eval_loss}) and the skipped steps,
-     * the stage's notes, then the metrics file and the final model.
+     * the stage's notes, then the metrics file, its plot ({@code metrics.png}) and the final model.
      */
     static int print(RunSummary summary, StageConfig config, String... figures) {
         if (summary.resumedFromStep() > 0) {
@@ -22,6 +22,7 @@ final class TrainingReport {
                 summary.skippedSteps() > 0 ? ", " + summary.skippedSteps() + " step(s) skipped for non-finite gradients" : "");
         summary.notes().forEach((name, text) -> System.out.printf("%s: %s%n", name, text));
         System.out.printf("metrics: %s%n", config.outputPath().resolve(MetricsLog.FILE_NAME));
+        PlotCommand.drawQuietly(config.outputPath());
         if (summary.finalModel() != null) {
             System.out.printf("model:   %s%n", summary.finalModel());
         }

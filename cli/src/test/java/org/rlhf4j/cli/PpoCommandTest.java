@@ -37,6 +37,10 @@ class PpoCommandTest {
         assertEquals(0, second.exitCode(), second.err());
         assertTrue(second.out().contains("resumed from iteration 1") && second.out().contains("iteration 2/2"),
                 second.out());
+        // the progress line reports what PPO optimises, not its near-zero surrogate loss
+        assertTrue(second.err().lines().anyMatch(l -> l.startsWith("iteration 2/2 [") && l.contains("] score ")
+                && l.contains(" | kl ") && !l.contains("loss")), second.err());
+        assertTrue(second.out().contains("plot:    " + out.resolve("metrics.png")), second.out());
         List<JsonNode> lines = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME));
         assertEquals(2, lines.size());
         for (JsonNode l : lines) {

@@ -56,6 +56,23 @@ class SftCommandTest {
                 after.get("model.embed_tokens.weight").values()), "the weights changed");
         assertTrue(Files.readString(out.resolve("config.resolved.yaml")).contains("max_steps: 30"));
         assertTrue(Files.isDirectory(out.resolve("checkpoints/step-000030")));
+
+        // the stage drew its curves when it ended; `rlhf4j plot` redraws them anywhere
+        assertTrue(o.out().contains("plot:    " + out.resolve("metrics.png")), o.out());
+        assertPng(out.resolve("metrics.png"));
+        Path redrawn = dir.resolve("sft-again.png");
+        CliRunner.Outcome plot = CliRunner.run("plot", out.toString(), "--out", redrawn.toString());
+        assertEquals(0, plot.exitCode(), plot.err());
+        assertTrue(plot.out().contains("(loss, learning_rate, grad_norm"), plot.out());
+        assertPng(redrawn);
+        CliRunner.Outcome missing = CliRunner.run("plot", dir.resolve("nowhere").toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("metrics.jsonl: no such file"), missing.err());
+    }
+
+    static void assertPng(Path png) throws Exception {
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
+        assertTrue(java.util.Arrays.equals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, head), png + " is a PNG");
     }
 
     @Test

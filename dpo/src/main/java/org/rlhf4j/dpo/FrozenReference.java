@@ -3,6 +3,7 @@ package org.rlhf4j.dpo;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.rlhf4j.core.pretrained.PretrainedModel;
+import org.rlhf4j.core.training.ProgressBar;
 
 /**
  * The reference as a second model in memory, scored on the fly by the rollout engine's scorer
@@ -32,11 +33,15 @@ public final class FrozenReference implements Reference {
         }
     }
 
-    /** Scores {@code pairs} in batches of {@code batchSize} into a table indexed by {@link DpoPair#index}. */
+    /**
+     * Scores {@code pairs} in batches of {@code batchSize} into a table indexed by {@link DpoPair#index},
+     * with a progress line on stderr when the pass takes more than a few seconds.
+     */
     public ReferenceLogps table(List<DpoPair> pairs, int batchSize) {
         int n = pairs.stream().mapToInt(DpoPair::index).max().orElse(-1) + 1;
         float[] chosen = new float[n];
         float[] rejected = new float[n];
+        ProgressBar progress = ProgressBar.phase("reference log-probs", "rows/s", pairs.size());
         for (int from = 0; from < pairs.size(); from += batchSize) {
             List<DpoPair> slice = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
             ReferenceLogps out = logps(slice);
@@ -44,7 +49,9 @@ public final class FrozenReference implements Reference {
                 chosen[slice.get(i).index()] = out.chosen()[i];
                 rejected[slice.get(i).index()] = out.rejected()[i];
             }
+            progress.advance(from + slice.size());
         }
+        progress.finish();
         return new ReferenceLogps(chosen, rejected);
     }
 

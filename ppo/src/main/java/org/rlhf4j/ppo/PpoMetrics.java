@@ -31,7 +31,7 @@ final class PpoMetrics implements AutoCloseable {
         this.samples = samples;
         this.sampling = sampling;
         this.total = total;
-        this.progress = ProgressBar.onStderr(total, resumedIteration);
+        this.progress = ProgressBar.onStderr("iteration", "tok/s", total, resumedIteration);
     }
 
     /**
@@ -148,11 +148,17 @@ final class PpoMetrics implements AutoCloseable {
             writeSamples(done, exp);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        progress.update(done, update.policyLoss(), exp.responseTokens() / seconds, logged);
+        // reward and KL tell whether PPO works; its surrogate loss hovers near 0 by construction
+        progress.update(done, figures(exp), exp.responseTokens() / seconds, logged);
         if (logged) {
             progress.message(String.format("iteration %d: score %.3f, kl %.3f, kl_coef %.4f", done, exp.meanRawScore(),
                     exp.meanKl(), exp.klCoef()));
         }
+    }
+
+    /** The progress line's figures: the mean raw score and KL of the iteration's rollout. */
+    static String figures(Experience exp) {
+        return String.format(java.util.Locale.ROOT, "score %.3f | kl %.4f", exp.meanRawScore(), exp.meanKl());
     }
 
     /** The first {@code sample_count} rows of {@code exp}. */
