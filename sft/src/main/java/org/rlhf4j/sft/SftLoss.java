@@ -57,9 +57,7 @@ public final class SftLoss {
      * without the (B, T, V) logits existing at once when the run chunks the head.
      */
     public static Result of(LlamaModel model, NDArray hidden, NDArray ids, NDArray targetMask, float normaliser) {
-        NDArray logps = LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST), 1.0, false)
-                .logps(); // (B, T-1) float32
-        return ofLogps(logps, targetMask, normaliser);
+        return ofLogps(LmHeadLogps.nextTokenLogps(model, hidden, ids), targetMask, normaliser); // (B, T-1) float32
     }
 
     /** The loss from the log-probs (B, T-1) of ids[:, 1:], float32. */

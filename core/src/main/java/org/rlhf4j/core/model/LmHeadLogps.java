@@ -37,6 +37,25 @@ public final class LmHeadLogps {
      */
     public record Scores(NDArray logps, NDArray entropy) {}
 
+    private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1");
+    private static final NDIndex ALL_BUT_FIRST = new NDIndex(":, 1:");
+
+    /**
+     * A causal LM's next-token log-probs: {@code ids[:, 1:]} (B, T-1) under the head at
+     * {@code hidden[:, :-1]} (B, T, D in). When the run does not chunk this batch, the head runs
+     * over all T positions and the logits are sliced, exactly the computation (and so the floats)
+     * of the trainers before the chunked head existed; a head over T-1 rows would round
+     * differently and move every seeded result.
+     */
+    public static NDArray nextTokenLogps(LlamaModel model, NDArray hidden, NDArray ids) {
+        Shape shape = hidden.getShape();
+        long tokens = shape.get(0) * (shape.get(1) - 1);
+        if (!Recompute.options().chunks(tokens, model.config().vocabSize())) {
+            return TokenLogps.of(model.logits(hidden).get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST)); // (B, T-1)
+        }
+        return of(model, hidden.get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST), 1.0, false).logps();
+    }
+
     /**
      * Scores {@code targets} (B, T), any integer dtype, under the LM head applied to
      * {@code hidden} (B, T, D), with logits divided by {@code temperature} (1 for none). The

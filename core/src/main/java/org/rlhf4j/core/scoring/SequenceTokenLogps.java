@@ -2,7 +2,6 @@ package org.rlhf4j.core.scoring;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +15,6 @@ import org.rlhf4j.core.ops.RightPadded;
  */
 public final class SequenceTokenLogps {
 
-    private static final NDIndex ALL_BUT_LAST = new NDIndex(":, :-1, :");
-    private static final NDIndex ALL_BUT_FIRST = new NDIndex(":, 1:");
 
     private SequenceTokenLogps() {}
 
@@ -57,8 +54,7 @@ public final class SequenceTokenLogps {
         NDArray idArray = padded.idArray(scope); // (B, T)
         NDArray maskArray = padded.maskArray(scope); // (B, T)
         NDArray hidden = model.hidden(idArray, maskArray); // (B, T, D)
-        NDArray logps = LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), idArray.get(ALL_BUT_FIRST), 1.0, false)
-                .logps(); // (B, T-1), the head in chunks: (B, T, V) logits never exist at once
+        NDArray logps = LmHeadLogps.nextTokenLogps(model, hidden, idArray); // (B, T-1); chunked: (B, T, V) never at once
         float[] flat = logps.toFloatArray();
         List<float[]> out = new ArrayList<>(rows.size());
         for (int b = 0; b < rows.size(); b++) {
