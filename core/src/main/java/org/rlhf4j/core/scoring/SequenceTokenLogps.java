@@ -15,7 +15,6 @@ import org.rlhf4j.core.ops.RightPadded;
  */
 public final class SequenceTokenLogps {
 
-
     private SequenceTokenLogps() {}
 
     /** Scores {@code sequences} in batches of {@code batchSize} rows, grouped by length. */
