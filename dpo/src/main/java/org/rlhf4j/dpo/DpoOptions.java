@@ -89,15 +89,18 @@ public record DpoOptions(
                     + (type == DpoLoss.Type.ORPO ? " (ORPO's loss already has the chosen NLL, weight 1)" : "")
                     + "; remove it");
         }
-        if (simpoGamma != null && type != DpoLoss.Type.SIMPO) {
+        // the defaults a resolved config writes back (config.resolved.yaml) are not a setting
+        if (simpoGamma != null && simpoGamma != 0 && type != DpoLoss.Type.SIMPO) {
             throw new ConfigException("dpo.simpo_gamma applies to loss_type simpo only, not " + lossType);
         }
         simpoGamma = simpoGamma != null ? simpoGamma : type == DpoLoss.Type.SIMPO ? beta / 2 : 0.0;
         if (!(simpoGamma >= 0) || simpoGamma.isInfinite()) {
             throw new ConfigException("dpo.simpo_gamma must be finite and >= 0, got " + simpoGamma);
         }
-        if ((desirableWeight != null || undesirableWeight != null) && type != DpoLoss.Type.KTO) {
-            throw new ConfigException("dpo." + (desirableWeight != null ? "desirable_weight" : "undesirable_weight")
+        boolean desirableSet = desirableWeight != null && desirableWeight != 1;
+        boolean undesirableSet = undesirableWeight != null && undesirableWeight != 1;
+        if ((desirableSet || undesirableSet) && type != DpoLoss.Type.KTO) {
+            throw new ConfigException("dpo." + (desirableSet ? "desirable_weight" : "undesirable_weight")
                     + " applies to loss_type kto only, not " + lossType);
         }
         desirableWeight = desirableWeight == null ? 1.0 : desirableWeight;

@@ -51,7 +51,9 @@ class DpoOptionsTest {
         assertEquals("dpo.simpo_gamma applies to loss_type simpo only, not sigmoid",
                 refused(null, "sigmoid", null, 0.5, null, null));
         assertEquals("dpo.undesirable_weight applies to loss_type kto only, not orpo",
-                refused(null, "orpo", null, null, null, 1.0));
+                refused(null, "orpo", null, null, null, 1.5));
+        // the defaults, as config.resolved.yaml writes them back, are not settings of another loss
+        assertEquals(0.0, options(null, "orpo", null, 0.0, 1.0, 1.0).simpoGamma());
         assertEquals("dpo.rpo_alpha does not apply to loss_type orpo (ORPO's loss already has the chosen NLL, weight 1);"
                 + " remove it", refused(null, "orpo", 1.0, null, null, null));
         assertEquals("dpo.simpo_gamma must be finite and >= 0, got -1.0", refused(null, "simpo", null, -1.0, null, null));
