@@ -9,7 +9,8 @@ import org.rlhf4j.datasets.PreferencePair;
 /**
  * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...]}}
  * for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
- * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise. Reading
+ * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise, a
+ * response being a string or, when it has several turns or tool calls, a message list. Reading
  * the output back with {@code data.format: auto} gives the same conversations and pairs.
  */
 public final class CanonicalJson {
@@ -41,8 +42,8 @@ public final class CanonicalJson {
         } else {
             messages(out.putArray("messages"), prompt);
         }
-        out.put("chosen", pair.chosen());
-        out.put("rejected", pair.rejected());
+        response(out, "chosen", pair.chosen());
+        response(out, "rejected", pair.rejected());
         if (pair.preference() != null) {
             out.put("preference", pair.preference());
         }
@@ -53,6 +54,15 @@ public final class CanonicalJson {
             out.put("condition", pair.condition());
         }
         return out;
+    }
+
+    /** A one-message response as a string, a response of several turns as its message list. */
+    private static void response(ObjectNode out, String key, List<ChatMessage> response) {
+        if (PreferencePair.isPlainText(response)) {
+            out.put(key, response.get(0).content());
+        } else {
+            messages(out.putArray(key), response);
+        }
     }
 
     private static void messages(ArrayNode array, List<ChatMessage> messages) {
