@@ -7,8 +7,8 @@ import org.rlhf4j.datasets.ChatMessage;
 import org.rlhf4j.datasets.PreferencePair;
 
 /**
- * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...]}}
- * for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
+ * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...],
+ * "tools": [...]?}} for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
  * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise, a
  * response being a string or, when it has several turns or tool calls, a message list. Reading
  * the output back with {@code data.format: auto} gives the same conversations and pairs.
@@ -19,8 +19,16 @@ public final class CanonicalJson {
 
     /** {@code {"messages": [{"role", "content", ...fields}]}}. */
     public static ObjectNode conversation(List<ChatMessage> messages) {
+        return conversation(messages, null);
+    }
+
+    /** {@code {"messages": [...], "tools": [...]}}; {@code tools} ({@link ToolSchemas}) may be null. */
+    public static ObjectNode conversation(List<ChatMessage> messages, List<Object> tools) {
         ObjectNode out = JsonFields.JSON.createObjectNode();
         messages(out.putArray("messages"), messages);
+        if (tools != null) {
+            out.set("tools", JsonFields.JSON.valueToTree(tools));
+        }
         return out;
     }
 

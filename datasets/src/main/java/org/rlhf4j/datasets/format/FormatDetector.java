@@ -58,6 +58,14 @@ public final class FormatDetector {
         return sft.conversation(record);
     }
 
+    /**
+     * The function schemas of an SFT record's {@code tools} column (columns applied), for the chat
+     * template's {@code tools} variable; null when it has none ({@link ToolSchemas}).
+     */
+    public List<Object> tools(ObjectNode record) throws InvalidRecord {
+        return ToolSchemas.read(mapped(record));
+    }
+
     /** The preference pair of {@code record} (columns applied); the first call fixes the format. */
     public PreferencePair pair(ObjectNode record, String where) throws InvalidRecord {
         mapped(record);
