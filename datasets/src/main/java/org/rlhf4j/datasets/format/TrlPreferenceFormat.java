@@ -26,14 +26,37 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
     static final String SHAPE = "expected {\"prompt\": \"...\" | \"messages\": [...], \"chosen\": \"...\","
             + " \"rejected\": \"...\", \"preference\": \"better\"?, \"margin\": 1.0?, \"condition\": \"...\"?}";
 
-    private final MessageReader messages;
+    private static final String SCORES = "expected UltraFeedback-binarized scores {\"score_chosen\": 8.5,"
+            + " \"score_rejected\": 3.0} (numbers; their difference is the pair's margin)";
 
-    public TrlPreferenceFormat(MessageReader messages) {
+    private final MessageReader messages;
+    private final boolean requireScores;
+
+    /**
+     * @param messages how message lists are read
+     * @param requireScores whether every record must have {@code score_chosen} and {@code score_rejected}
+     *     ({@code data.format: ultrafeedback})
+     */
+    public TrlPreferenceFormat(MessageReader messages, boolean requireScores) {
         this.messages = messages;
+        this.requireScores = requireScores;
+    }
+
+    /** TRL and rlhf4j preference records, scores optional. */
+    public TrlPreferenceFormat(MessageReader messages) {
+        this(messages, false);
     }
 
     @Override
     public PreferencePair pair(ObjectNode record, String source) throws InvalidRecord {
+        if (requireScores) {
+            for (String key : List.of("score_chosen", "score_rejected")) {
+                if (!record.hasNonNull(key)) {
+                    throw new InvalidRecord("has no \"" + key + "\"" + (record.has(key) ? " (it is null)" : "") + "; "
+                            + SCORES);
+                }
+            }
+        }
         JsonNode chosen = record.get("chosen");
         JsonNode rejected = record.get("rejected");
         if (chosen != null && chosen.isArray() && rejected != null && rejected.isArray() && isConversation(chosen)) {
