@@ -40,8 +40,9 @@ public final class PreferenceEncoder {
      *     system message, or a template or tokenizer that cannot place the response exactly
      */
     public TokenizedPair encode(PreferencePair pair) {
-        return new TokenizedPair(encode(pair.prompt(), pair.condition(), pair.chosen()),
-                encode(pair.prompt(), pair.condition(), pair.rejected()), pair);
+        ChatTemplate used = template.withTools(pair.tools());
+        return new TokenizedPair(encoder.encode(render(used, pair.prompt(), pair.condition(), pair.chosen())),
+                encoder.encode(render(used, pair.prompt(), pair.condition(), pair.rejected())), pair);
     }
 
     /** One sequence: (condition's system turn +) prompt + response, ending at the response's end of turn. */
@@ -67,6 +68,11 @@ public final class PreferenceEncoder {
      * turn, with the character spans of the response's assistant turns.
      */
     public RenderedConversation render(List<ChatMessage> prompt, String condition, List<ChatMessage> response) {
+        return render(template, prompt, condition, response);
+    }
+
+    private RenderedConversation render(ChatTemplate template, List<ChatMessage> prompt, String condition,
+            List<ChatMessage> response) {
         List<ChatMessage> conversation = new ArrayList<>(conditions.apply(prompt, condition));
         int promptTurns = (int) conversation.stream().filter(m -> m.role().equals("assistant")).count();
         conversation.addAll(response);

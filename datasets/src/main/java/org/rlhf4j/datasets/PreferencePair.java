@@ -1,5 +1,7 @@
 package org.rlhf4j.datasets;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,6 +23,7 @@ import java.util.List;
  * @param margin an explicit margin for the ranking loss, or null
  * @param condition the preference being judged (COOL RLHF conditional reward models), or null
  * @param source where the pair was read, {@code FILE:LINE}, for error messages
+ * @param tools the function schemas of the record's {@code tools} column for the chat template, or null
  */
 public record PreferencePair(
         List<ChatMessage> prompt,
@@ -29,19 +32,27 @@ public record PreferencePair(
         String preference,
         Double margin,
         String condition,
-        String source) {
+        String source,
+        List<Object> tools) {
 
     public PreferencePair {
         prompt = List.copyOf(prompt);
         chosen = response(chosen, "chosen");
         rejected = response(rejected, "rejected");
+        tools = tools == null ? null : Collections.unmodifiableList(new ArrayList<>(tools)); // schemas may hold nulls
+    }
+
+    /** A pair without tools. */
+    public PreferencePair(List<ChatMessage> prompt, List<ChatMessage> chosen, List<ChatMessage> rejected,
+            String preference, Double margin, String condition, String source) {
+        this(prompt, chosen, rejected, preference, margin, condition, source, null);
     }
 
     /** A pair whose responses are one assistant message each. */
     public PreferencePair(List<ChatMessage> prompt, String chosen, String rejected, String preference, Double margin,
             String condition, String source) {
         this(prompt, List.of(ChatMessage.assistant(chosen)), List.of(ChatMessage.assistant(rejected)), preference,
-                margin, condition, source);
+                margin, condition, source, null);
     }
 
     /** The chosen response's text: its last assistant message (the whole response when it is one message). */

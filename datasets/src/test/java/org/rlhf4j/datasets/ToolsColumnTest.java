@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.tokenizer.ByteTokenizer;
 import org.rlhf4j.datasets.io.BadRecordException;
+import org.rlhf4j.datasets.io.BadRecords;
 
 /**
  * A record's {@code tools} column (ShareGPT's JSON string of bare schemas, or a list of OpenAI
@@ -85,6 +87,25 @@ class ToolsColumnTest {
 
         // the built-in ChatML has no tools variable: the conversation renders as without tools
         assertTrue(text(load(FILE, ChatTemplate.CHATML).train().get(2)).startsWith("<|im_start|>user\nTime?"));
+    }
+
+    @Test
+    void aRankingRecordsToolsReachTheTemplateForBothResponses() throws IOException {
+        Path file = Files.writeString(dir.resolve("ranking.json"), "[{\"conversations\": [{\"from\": \"human\","
+                + " \"value\": \"Time?\"}], \"chosen\": {\"from\": \"gpt\", \"value\": \"Noon.\"}, \"rejected\":"
+                + " {\"from\": \"gpt\", \"value\": \"Late.\"}, \"tools\": \"[{\\\"name\\\": \\\"clock\\\"}]\"}]");
+        DataConfig data = new DataConfig(file.toString(), null, null, null, null, null, null, null, null, "auto",
+                Map.of(), Map.of());
+        List<PreferencePair> pairs = PreferenceDataset.read(data.trainFiles(), new BadRecords(false),
+                data.maxRecordBytes(), data.formats());
+        assertEquals(List.of(Map.of("type", "function", "function", Map.of("name", "clock"))), pairs.get(0).tools());
+        PreferenceEncoder encoder = new PreferenceEncoder(BYTES, template("qwen2.5", "", "<|im_end|>"),
+                RewardConditions.ignored());
+        TokenizedPair pair = encoder.encode(pairs.get(0));
+        String tools = QWEN_TOOLS + "{\"type\": \"function\", \"function\": {\"name\": \"clock\"}}\n</tools>";
+        assertTrue(text(pair.chosen()).startsWith(tools), text(pair.chosen()));
+        assertTrue(text(pair.rejected()).startsWith(tools), text(pair.rejected()));
+        assertEquals("Noon.<|im_end|>", masked(pair.chosen()));
     }
 
     @Test

@@ -61,6 +61,9 @@ public final class CanonicalJson {
         if (pair.condition() != null) {
             out.put("condition", pair.condition());
         }
+        if (pair.tools() != null) {
+            out.set("tools", JsonFields.JSON.valueToTree(pair.tools()));
+        }
         return out;
     }
 

@@ -67,7 +67,7 @@ public final class FormatDetector {
     }
 
     /**
-     * The function schemas of an SFT record's {@code tools} column (columns applied), for the chat
+     * The function schemas of a record's {@code tools} column (columns applied), for the chat
      * template's {@code tools} variable; null when it has none ({@link ToolSchemas}).
      */
     public List<Object> tools(ObjectNode record) throws InvalidRecord {
@@ -75,8 +75,8 @@ public final class FormatDetector {
     }
 
     /**
-     * The preference pair of {@code record} (columns applied), its margin times {@code data.margin_scale};
-     * the first call fixes the format.
+     * The preference pair of {@code record} (columns applied), its margin times {@code data.margin_scale},
+     * with the record's {@code tools}; the first call fixes the format.
      */
     public PreferencePair pair(ObjectNode record, String where) throws InvalidRecord {
         mapped(record);
@@ -85,8 +85,8 @@ public final class FormatDetector {
             preference = chosen.preferenceReader(openAi, shareGpt);
         }
         PreferencePair p = preference.pair(record, where);
-        return p.margin() == null || marginScale == 1.0 ? p : new PreferencePair(p.prompt(), p.chosen(), p.rejected(),
-                p.preference(), p.margin() * marginScale, p.condition(), p.source());
+        return new PreferencePair(p.prompt(), p.chosen(), p.rejected(), p.preference(),
+                p.margin() == null ? null : p.margin() * marginScale, p.condition(), p.source(), tools(record));
     }
 
     private void choose(DataFormat format, String where, boolean forSft) {
