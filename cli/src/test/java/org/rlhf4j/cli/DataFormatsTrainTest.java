@@ -45,6 +45,7 @@ class DataFormatsTrainTest {
                 new String[] {"sft", "../configs/demo/sft.yaml", FORMATS + "sharegpt.json", "sharegpt"},
                 new String[] {"dpo", "../configs/demo/dpo.yaml", FORMATS + "sharegpt-ranking.json", "sharegpt"},
                 new String[] {"dpo", "../configs/demo/dpo.yaml", FORMATS + "trl-preference-tools.jsonl", "preference"},
+                new String[] {"rm", "../configs/demo/rm-helpful.yaml", FORMATS + "trl-preference-tools.jsonl", "preference"},
                 new String[] {"rm", "../configs/demo/rm-helpful.yaml", hh.toString(), "hh_rlhf"},
                 new String[] {"rm", "../configs/demo/rm-helpful.yaml", FORMATS + "ultrafeedback.jsonl", "ultrafeedback"});
         for (String[] run : runs) {
