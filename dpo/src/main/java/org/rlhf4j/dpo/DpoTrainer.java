@@ -222,7 +222,7 @@ public final class DpoTrainer {
         for (List<DpoPair> rows : microBatches) {
             for (DpoPair p : rows) {
                 pairCount++;
-                chosenTokens += p.chosen().length;
+                chosenTokens += p.chosenScoredTokens();
                 tokens += 2L * p.prompt().length + p.chosen().length + p.rejected().length;
             }
         }
