@@ -36,13 +36,29 @@ public final class PretrainedModel implements AutoCloseable {
     private Tokenizer tokenizer;
     private final GenerationConfig generation;
     private final NDManager manager;
+    private final boolean ownsTokenizer;
 
     public PretrainedModel(LlamaModel model, Tokenizer tokenizer, GenerationConfig generation, NDManager manager) {
+        this(model, tokenizer, generation, manager, true);
+    }
+
+    private PretrainedModel(LlamaModel model, Tokenizer tokenizer, GenerationConfig generation, NDManager manager,
+            boolean ownsTokenizer) {
         this.model = model;
         this.base = model.weights();
         this.tokenizer = tokenizer;
         this.generation = generation;
         this.manager = manager;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /**
+     * A model over arrays that {@code owner} owns (e.g. a LoRA critic on the policy's frozen base),
+     * with {@code owner}'s tokenizer: {@link #close} releases only {@code manager} (what this model
+     * adds, such as its head and adapters), never the shared arrays nor the tokenizer.
+     */
+    public static PretrainedModel sharing(LlamaModel model, PretrainedModel owner, NDManager manager) {
+        return new PretrainedModel(model, owner.tokenizer, owner.generation, manager, false);
     }
 
     /**
@@ -265,7 +281,9 @@ public final class PretrainedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        if (ownsTokenizer) {
+            tokenizer.close();
+        }
         if (adapters != null) {
             adapters.close();
         }
