@@ -29,7 +29,7 @@ import org.rlhf4j.core.tokenizer.Tokenizers;
  */
 public final class PretrainedModel implements AutoCloseable {
 
-    private final ModelWeights base;
+    private ModelWeights base;
     private LlamaModel model;
     private LoraAdapters adapters;
     private String baseModel; // with adapters: base_model_name_or_path of the saved adapter
@@ -148,6 +148,21 @@ public final class PretrainedModel implements AutoCloseable {
         this.adapters = adapters;
         this.baseModel = baseModel;
         this.model = new LlamaModel(base, adapters);
+    }
+
+    /**
+     * Holds the frozen base in {@code dtype} from now on (float16 under float32 compute, {@code
+     * lora.base_dtype}): every tensor but the norm gains is converted and the float32 arrays are
+     * released; each projection then computes in float16 and returns float32. Call it before
+     * {@link #attachAdapters}, after the adapters were made from the float32 base (their saved
+     * modules are float32 copies).
+     */
+    public void holdBaseIn(DataType dtype) {
+        if (adapters != null) {
+            throw new IllegalStateException("hold the base in another dtype before attaching adapters");
+        }
+        base = base.holdingBaseIn(dtype, manager);
+        model = new LlamaModel(base);
     }
 
     /**
