@@ -212,6 +212,9 @@ class SftLoraTest {
         assertEquals(0.1, config.lora().dropout());
         assertEquals(List.of("q_proj", "k_proj", "v_proj", "o_proj"), config.lora().targetModules());
         assertTrue(ConfigLoader.load(file, List.of(), SftConfig.class).lora() != null);
+        assertEquals("float32", config.lora().baseDtype());
+        assertEquals("float16", ConfigLoader.load(file, List.of("lora.base_dtype=float16"), SftConfig.class)
+                .lora().baseDtype());
         Files.writeString(file, "model: m\noutput_dir: o\ndata: {train: t.jsonl}\ntrain: {max_steps: 1}\n");
         assertEquals(null, ConfigLoader.load(file, List.of(), SftConfig.class).lora());
     }

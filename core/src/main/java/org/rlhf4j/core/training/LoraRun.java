@@ -25,8 +25,9 @@ final class LoraRun {
 
     /**
      * Holds {@code model}'s frozen base in {@code dtype} ({@code lora.base_dtype}), once the adapters
-     * were made from the float32 base. On the CPU float16 works but is slow: libtorch's CPU float16
-     * matmul measured 3.8x slower than float32 here (DJL 0.35.1, libtorch 2.7.1, AVX2).
+     * were made from the float32 base. On the CPU the projections widen their weight per call (libtorch's
+     * CPU float16 matmul measured 3-4x slower forward and 200-300x slower backward than float32), so
+     * the saving is the base at rest and in passes without a graph; a warning says so.
      */
     static void holdBase(PretrainedModel model, DataType dtype) {
         if (dtype == model.baseWeights().dataType()) {
@@ -37,9 +38,10 @@ final class LoraRun {
         LOG.info("lora.base_dtype {}: frozen base {} -> {} MiB", dtype, String.format("%.2f", before / 1048576.0),
                 String.format("%.2f", model.baseWeights().byteSize() / 1048576.0));
         if (Device.Type.CPU.equals(model.manager().getDevice().getDeviceType())) {
-            LOG.warn("lora.base_dtype float16 on the CPU halves the base's memory but runs slower: libtorch's CPU"
-                    + " float16 matmul measured about 4x slower than float32; use float32 on the CPU unless memory"
-                    + " is what stops the run");
+            LOG.warn("lora.base_dtype float16 on the CPU: the frozen base is stored in float16 but each projection"
+                    + " widens its weight to float32 to compute (CPU float16 matmul is far slower, 200x in the"
+                    + " backward); this costs a cast per projection, and under autograd the widened weights live until"
+                    + " the backward unless train.gradient_checkpointing recomputes layer by layer");
         }
     }
 

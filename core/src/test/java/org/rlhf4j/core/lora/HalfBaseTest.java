@@ -30,8 +30,10 @@ import org.rlhf4j.core.tokenizer.ByteTokenizer;
 /**
  * A frozen LoRA base held in float16 under float32 compute ({@code lora.base_dtype: float16}): the
  * base's bytes halve (norm gains stay float32), the log-probs and the adapters' gradients stay
- * within float16 rounding of the float32 base's, gradients reach adapters below half-precision
- * projections, and cached generation over the half base records the log-probs a forward computes.
+ * within float16 rounding of the float32 base's, both where projections widen the weight (the CPU)
+ * and where they compute in float16 (the GPU path, forced on the CPU here), gradients reach adapters
+ * below half-precision projections, and cached generation over the half base records the log-probs
+ * a forward computes.
  */
 class HalfBaseTest {
 
@@ -46,6 +48,20 @@ class HalfBaseTest {
 
     @Test
     void halfBaseHalvesTheBytesAndMatchesTheFloat32BaseWithinRounding() {
+        halfBaseMatchesFloat32(); // on the CPU: each projection widens its frozen weight and computes in float32
+    }
+
+    @Test
+    void halfComputeAsOnAGpuMatchesTheFloat32BaseAndPassesGradientsThroughTheNarrowing() {
+        System.setProperty("rlhf4j.cpu_half_matmul", "true"); // the GPU path: projections compute in float16
+        try {
+            halfBaseMatchesFloat32();
+        } finally {
+            System.clearProperty("rlhf4j.cpu_half_matmul");
+        }
+    }
+
+    private static void halfBaseMatchesFloat32() {
         try (NDManager m = NDManager.newBaseManager()) {
             ModelWeights base = ModelWeights.random(LoraAdaptersTest.CONFIG, m, 3);
             LoraAdapters adapters = LoraAdapters.create(LoraAdaptersTest.ALL, base, m, 7);
@@ -71,7 +87,8 @@ class HalfBaseTest {
             for (int i = 0; i < logps32.length; i++) {
                 worst = Math.max(worst, Math.abs(logps32[i] - logps16[i]));
             }
-            System.err.printf("half base: max |logp16 - logp32| = %.3g%n", worst);
+            System.err.printf("half base (%s): max |logp16 - logp32| = %.3g%n",
+                    Boolean.getBoolean("rlhf4j.cpu_half_matmul") ? "float16 compute" : "widened", worst);
             assertTrue(worst < LOGP_TOLERANCE && worst > 0, "max log-prob difference " + worst);
 
             List<float[]> grads16 = gradients(model16, adapters, m);
@@ -85,8 +102,8 @@ class HalfBaseTest {
                     diff += (g32[i] - g16[i]) * (g32[i] - g16[i]);
                 }
                 assertTrue(norm > 0, "adapter tensor " + k + " gets a gradient");
-                // layer 0's adapters are reached only through layer 1's half projections: the copy into a
-                // half buffer carries the gradient where DJL's toType would cut it
+                // layer 0's adapters are reached only through layer 1's half projections: under float16
+                // compute the copy into a half buffer carries the gradient where DJL's toType would cut it
                 assertTrue(Math.sqrt(diff / norm) < 1e-2, "adapter tensor " + k + ": relative gradient error "
                         + Math.sqrt(diff / norm));
             }
