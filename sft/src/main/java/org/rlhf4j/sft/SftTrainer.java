@@ -62,8 +62,11 @@ public final class SftTrainer {
         this.dataLoader = dataLoader;
     }
 
-    /** Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat). */
-    SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
+    /**
+     * Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat;
+     * benchmarks: reset the peak memory once the model is loaded).
+     */
+    public SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
         this.afterEachStep = check;
         return this;
     }

@@ -1,5 +1,6 @@
 package org.rlhf4j.core.lora;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,9 +22,13 @@ import org.rlhf4j.core.config.ConfigException;
  * @param adapter a PEFT adapter directory ({@code adapter_config.json}) to start from instead of
  *     fresh adapters; its own r, alpha, targets, dropout and saved modules are used, this section's
  *     other keys are then ignored (default none)
+ * @param baseDtype the dtype the frozen base is held in: {@code float32} (default) or {@code float16}
+ *     (half the base's memory; each frozen projection computes in float16 and returns float32, norms,
+ *     softmaxes, adapters, optimizer state and losses stay float32). {@code bfloat16} is refused:
+ *     DJL's PyTorch engine has no bfloat16 tensors
  */
 public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> targetModules,
-        List<String> modulesToSave, String adapter) {
+        List<String> modulesToSave, String adapter, String baseDtype) {
 
     /** The projections an adapter may wrap, as PEFT names the modules of a Llama. */
     public static final List<String> KNOWN_TARGETS =
@@ -54,6 +59,25 @@ public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> t
         if (adapter != null && adapter.isBlank()) {
             adapter = null;
         }
+        baseDtype = baseDtype == null ? "float32" : baseDtype.trim();
+        if (baseDtype.equals("bfloat16")) {
+            throw new ConfigException("lora.base_dtype: bfloat16 is not available: DJL 0.35.1's PyTorch engine has no"
+                    + " bfloat16 tensors (creating one aborts the process); use float16 or float32");
+        }
+        if (!baseDtype.equals("float32") && !baseDtype.equals("float16")) {
+            throw new ConfigException("lora.base_dtype must be float32 or float16, got '" + baseDtype + "'");
+        }
+    }
+
+    /** Without {@code base_dtype} (float32). */
+    public LoraConfig(Integer r, Double alpha, Double dropout, List<String> targetModules, List<String> modulesToSave,
+            String adapter) {
+        this(r, alpha, dropout, targetModules, modulesToSave, adapter, null);
+    }
+
+    /** The dtype the frozen base is held in. */
+    public DataType baseDataType() {
+        return baseDtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
     }
 
     /** The defaults with nothing set. */
@@ -73,7 +97,7 @@ public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> t
         }
         List<String> saved = new java.util.ArrayList<>(modulesToSave);
         saved.add(module);
-        return new LoraConfig(r, alpha, dropout, targetModules, saved, adapter);
+        return new LoraConfig(r, alpha, dropout, targetModules, saved, adapter, baseDtype);
     }
 
     /** The adapter to start from, if any. */
