@@ -1,6 +1,7 @@
 package org.rlhf4j.core.lora;
 
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.rlhf4j.core.config.ConfigException;
  * @param r rank of each adapter (default 8, PEFT's)
  * @param alpha scaling numerator; the update is {@code (alpha / r) B A} (default 16)
  * @param dropout dropout on the adapter's input while training, in [0, 1) (default 0, PEFT's)
- * @param targetModules which projections get an adapter, a subset of {@link #KNOWN_TARGETS}
+ * @param targetModules which projections get an adapter, a subset of {@link #KNOWN_TARGETS}, or
+ *     {@code all-linear} (PEFT's word) for all of them
  *     (default {@code [q_proj, v_proj]}, PEFT's default for Llama)
  * @param modulesToSave further base modules trained in full and saved with the adapter:
  *     {@code score}, {@code lm_head} or {@code embed_tokens}; a reward model always trains its
@@ -27,12 +29,15 @@ import org.rlhf4j.core.config.ConfigException;
  *     softmaxes, adapters, optimizer state and losses stay float32). {@code bfloat16} is refused:
  *     DJL's PyTorch engine has no bfloat16 tensors
  */
-public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> targetModules,
+public record LoraConfig(Integer r, Double alpha, Double dropout,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> targetModules,
         List<String> modulesToSave, String adapter, String baseDtype) {
 
     /** The projections an adapter may wrap, as PEFT names the modules of a Llama. */
     public static final List<String> KNOWN_TARGETS =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    /** PEFT's {@code target_modules} value for all of {@link #KNOWN_TARGETS} (as {@code rlhf4j plan} suggests it). */
+    public static final String ALL_LINEAR = "all-linear";
     /** Modules that {@code modules_to_save} may name. */
     public static final List<String> KNOWN_SAVED_MODULES = List.of("score", "lm_head", "embed_tokens");
 
@@ -48,6 +53,9 @@ public record LoraConfig(Integer r, Double alpha, Double dropout, List<String> t
         dropout = dropout == null ? 0.0 : dropout;
         if (!(dropout >= 0 && dropout < 1)) {
             throw new ConfigException("lora.dropout must be in [0, 1), got " + dropout);
+        }
+        if (targetModules != null && targetModules.size() == 1 && ALL_LINEAR.equals(targetModules.get(0).trim())) {
+            targetModules = KNOWN_TARGETS; // PEFT's shorthand: every linear layer but the output head
         }
         targetModules = List.copyOf(distinct("lora.target_modules",
                 targetModules == null ? List.of("q_proj", "v_proj") : targetModules, KNOWN_TARGETS));
