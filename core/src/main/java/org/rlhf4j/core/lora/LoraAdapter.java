@@ -67,7 +67,7 @@ public final class LoraAdapter {
             return y;
         }
         NDArray in = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-        in = owner.dropout(in);
+        in = owner.dropout(in, module);
         // The receiver is the activation, so every result belongs to its (per-call) manager. The scale
         // multiplies the rank-r activations rather than the output, a smaller tensor (PEFT scales the
         // output; the two agree to float rounding).

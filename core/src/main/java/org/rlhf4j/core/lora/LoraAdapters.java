@@ -8,6 +8,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class LoraAdapters implements AutoCloseable {
     private boolean enabled = true;
     private long dropoutSeed;
     private long step;
-    private long calls;
+    private final Map<String, Integer> dropoutCalls = new HashMap<>(); // per module, this step's forwards
 
     private LoraAdapters(LoraConfig config, NDManager manager) {
         this.config = config;
@@ -268,22 +269,62 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     /**
-     * Seeds the dropout of optimizer step {@code step}: each dropout call of the step draws its mask
-     * from a seed derived from {@code seed}, the step and the call's index, so a run resumed at a step
-     * draws the masks the uninterrupted run drew.
+     * Seeds the dropout of optimizer step {@code step}: the n-th forward of a module within the step
+     * draws its mask from a seed derived from {@code seed}, the step, the module and n, so a run
+     * resumed at a step draws the masks the uninterrupted run drew, and a recomputed layer
+     * ({@link #replayingDropout}) draws the mask its forward drew.
      */
     public void startStep(long seed, long step) {
         this.dropoutSeed = seed;
         this.step = step;
-        this.calls = 0;
+        this.dropoutCalls.clear();
     }
 
-    /** Dropout of {@code x} while gradients are recorded (training), {@code x} itself otherwise. */
-    NDArray dropout(NDArray x) {
-        if (config.dropout() == 0 || !JniUtils.isGradMode()) {
+    /** How a forward pass without the autograd tape treats dropout (activation checkpointing). */
+    private static final ThreadLocal<DropoutMode> MODE = ThreadLocal.withInitial(() -> DropoutMode.BY_GRAD_MODE);
+
+    private enum DropoutMode {
+        /** Dropout while gradients are recorded (training), never when scoring or generating. */
+        BY_GRAD_MODE,
+        /** A training forward run without the tape, to be recomputed: dropout on, fresh masks. */
+        UNTAPED_TRAINING,
+        /** The recompute of such a forward: dropout on, each module's mask of its last forward. */
+        REPLAY
+    }
+
+    /**
+     * Runs {@code forward}, a training forward pass without the tape (checkpointed layers), with
+     * dropout on: its loss must see the masks its recomputed backward will see.
+     */
+    public static <T> T untapedTraining(java.util.function.Supplier<T> forward) {
+        return withMode(DropoutMode.UNTAPED_TRAINING, forward);
+    }
+
+    /** Runs {@code recompute}, the taped recompute of an {@link #untapedTraining} forward, with its masks. */
+    public static <T> T replayingDropout(java.util.function.Supplier<T> recompute) {
+        return withMode(DropoutMode.REPLAY, recompute);
+    }
+
+    private static <T> T withMode(DropoutMode mode, java.util.function.Supplier<T> body) {
+        DropoutMode before = MODE.get();
+        MODE.set(mode);
+        try {
+            return body.get();
+        } finally {
+            MODE.set(before);
+        }
+    }
+
+    /** Dropout of {@code x}, the input of {@code module}'s adapter, in training; {@code x} itself otherwise. */
+    NDArray dropout(NDArray x, String module) {
+        DropoutMode mode = MODE.get();
+        if (config.dropout() == 0 || (mode == DropoutMode.BY_GRAD_MODE && !JniUtils.isGradMode())) {
             return x;
         }
-        JniUtils.setSeed(mix(mix(dropoutSeed ^ mix(step)) + calls++));
+        int call = mode == DropoutMode.REPLAY
+                ? dropoutCalls.getOrDefault(module, 1) - 1
+                : dropoutCalls.merge(module, 1, Integer::sum) - 1;
+        JniUtils.setSeed(mix(mix(mix(dropoutSeed ^ mix(step)) + mix(module.hashCode())) + call));
         return JniUtils.dropout((PtNDArray) x, config.dropout(), true);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.rlhf4j.core.lora.LoraAdapters;
 
 /**
  * Activation checkpointing of a decoder's layer stack: the forward pass keeps only each layer's
@@ -48,7 +49,8 @@ final class CheckpointedLayers implements Recompute.Segment {
             NDArray bias, NDArray scale) {
         NDManager manager = x.getManager();
         List<NDArray> inputs = new ArrayList<>(layers.size());
-        NDArray last = Recompute.withoutTape(() -> {
+        // LoRA dropout stays on without the tape, with the masks the recompute will replay
+        NDArray last = LoraAdapters.untapedTraining(() -> Recompute.withoutTape(() -> {
             NDArray h = Recompute.view(x, manager); // (B, T, D)
             for (int i = 0; i < layers.size(); i++) {
                 inputs.add(h);
@@ -59,7 +61,7 @@ final class CheckpointedLayers implements Recompute.Segment {
                 }
             }
             return h;
-        });
+        }));
         NDArray output = Recompute.leaf(last, manager);
         tape.push(new CheckpointedLayers(layers, x, inputs, output, angles, bias, scale));
         return output;
@@ -79,7 +81,9 @@ final class CheckpointedLayers implements Recompute.Segment {
         for (int i = layers.size() - 1; i >= 0; i--) {
             try (NDManager layer = manager.newSubManager()) { // the recomputed graph dies after its backward
                 NDArray in = Recompute.leaf(inputs.get(i), layer);
-                NDArray out = layers.get(i).forward(in, angles, bias, scale, null, i);
+                int index = i;
+                NDArray out = LoraAdapters.replayingDropout(
+                        () -> layers.get(index).forward(in, angles, bias, scale, null, index)); // the forward's masks
                 Recompute.backward(out, grad, false);
                 grad.close();
                 grad = Recompute.gradientOrNull(in, manager);

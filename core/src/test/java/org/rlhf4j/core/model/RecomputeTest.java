@@ -15,6 +15,9 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.core.lora.LoraAdapter;
+import org.rlhf4j.core.lora.LoraAdapters;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.ops.Scalars;
 
 /**
@@ -126,6 +129,60 @@ class RecomputeTest {
                     assertSame(plain, run(model, m, new MemoryOptions(true, chunk), entropy),
                             "checkpointed, chunk " + chunk);
                 }
+            }
+        }
+    }
+
+    /** LoRA adapters' loss and gradients with dropout 0.3, one step's masks seeded alike for both runs. */
+    private static Outcome loraRun(LlamaModel model, LoraAdapters adapters, NDManager m, MemoryOptions options) {
+        adapters.startStep(11, 0);
+        NDArray ids = m.create(new long[][] {{0, 0, 4, 9, 13, 7, 22}, {21, 6, 44, 19, 3, 0, 0}});
+        NDArray mask = m.create(new long[][] {{0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 0, 0}});
+        try (Recompute tape = Recompute.install(options); NDManager scope = m.newSubManager()) {
+            scope.tempAttachAll(model.weights().asList());
+            Outcome out;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray hidden = model.hidden(ids, mask); // (2, 7, D)
+                NDArray logps = LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST), 1.0, false)
+                        .logps(); // (2, 6)
+                NDArray loss = logps.sum().neg();
+                Recompute.backward(gc, loss);
+                Map<String, float[]> grads = new LinkedHashMap<>();
+                for (Map.Entry<String, NDArray> e : adapters.parameters().entrySet()) {
+                    grads.put(e.getKey(), e.getValue().getGradient().toFloatArray());
+                }
+                out = new Outcome(loss.getFloat(), logps.toFloatArray(), null, grads);
+            }
+            adapters.parameters().values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+            return out;
+        }
+    }
+
+    @Test
+    void loraDropoutSeesTheSameMasksWhenCheckpointed() {
+        // the checkpointed forward runs without the tape; it must drop what its recompute drops
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelWeights base = ModelWeights.random(TinyModels.config(",\"num_key_value_heads\":2"), m, 3);
+            LoraConfig config = new LoraConfig(4, 8.0, 0.3, LoraConfig.KNOWN_TARGETS, null, null);
+            try (LoraAdapters adapters = LoraAdapters.create(config, base, m, 7)) {
+                for (LoraAdapter adapter : adapters.adapters()) { // B = 0 would hide the masks
+                    adapter.b().set(m.randomNormal(0f, 0.5f, adapter.b().getShape(), DataType.FLOAT32).toFloatArray());
+                }
+                adapters.setRequiresGradient(true);
+                LlamaModel model = new LlamaModel(base, adapters);
+                Outcome plain = loraRun(model, adapters, m, new MemoryOptions(false, 0));
+                assertEquals(plain.loss(), loraRun(model, adapters, m, new MemoryOptions(false, 0)).loss(),
+                        "seeded masks: the same step draws the same masks");
+                assertSame(plain, loraRun(model, adapters, m, new MemoryOptions(true, 0)), "checkpointed LoRA dropout");
+                float withoutDropout = Recompute.withoutTape(() -> { // no tape: scoring, so no dropout
+                    NDArray ids = m.create(new long[][] {{0, 0, 4, 9, 13, 7, 22}, {21, 6, 44, 19, 3, 0, 0}});
+                    NDArray mask = m.create(new long[][] {{0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 0, 0}});
+                    NDArray hidden = model.hidden(ids, mask);
+                    return LmHeadLogps.of(model, hidden.get(ALL_BUT_LAST), ids.get(ALL_BUT_FIRST), 1.0, false).logps()
+                            .sum().neg().getFloat();
+                });
+                assertTrue(Math.abs(plain.loss() - withoutDropout) > 1e-3, "the masks change the loss: "
+                        + plain.loss() + " vs " + withoutDropout);
             }
         }
     }
