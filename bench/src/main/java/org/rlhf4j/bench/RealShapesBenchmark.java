@@ -163,14 +163,17 @@ public final class RealShapesBenchmark {
                 if (planOnly || !fits || !waitForMemory(plan.peakBytes() + MARGIN)) {
                     String why = planOnly ? "(plan only)" : !fits ? "(not run: does not fit the budget)"
                             : "(not run: not enough free memory on this machine)";
-                    row += String.format(Locale.ROOT, " %10s %7s %8.0f s  %s", "-", "-", planStep, why);
+                    row += String.format(Locale.ROOT, " %10s %7s %10s %10s %8.0f s  %s", "-", "-", "-", "-", planStep,
+                            why);
                 } else {
                     JsonNode m = ChildJvm.run(RealShapesBenchmark.class, List.of("--child", model.toString(),
                             out.toString(), name, Integer.toString(batch), Integer.toString(seq),
                             Integer.toString(steps), Integer.toString(warmup), Integer.toString(chunk)));
                     long peak = m.get("peak_rss").asLong();
-                    row += String.format(Locale.ROOT, " %10s %+6.1f%% %8.0f s %8.1f s %8.1f s %5.2f %5.2f",
-                            MemoryPlan.gib(peak), 100.0 * (plan.peakBytes() - peak) / peak, planStep,
+                    long file = plan.components().getOrDefault("mapped checkpoint file", 0L);
+                    row += String.format(Locale.ROOT, " %10s %+6.1f%% %10s %10s %8.0f s %8.1f s %8.1f s %5.2f %5.2f",
+                            MemoryPlan.gib(peak), 100.0 * (plan.peakBytes() - peak) / peak,
+                            MemoryPlan.gib(plan.peakBytes() - file), MemoryPlan.gib(m.get("peak_anon").asLong()), planStep,
                             m.get("step_seconds").asDouble(), m.get("cpu_seconds").asDouble(),
                             m.get("others_cores").asDouble(), m.get("load").asDouble());
                 }
@@ -179,11 +182,13 @@ public final class RealShapesBenchmark {
                 org.rlhf4j.core.io.AtomicFiles.deleteRecursively(out);
             }
         }
-        System.out.printf(Locale.ROOT, "%n%-9s %-21s %10s %-5s %10s %7s %10s %10s %10s %5s %5s%n", "shape", "config",
-                "predicted", "fits", "measured", "error", "plan step", "wall step", "CPU/step", "other", "load");
+        System.out.printf(Locale.ROOT, "%n%-9s %-21s %10s %-5s %10s %7s %10s %10s %10s %10s %10s %5s %5s%n", "shape",
+                "config", "predicted", "fits", "VmHWM", "error", "plan-file", "anon peak", "plan step", "wall step",
+                "CPU/step", "other", "load");
         table.forEach(System.out::println);
-        System.out.println("(other: other processes' CPU use in cores during the measured steps; load: 1-minute"
-                + " load average at their end)");
+        System.out.println("(plan-file: the prediction without the memory-mapped checkpoint file; anon peak: the"
+                + " highest RssAnon sampled every 20 ms, VmHWM without file pages; other: other processes' CPU use in"
+                + " cores during the measured steps; load: 1-minute load average at their end)");
     }
 
     /** The configurations run by default: the ones the issue asks for on each shape. */
@@ -314,7 +319,7 @@ public final class RealShapesBenchmark {
         StepClock.Mark last = marks.get(marks.size() - 1);
         double others = first.share().othersSinceThen(last.share()).others();
         System.out.println("RESULT " + JSON.writeValueAsString(java.util.Map.of("peak_rss", ResidentMemory.peakBytes(),
-                "runtime_rss", runtime, "step_seconds", median(wall), "cpu_seconds", median(cpu),
+                "runtime_rss", runtime, "peak_anon", clock.peakAnonymousBytes(), "step_seconds", median(wall), "cpu_seconds", median(cpu),
                 "others_cores", others, "load", last.loadAverage())));
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * Process CPU time and machine load at the end of each training step, taken by a daemon thread
  * that watches a run's {@code metrics.jsonl} grow by one line per step (the trainers log every
  * step with {@code train.log_every: 1} and flush each line). On a shared machine the wall time of
- * a step depends on the neighbours; the CPU time this process spent on it much less so.
+ * a step depends on the neighbours; the CPU time this process spent on it much less so. It also
+ * samples the anonymous resident memory at each poll.
  */
 final class StepClock implements AutoCloseable {
 
@@ -24,6 +25,7 @@ final class StepClock implements AutoCloseable {
     private final List<Mark> marks = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile long peakAnonymousBytes;
 
     private StepClock(Path metrics) {
         this.metrics = metrics;
@@ -43,6 +45,7 @@ final class StepClock implements AutoCloseable {
         int seenLines = 0;
         while (running) {
             try {
+                peakAnonymousBytes = Math.max(peakAnonymousBytes, anonymousBytes());
                 long size = Files.exists(metrics) ? Files.size(metrics) : 0;
                 if (size != seenBytes) {
                     seenBytes = size;
@@ -68,6 +71,23 @@ final class StepClock implements AutoCloseable {
         synchronized (marks) {
             return List.copyOf(marks);
         }
+    }
+
+    /**
+     * The highest anonymous resident memory seen ({@code RssAnon}, sampled every poll): VmHWM without
+     * file pages such as a memory-mapped checkpoint's, which a GC unmaps and the kernel may reclaim.
+     */
+    long peakAnonymousBytes() {
+        return peakAnonymousBytes;
+    }
+
+    private static long anonymousBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssAnon:")) {
+                return Long.parseLong(line.substring(8).trim().split("\\s+")[0]) * 1024;
+            }
+        }
+        return 0;
     }
 
     private static double cpuSeconds() {
