@@ -40,7 +40,12 @@ public final class CpuShare {
      * ({@code others}) and taken by the hypervisor ({@code steal}); NaN where /proc is missing.
      */
     public Interval othersSince() {
-        CpuShare now = start();
+        return othersSinceThen(start());
+    }
+
+    /** As {@link #othersSince()}, over the interval from {@code this} snapshot to a {@code later} one. */
+    public Interval othersSinceThen(CpuShare later) {
+        CpuShare now = later;
         double seconds = (now.wallNanos - wallNanos) / 1e9;
         if (machineBusyAndSteal == null || now.machineBusyAndSteal == null || selfTicks < 0 || seconds <= 0) {
             return new Interval(Double.NaN, Double.NaN);

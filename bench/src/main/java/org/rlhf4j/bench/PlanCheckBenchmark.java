@@ -2,9 +2,6 @@ package org.rlhf4j.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,25 +116,9 @@ public final class PlanCheckBenchmark {
 
     private static JsonNode runChild(Path model, Path out, int batch, int seq, int steps, String variant, int chunk)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PlanCheckBenchmark.class.getName(),
-                "--child", model.toString(), out.toString(), Integer.toString(batch), Integer.toString(seq),
-                Integer.toString(steps), variant, Integer.toString(chunk)));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        JsonNode result = null;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("RESULT ")) {
-                    result = JSON.readTree(line.substring(7));
-                }
-            }
-        }
-        if (process.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("the " + variant + " run failed (exit " + process.exitValue() + ")");
-        }
-        return result;
+        return ChildJvm.run(PlanCheckBenchmark.class, List.of("--child", model.toString(), out.toString(),
+                Integer.toString(batch), Integer.toString(seq), Integer.toString(steps), variant,
+                Integer.toString(chunk)));
     }
 
     /** In the child: train, then print the peak and the median step time after the first step. */
@@ -150,7 +131,7 @@ public final class PlanCheckBenchmark {
         String variant = args[6];
         int chunk = Integer.parseInt(args[7]);
         ai.djl.engine.Engine.getInstance(); // load libtorch: the runtime's share of the peak
-        long runtime = currentRss();
+        long runtime = ResidentMemory.currentBytes();
         int vocab = LlamaConfig.read(model.resolve("config.json")).vocabSize();
         SplittableRandom random = new SplittableRandom(1);
         List<TrainingSequence> rows = new ArrayList<>();
@@ -172,14 +153,5 @@ public final class PlanCheckBenchmark {
         double median = times.isEmpty() ? Double.NaN : times.get(times.size() / 2);
         System.out.println("RESULT {\"peak_rss\":" + ResidentMemory.peakBytes() + ",\"runtime_rss\":" + runtime
                 + ",\"step_seconds\":" + median + "}");
-    }
-
-    private static long currentRss() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
-            }
-        }
-        return 0;
     }
 }

@@ -20,6 +20,7 @@ import org.rlhf4j.core.model.MemoryOptions;
  * @param memory the run's checkpointing and head-chunk switches
  * @param loraRank the LoRA rank, 0 without adapters ({@code lora.r})
  * @param loraTargets the adapted projections ({@code lora.target_modules}, PEFT's q_proj,v_proj by default)
+ * @param loraDropout the adapters' input dropout while training ({@code lora.dropout}, default 0)
  * @param referenceCopy a second copy of the weights as a frozen reference (DPO {@code reference: frozen},
  *     PPO without {@code adapters_off})
  * @param critic PPO's critic: a trained copy with its own gradients and AdamW moments
@@ -27,7 +28,8 @@ import org.rlhf4j.core.model.MemoryOptions;
  * @param miniBatch PPO: rows per optimizer step of the update phase (else = batch size)
  */
 public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqLen, int gradAccum, int bytesPerValue,
-        MemoryOptions memory, int loraRank, List<String> loraTargets, boolean referenceCopy, boolean critic,
+        MemoryOptions memory, int loraRank, List<String> loraTargets, double loraDropout, boolean referenceCopy,
+        boolean critic,
         int rewardModels, int miniBatch) {
 
     /** The training loops a plan knows. */
@@ -59,6 +61,7 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
         JsonNode lora = tree.path("lora");
         int rank = lora.isObject() ? integer(lora, "r", 8) : 0;
         List<String> targets = rank > 0 ? targets(lora.path("target_modules")) : List.of();
+        double dropout = rank > 0 ? lora.path("dropout").asDouble(0) : 0;
         boolean referenceCopy = false;
         boolean critic = false;
         int rewardModels = 0;
@@ -78,12 +81,14 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
             }
         }
         return new PlanInputs(stage, model, batch, seqLen, integer(train, "grad_accum", 1), bytes, memory, rank,
-                targets, referenceCopy, critic, rewardModels, miniBatch);
+                targets, dropout, referenceCopy, critic, rewardModels, miniBatch);
     }
 
     /** These inputs with other memory switches, LoRA rank or micro-batch (the planner's what-ifs). */
     PlanInputs with(MemoryOptions memory, int loraRank, List<String> loraTargets, int batchSize, int gradAccum) {
+        // adapters the planner suggests have no dropout (PEFT's and rlhf4j's default)
         return new PlanInputs(stage, model, batchSize, seqLen, gradAccum, bytesPerValue, memory, loraRank, loraTargets,
+                this.loraRank > 0 && loraRank > 0 ? loraDropout : 0,
                 referenceCopy && !(loraRank > 0 && stage == Stage.PPO), critic, rewardModels,
                 Math.min(miniBatch, batchSize));
     }

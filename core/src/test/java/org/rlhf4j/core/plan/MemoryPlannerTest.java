@@ -46,14 +46,15 @@ class MemoryPlannerTest {
         // 4 * 4 * 8 * 4 = 512
         assertEquals(13440 + 512, plan.components().get("activations"));
         assertEquals(760 * 4, plan.components().get("mapped checkpoint file")); // float32 files
-        assertEquals(4 * 10 * 4, plan.components().get("logits")); // one (4 tokens, V 10) float32 array
+        // two (4 tokens, V 10) float32 arrays: the logits and their log-softmax
+        assertEquals(2 * 4 * 10 * 4, plan.components().get("logits"));
         assertEquals(300L << 20, plan.components().get("runtime"));
-        assertEquals((300L << 20) + 3040 + 3040 + 3040 + 6080 + 13952 + 160, plan.peakBytes());
+        assertEquals((300L << 20) + 3040 + 3040 + 3040 + 6080 + 13952 + 320, plan.peakBytes());
 
         // checkpointing keeps 1 layer input (4 * 8 * 4 = 128) plus 3 layers' worth; a chunk of 3 tokens
         MemoryPlan saving = MemoryPlanner.plan(in.with(new MemoryOptions(true, 3), 0, List.of(), 1, 1));
         assertEquals(128 + 3 * 4480 + 512, saving.components().get("activations"));
-        assertEquals(3 * 10 * 4, saving.components().get("logits"));
+        assertEquals(2 * 3 * 10 * 4, saving.components().get("logits"));
     }
 
     @Test
@@ -66,8 +67,31 @@ class MemoryPlannerTest {
         assertEquals(56 * 4, plan.components().get("gradients"));
         assertEquals(56 * 8, plan.components().get("optimizer (AdamW)"));
         assertEquals(760 * 4, plan.components().get("weights"));
+        // dropout keeps each adapted projection's dropped-out input: q and v read D 8 each, 16 values x 4 B
+        // x 4 tokens x (1 layer + 2 for backward) = 768 B more
+        MemoryPlan dropout = MemoryPlanner.plan(PlanInputs.of(yaml("train: {batch_size: 1, max_seq_len: 4}\n"
+                + "lora: {r: 2, target_modules: [q_proj, v_proj], dropout: 0.05}"), TOY));
+        assertEquals(plan.components().get("activations") + 768, dropout.components().get("activations"));
         assertEquals(7, PlanInputs.of(yaml("lora: {r: 4, target_modules: all-linear}"), TOY).loraTargets().size());
         assertEquals(List.of("q_proj", "v_proj"), PlanInputs.of(yaml("lora: {r: 4}"), TOY).loraTargets());
+    }
+
+    @Test
+    void loraOptimizerTemporariesAreThoseOfAnAdapterNotOfTheFrozenEmbedding() throws Exception {
+        // V 1000: the embedding and head (8000 values each) dwarf one token's activations
+        LlamaConfig wide = LlamaConfig.parse("{\"hidden_size\":8,\"intermediate_size\":16,\"num_hidden_layers\":1,"
+                + "\"num_attention_heads\":2,\"num_key_value_heads\":1,\"vocab_size\":1000,\"tie_word_embeddings\":false}");
+        String train = "train: {batch_size: 1, max_seq_len: 1, logits_chunk_tokens: 0}";
+        MemoryPlan full = MemoryPlanner.plan(PlanInputs.of(yaml(train), wide));
+        // AdamW's update of the (1000, 8) head: 3 float32 temporaries of 8000 values
+        assertEquals(3 * 8000 * 4, full.components().get("optimizer temporaries"));
+        MemoryPlan lora = MemoryPlanner.plan(PlanInputs.of(yaml(train + "\nlora: {r: 2}"), wide));
+        // the largest adapter is r 2 x F 16 = 32 values: 384 B of temporaries, below the step phase, whose
+        // activations are (1 layer + 2) x 1 token x ((10*8 + 9*8 + 6*4 + 5*16) * 4 + 3 * 2 * 1 * 4) = 3144
+        // plus embeddings and final norm 1 * 4 * 8 * 4 = 128
+        assertFalse(lora.components().containsKey("optimizer temporaries"));
+        assertEquals(3144 + 128, lora.components().get("activations"));
+        assertEquals(2 * 1000 * 4, lora.components().get("logits"));
     }
 
     @Test
