@@ -60,7 +60,7 @@ public final class MemoryPlanner {
             params += n;
             largest = Math.max(largest, n);
         }
-        long trainable = in.loraRank() > 0 ? loraParams(in, d, q, k, f) : params;
+        long trainable = in.loraRank() > 0 ? loraParams(in.loraRank(), in.loraTargets(), c, d, q, k, f) : params;
         // AdamW's temporaries are those of the largest parameter it updates: with LoRA an adapter
         // matrix (r x max(in, out)), not the frozen embedding
         long largestTrainable = in.loraRank() > 0 ? in.loraRank() * Math.max(d, Math.max(f, q)) : largest;
@@ -92,7 +92,14 @@ public final class MemoryPlanner {
 
         Map<String, Long> parts = new LinkedHashMap<>();
         parts.put("runtime", (long) RUNTIME_MIB << 20);
-        parts.put("weights", params * b);
+        parts.put("weights", params * (in.loraRank() > 0 ? in.baseBytes() : b));
+        if (in.loraRank() > 0 && in.baseBytes() < b) {
+            // on the CPU each frozen half projection is widened to float32 for its matmul, and autograd
+            // keeps the widened copy until that layer's backward: all layers', or one with checkpointing
+            // (HalfBaseTest; bench/run lora --modes lora-fp16)
+            long widened = in.memory().gradientCheckpointing() ? params / Math.max(1, layers) : params;
+            parts.put("widened half base", widened * b);
+        }
         // safetensors are read through memory maps, whose pages stay resident until a GC unmaps them
         parts.put("mapped checkpoint file", params * fileBytes(c));
         parts.put("gradients", trainable * b);
@@ -108,7 +115,11 @@ public final class MemoryPlanner {
         if (in.referenceCopy()) {
             parts.put("reference copy", params * b);
         }
-        if (in.critic()) {
+        if (in.critic() && in.criticLoraRank() > 0) {
+            // adapters and a value head on a base already held (the policy's or a reward model's)
+            long adapters = loraParams(in.criticLoraRank(), in.criticLoraTargets(), c, d, q, k, f) + d;
+            parts.put("critic (LoRA)", adapters * (b + b + 8) + activations);
+        } else if (in.critic()) {
             parts.put("critic", params * b + params * (b + 8) + activations);
         }
         if (in.rewardModels() > 0) {
@@ -152,13 +163,13 @@ public final class MemoryPlanner {
         return total;
     }
 
-    private static long loraParams(PlanInputs in, long d, long q, long k, long f) {
+    private static long loraParams(int rank, List<String> targets, LlamaConfig c, long d, long q, long k, long f) {
         long perLayer = 0;
-        for (String target : in.loraTargets()) {
+        for (String target : targets) {
             long[] io = inOut(target, d, q, k, f);
-            perLayer += (long) in.loraRank() * (io[0] + io[1]);
+            perLayer += (long) rank * (io[0] + io[1]);
         }
-        return perLayer * in.model().numHiddenLayers();
+        return perLayer * c.numHiddenLayers();
     }
 
     /**

@@ -26,11 +26,24 @@ import org.rlhf4j.core.model.MemoryOptions;
  * @param critic PPO's critic: a trained copy with its own gradients and AdamW moments
  * @param rewardModels PPO's reward models held in memory
  * @param miniBatch PPO: rows per optimizer step of the update phase (else = batch size)
+ * @param baseBytes bytes per value of a LoRA run's frozen base ({@code lora.base_dtype: float16}: 2),
+ *     else {@code bytesPerValue}
+ * @param criticLoraRank PPO: the rank of a LoRA critic ({@code ppo.critic_lora.r}) on a base already in
+ *     memory (the policy's or a reward model's), 0 for a critic that is a full copy
+ * @param criticLoraTargets the LoRA critic's adapted projections
  */
 public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqLen, int gradAccum, int bytesPerValue,
         MemoryOptions memory, int loraRank, List<String> loraTargets, double loraDropout, boolean referenceCopy,
         boolean critic,
-        int rewardModels, int miniBatch) {
+        int rewardModels, int miniBatch, int baseBytes, int criticLoraRank, List<String> criticLoraTargets) {
+
+    /** Inputs without a half-precision base or a LoRA critic. */
+    public PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqLen, int gradAccum, int bytesPerValue,
+            MemoryOptions memory, int loraRank, List<String> loraTargets, double loraDropout, boolean referenceCopy,
+            boolean critic, int rewardModels, int miniBatch) {
+        this(stage, model, batchSize, seqLen, gradAccum, bytesPerValue, memory, loraRank, loraTargets, loraDropout,
+                referenceCopy, critic, rewardModels, miniBatch, bytesPerValue, 0, List.of());
+    }
 
     /** The training loops a plan knows. */
     public enum Stage {
@@ -62,6 +75,9 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
         int rank = lora.isObject() ? integer(lora, "r", 8) : 0;
         List<String> targets = rank > 0 ? targets(lora.path("target_modules")) : List.of();
         double dropout = rank > 0 ? lora.path("dropout").asDouble(0) : 0;
+        int baseBytes = rank > 0 && "float16".equalsIgnoreCase(text(lora, "base_dtype", "float32")) ? 2 : bytes;
+        int criticRank = 0;
+        List<String> criticTargets = List.of();
         boolean referenceCopy = false;
         boolean critic = false;
         int rewardModels = 0;
@@ -73,7 +89,12 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
             seqLen = integer(ppo, "max_prompt_len", 256) + integer(ppo, "max_new_tokens", 64);
             miniBatch = integer(ppo, "mini_batch_size", batch);
             referenceCopy = !"adapters_off".equalsIgnoreCase(text(ppo, "reference", ""));
-            critic = !"grpo".equalsIgnoreCase(text(ppo, "advantage", "gae"));
+            critic = "gae".equalsIgnoreCase(text(ppo, "advantage", "gae"));
+            JsonNode criticLora = ppo.path("critic_lora");
+            if (critic && criticLora.isObject()) {
+                criticRank = integer(criticLora, "r", 8);
+                criticTargets = targets(criticLora.path("target_modules"));
+            }
             for (JsonNode source : tree.path("rewards").path("sources")) {
                 if (source.hasNonNull("model")) {
                     rewardModels++;
@@ -81,7 +102,7 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
             }
         }
         return new PlanInputs(stage, model, batch, seqLen, integer(train, "grad_accum", 1), bytes, memory, rank,
-                targets, dropout, referenceCopy, critic, rewardModels, miniBatch);
+                targets, dropout, referenceCopy, critic, rewardModels, miniBatch, baseBytes, criticRank, criticTargets);
     }
 
     /** These inputs with other memory switches, LoRA rank or micro-batch (the planner's what-ifs). */
@@ -90,7 +111,8 @@ public record PlanInputs(Stage stage, LlamaConfig model, int batchSize, int seqL
         return new PlanInputs(stage, model, batchSize, seqLen, gradAccum, bytesPerValue, memory, loraRank, loraTargets,
                 this.loraRank > 0 && loraRank > 0 ? loraDropout : 0,
                 referenceCopy && !(loraRank > 0 && stage == Stage.PPO), critic, rewardModels,
-                Math.min(miniBatch, batchSize));
+                Math.min(miniBatch, batchSize), loraRank > 0 ? baseBytes : bytesPerValue, criticLoraRank,
+                criticLoraTargets);
     }
 
     private static List<String> targets(JsonNode node) {

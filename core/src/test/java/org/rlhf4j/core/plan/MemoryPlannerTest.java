@@ -114,6 +114,35 @@ class MemoryPlannerTest {
     }
 
     @Test
+    void aLoraCriticAddsItsAdaptersAndHeadNotASecondModel() throws Exception {
+        String ppo = "train: {batch_size: 1, max_seq_len: 4}\nlora: {r: 2}\n"
+                + "ppo: {max_prompt_len: 2, max_new_tokens: 2, reference: adapters_off";
+        MemoryPlan full = MemoryPlanner.plan(PlanInputs.of(yaml(ppo + "}"), TOY));
+        MemoryPlan lora = MemoryPlanner.plan(PlanInputs.of(yaml(ppo
+                + ", critic_lora: {r: 2, target_modules: [q_proj]}}"), TOY));
+        long activations = full.components().get("critic") - 760 * 4 - 760 * (4 + 8); // as the full critic's
+        // q_proj (in 8, out 8) at r 2: 2 * (8 + 8) = 32, plus the value head's 8 weights = 40 values,
+        // each with its weight and gradient (4 B) and AdamW's two moments (8 B)
+        assertEquals(40 * (4 + 4 + 8) + activations, lora.components().get("critic (LoRA)"));
+        assertFalse(lora.components().containsKey("critic"));
+        for (String estimator : new String[] {"grpo", "rloo", "reinforce_baseline"}) {
+            assertFalse(PlanInputs.of(yaml("ppo: {advantage: " + estimator + "}"), TOY).critic(), estimator);
+        }
+    }
+
+    @Test
+    void aHalfPrecisionLoraBaseHalvesTheWeightsAndCountsItsWidenedCopies() throws Exception {
+        String train = "train: {batch_size: 1, max_seq_len: 4%s}\nlora: {r: 2, base_dtype: float16}";
+        MemoryPlan half = MemoryPlanner.plan(PlanInputs.of(yaml(String.format(train, "")), TOY));
+        assertEquals(760 * 2, half.components().get("weights"));
+        assertEquals(760 * 4, half.components().get("widened half base"), "every layer's, kept until its backward");
+        MemoryPlan checkpointed = MemoryPlanner.plan(PlanInputs.of(yaml(String.format(train,
+                ", gradient_checkpointing: true")), TOY));
+        assertEquals(760 * 4, checkpointed.components().get("widened half base"), "one layer of one: the same here");
+        assertEquals(760 * 4, MemoryPlanner.plan(PlanInputs.of(yaml("lora: {r: 2}"), TOY)).components().get("weights"));
+    }
+
+    @Test
     void fullFineTuningOfA1BModelDoesNotFit24GiB() throws Exception {
         PlanInputs in = PlanInputs.of(yaml("train: {batch_size: 4, max_seq_len: 512}"), LLAMA_1B);
         long budget = MemoryBudget.parse("24GiB", "--memory");
