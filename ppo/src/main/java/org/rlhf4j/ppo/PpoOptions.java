@@ -63,6 +63,10 @@ import org.rlhf4j.core.generate.SamplingParams;
  * @param overlongBuffer DAPO's soft overlong penalty over the last this many tokens before {@code max_new_tokens}
  *     (default: none)
  * @param overlongPenalty the penalty at {@code max_new_tokens}, growing linearly over the buffer (default 1.0)
+ * @param ptxCoef InstructGPT's PPO-ptx: weight of the LM loss on a batch of pretraining text added to every minibatch's
+ *     policy loss (default 0: off; {@link PtxBatches})
+ * @param ptxData the pretraining text of {@code ptx_coef}, read as {@code rlhf4j pretrain} reads its {@code data.train}
+ *     (required when {@code ptx_coef > 0})
  */
 public record PpoOptions(
         String referenceModel,
@@ -101,7 +105,9 @@ public record PpoOptions(
         Boolean dynamicSampling,
         Integer overlongBuffer,
         Double overlongPenalty,
-        Integer dynamicSamplingRounds) {
+        Integer dynamicSamplingRounds,
+        Double ptxCoef,
+        String ptxData) {
 
     public PpoOptions {
         maxPromptLen = atLeast("ppo.max_prompt_len", maxPromptLen, 256, 1);
@@ -166,6 +172,11 @@ public record PpoOptions(
         }
         overlongPenalty = nonNegative("ppo.overlong_penalty", overlongPenalty, 1.0);
         dynamicSamplingRounds = atLeast("ppo.dynamic_sampling_rounds", dynamicSamplingRounds, 3, 0);
+        ptxCoef = nonNegative("ppo.ptx_coef", ptxCoef, 0.0);
+        if (ptxCoef > 0 && (ptxData == null || ptxData.isBlank())) {
+            throw new ConfigException("ppo.ptx_coef " + ptxCoef + " needs ppo.ptx_data: a pretraining text file"
+                    + " ({\"text\": ...} JSONL or .txt, as rlhf4j pretrain reads data.train)");
+        }
     }
 
     /** The options without the keys added for critic-free advantages (every one of them at its default). */
@@ -178,7 +189,7 @@ public record PpoOptions(
         this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
                 miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
                 entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -269,6 +280,17 @@ public record PpoOptions(
     public record Shaping(Double missingEosPenalty, RewardNorm norm, Double clip, Integer overlongBuffer,
             double overlongPenalty, int maxNewTokens) {}
 
+    /**
+     * PPO-ptx: {@code ptx_coef} (0: off) and {@code ptx_data}.
+     */
+    public record Ptx(double coef, String data) {
+
+        /** Whether the pretraining loss is mixed in at all. */
+        public boolean enabled() {
+            return coef > 0;
+        }
+    }
+
     /** The samples file: {@code sample_every} (0: never), {@code sample_count}. */
     public record Samples(int every, int count) {
 
@@ -300,6 +322,19 @@ public record PpoOptions(
 
     public Shaping shaping() {
         return new Shaping(missingEosPenalty, rewardNorm, rewardClip, overlongBuffer, overlongPenalty, maxNewTokens);
+    }
+
+    /** These options with {@code ptx_coef} and {@code ptx_data} replaced. */
+    public PpoOptions withPtx(Double coef, String data) {
+        return new PpoOptions(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP,
+                ppoEpochs, miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange,
+                cliprangeValue, vfCoef, entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery,
+                sampleCount, advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh,
+                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, coef, data);
+    }
+
+    public Ptx ptx() {
+        return new Ptx(ptxCoef, ptxData);
     }
 
     public Samples samples() {
