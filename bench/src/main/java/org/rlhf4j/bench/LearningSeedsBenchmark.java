@@ -15,6 +15,7 @@ import org.rlhf4j.core.runtime.Runtime;
 import org.rlhf4j.dpo.DpoLearning;
 import org.rlhf4j.ppo.GrpoLearning;
 import org.rlhf4j.ppo.PpoLearning;
+import org.rlhf4j.ppo.PpoLoraCriticLearning;
 import org.rlhf4j.reward.RewardLearning;
 import org.rlhf4j.sft.SftLearning;
 import org.rlhf4j.testing.Criterion;
@@ -35,7 +36,7 @@ public final class LearningSeedsBenchmark {
 
     private static final List<LearningScenario> SCENARIOS = List.of(SftLearning.ADDITION, RewardLearning.SUMS,
             RewardLearning.CONDITIONAL, DpoLearning.POLITENESS, DpoLearning.SIMPO, DpoLearning.ORPO, DpoLearning.KTO,
-            PpoLearning.STARTS_WITH_A, GrpoLearning.GRPO,
+            PpoLearning.STARTS_WITH_A, PpoLoraCriticLearning.STARTS_WITH_A_LORA_CRITIC, GrpoLearning.GRPO,
             GrpoLearning.RLOO, GrpoLearning.REINFORCE_BASELINE, GrpoLearning.DAPO);
 
     private LearningSeedsBenchmark() {}

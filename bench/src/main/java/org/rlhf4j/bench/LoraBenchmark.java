@@ -35,10 +35,13 @@ import org.rlhf4j.sft.TrainingData;
  * <p>Method: each mode runs in a JVM of its own (a child process with this classpath), because the
  * peak resident set size (VmHWM) only grows within a process; the child prints its peak after the run
  * and its mean {@code time/step} over the steps after warm-up, and the parent prints the table. The
- * peak includes the JVM and libtorch (about 300-400 MiB before any model).
+ * peak includes the JVM and libtorch (about 300-400 MiB before any model) but not the model's load: it
+ * is reset after the first step ({@code clear_refs}), so it is the training steps' peak.
  *
  * <p>Run: {@code bench/run lora [--steps N] [--warmup N] [--hidden D] [--layers L] [--batch B] [--seq T]
- * [--dropout P]}.
+ * [--dropout P] [--modes full,lora,lora-d0,lora-fp16,lora-d0-ckpt,lora-fp16-ckpt]}; {@code lora-fp16} is
+ * {@code lora-d0} with the frozen base held in float16 ({@code lora.base_dtype}), {@code -ckpt} adds
+ * {@code train.gradient_checkpointing}.
  */
 public final class LoraBenchmark {
 
@@ -48,13 +51,20 @@ public final class LoraBenchmark {
             return;
         }
         List<String> results = new ArrayList<>();
-        for (String mode : List.of("full", "lora", "lora-d0")) {
+        List<String> modes = List.of("full", "lora", "lora-d0");
+        List<String> childArgs = new ArrayList<>(Arrays.asList(args));
+        int modesAt = childArgs.indexOf("--modes");
+        if (modesAt >= 0) { // e.g. --modes lora-d0,lora-fp16
+            modes = List.of(childArgs.get(modesAt + 1).split(","));
+            childArgs.subList(modesAt, modesAt + 2).clear();
+        }
+        for (String mode : modes) {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString()));
             command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoraBenchmark.class.getName(),
                     "--child", mode));
-            command.addAll(Arrays.asList(args));
+            command.addAll(childArgs);
             Path errors = Files.createTempFile("lora-bench-" + mode, ".err"); // the progress bar; shown on failure
             Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -62,6 +72,7 @@ public final class LoraBenchmark {
                 out.lines().forEach(line -> {
                     if (line.startsWith("RESULT ")) {
                         results.add(line.substring(7));
+                        System.out.println(line); // now too: a later mode may fail
                     } else {
                         System.out.println(line);
                     }
@@ -73,13 +84,13 @@ public final class LoraBenchmark {
             }
             Files.delete(errors);
         }
-        System.out.printf(Locale.ROOT, "%-8s %14s %12s %14s%n", "mode", "trainable", "step ms", "peak RSS MiB");
+        System.out.printf(Locale.ROOT, "%-9s %14s %12s %14s%n", "mode", "trainable", "step ms", "peak RSS MiB");
         results.forEach(System.out::println);
     }
 
     private static void child(String[] args) throws Exception {
         Runtime.configureOffline();
-        String mode = args[0]; // full | lora | lora-d0 (LoRA without dropout)
+        String mode = args[0]; // full | lora | lora-d0 (LoRA without dropout) | lora-fp16 (lora-d0, base in float16)
         int steps = 5;
         int warmup = 2;
         int hidden = 512;
@@ -117,11 +128,21 @@ public final class LoraBenchmark {
         }
         TrainConfig train = new TrainConfig(steps + warmup, null, batch, 1, 1e-4, 0, "constant", 0.0, 1.0, length, 1,
                 0, 0, null);
+        if (mode.endsWith("-ckpt")) {
+            train = train.withMemory(true, 0); // 0: the LM head in one piece, as without checkpointing here
+        }
         LoraConfig lora = mode.equals("full") ? null
-                : new LoraConfig(16, 32.0, mode.equals("lora-d0") ? 0.0 : dropout, LoraConfig.KNOWN_TARGETS, null, null);
+                : new LoraConfig(16, 32.0, mode.equals("lora") ? dropout : 0.0, LoraConfig.KNOWN_TARGETS, null, null,
+                        mode.startsWith("lora-fp16") ? "float16" : "float32");
         SftConfig config = new SftConfig(model.toString(), dir.resolve("out").toString(), 0L, "cpu", "float32",
                 "float32", new DataConfig("in-memory", null, null, null, null, null, null), train, null, lora);
-        new SftTrainer(config, (tokenizer, maxSeqLen) -> TrainingData.of(rows, List.of())).run();
+        // the peak of the steps after the first, without the load (whose float32 arrays a float16 base replaces)
+        boolean[] reset = {false};
+        new SftTrainer(config, (tokenizer, maxSeqLen) -> TrainingData.of(rows, List.of())).afterEachStep(policy -> {
+            if (!reset[0]) {
+                reset[0] = org.rlhf4j.core.runtime.ResidentMemory.resetPeak();
+            }
+        }).run();
         LlamaConfig shapes = LlamaConfig.read(model.resolve("config.json"));
         long trainable = (lora != null ? LoraAdapters.expectedShapes(lora, shapes) : WeightLayout.expectedShapes(shapes))
                 .values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
@@ -131,12 +152,10 @@ public final class LoraBenchmark {
                 stepMs += line.get("time/step").asDouble() * 1e3 / steps;
             }
         }
-        if (mode.equals("full")) {
-            System.out.printf(Locale.ROOT, "sft step, D=%d L=%d H=8/4 F=%d V=1024, B=%d T=%d, %d steps after %d"
-                    + " warm-up; %s%n", hidden, layers, 3 * hidden, batch, length, steps, warmup, Machine.current());
-        }
-        System.out.printf(Locale.ROOT, "RESULT %-8s %,14d %12.0f %14.0f%n", mode, trainable, stepMs,
-                ProcessMemory.peakResidentMib());
+        System.out.printf(Locale.ROOT, "%s: sft step, D=%d L=%d H=8/4 F=%d V=1024, B=%d T=%d, %d steps after %d"
+                + " warm-up; %s%n", mode, hidden, layers, 3 * hidden, batch, length, steps, warmup, Machine.current());
+        System.out.printf(Locale.ROOT, "RESULT %-9s %,14d %12.0f %14s%n", mode, trainable, stepMs,
+                reset[0] ? String.format(Locale.ROOT, "%.0f", ProcessMemory.peakResidentMib()) : "n/a");
         org.rlhf4j.core.io.AtomicFiles.deleteRecursively(dir);
     }
 }

@@ -18,9 +18,17 @@ import org.rlhf4j.ppo.PpoTrainer;
  * weights): an actor, a critic, a reference and one reward model of that shape plus a rule, split
  * into generation, scoring (reference, critic, rewards) and training, and the peak resident memory.
  *
- * <p>{@code ./bench/run ppo [--iterations 4] [--batch 16] [--new-tokens 64] [--epochs 4] [--mini-batch 8]}.
+ * <p>{@code ./bench/run ppo [--iterations 4] [--batch 16] [--new-tokens 64] [--epochs 4] [--mini-batch 8]
+ * [--critic full|lora|lora-rm] [--lora-r 16] [--hidden 256 --layers 4 --intermediate 768]}.
  * The first iteration is a warm-up and not counted. Random weights rarely emit EOS, so responses
  * run to {@code --new-tokens}.
+ *
+ * <p>{@code --critic full} trains a LoRA policy
+ * (r {@code --lora-r} on every projection, reference = adapters off) with a full critic loaded from the
+ * policy's directory; {@code lora} the same policy with the critic as LoRA adapters (same r) and a value
+ * head on the policy's base ({@code ppo.critic_base: policy}); {@code lora-rm} on the reward model's
+ * base. Run each in its own JVM to compare their peak resident memory. Without {@code --critic} the
+ * policy is fully fine-tuned and the critic is a full model (the original benchmark).
  */
 public final class PpoBenchmark {
 
@@ -37,6 +45,11 @@ public final class PpoBenchmark {
         int newTokens = 64;
         int epochs = 4;
         int mini = 8;
+        String critic = null; // the original benchmark: full policy, full critic
+        int loraR = 16;
+        int hidden = 256;
+        int layers = 4;
+        int intermediate = 768;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -44,19 +57,37 @@ public final class PpoBenchmark {
                 case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--mini-batch" -> mini = Integer.parseInt(args[++i]);
+                case "--critic" -> critic = args[++i];
+                case "--lora-r" -> loraR = Integer.parseInt(args[++i]);
+                case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--layers" -> layers = Integer.parseInt(args[++i]);
+                case "--intermediate" -> intermediate = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (critic != null && !List.of("full", "lora", "lora-rm").contains(critic)) {
+            throw new IllegalArgumentException("--critic must be full, lora or lora-rm, got " + critic);
+        }
+        String shape = SHAPE.replace("\"hidden_size\":256", "\"hidden_size\":" + hidden)
+                .replace("\"intermediate_size\":768", "\"intermediate_size\":" + intermediate)
+                .replace("\"num_hidden_layers\":4", "\"num_hidden_layers\":" + layers);
+        String lora = "{r: " + loraR + ", alpha: " + 2 * loraR + ", target_modules: [q_proj, k_proj, v_proj, o_proj,"
+                + " gate_proj, up_proj, down_proj]}";
+        String criticKeys = critic == null ? "" : switch (critic) {
+            case "full" -> ", critic_model: " + "POLICY_DIR";
+            case "lora" -> ", critic_lora: " + lora + ", critic_base: policy";
+            default -> ", critic_lora: " + lora + ", critic_base: reward_model";
+        };
         Path dir = Files.createTempDirectory("rlhf4j-ppo-bench");
         try {
             ObjectMapper json = new ObjectMapper();
             Path policy = dir.resolve("policy");
             ModelInitializer.create(new InitConfig(0L, "byte", "float32", json.readTree(
-                    "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\"," + SHAPE + "}")), policy, "bench");
+                    "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\"," + shape + "}")), policy, "bench");
             Path rewardModel = dir.resolve("rm");
             ModelInitializer.create(new InitConfig(1L, "byte", "float32", json.readTree(
                     "{\"architectures\":[\"LlamaForSequenceClassification\"],\"model_type\":\"llama\",\"num_labels\":1,"
-                            + SHAPE + "}")), rewardModel, "bench");
+                            + shape + "}")), rewardModel, "bench");
             StringBuilder prompts = new StringBuilder();
             for (int i = 0; i < 64; i++) {
                 prompts.append("{\"prompt\": \"Write a short note about the number ").append(i).append(".\"}\n");
@@ -72,7 +103,8 @@ public final class PpoBenchmark {
                     "train: {max_steps: " + (iterations + 1) + ", batch_size: " + batch + ", lr: 1.0e-5,"
                             + " schedule: constant, log_every: 1, save_every: 0}",
                     "ppo: {max_new_tokens: " + newTokens + ", ppo_epochs: " + epochs + ", mini_batch_size: " + mini
-                            + ", sample_every: 0}",
+                            + ", sample_every: 0" + criticKeys.replace("POLICY_DIR", policy.toString()) + "}",
+                    critic == null ? "" : "lora: " + lora,
                     "rewards:",
                     "  sources:",
                     "    rm: {type: reward_model, path: " + rewardModel + "}",
@@ -86,9 +118,16 @@ public final class PpoBenchmark {
                 Object rss = metrics.get("memory/peak_rss_mb");
                 peak[0] = rss == null ? 0 : ((Number) rss).doubleValue();
             }).run();
-            System.out.printf("ppo benchmark: D=256 L=4 H=8 KV=4 F=768 V=1024; batch %d prompts, %d new tokens,"
+            System.out.printf("ppo benchmark: D=%d L=%d H=8 KV=4 F=%d V=1024; batch %d prompts, %d new tokens,"
                     + " %d epochs x minibatch %d; actor + critic + reference + 1 reward model + 1 rule; %d cores%n",
-                    batch, newTokens, epochs, mini, java.lang.Runtime.getRuntime().availableProcessors());
+                    hidden, layers, intermediate, batch, newTokens, epochs, mini,
+                    java.lang.Runtime.getRuntime().availableProcessors());
+            System.out.println(critic == null ? "full policy, full critic, reference copy"
+                    : "LoRA policy r " + loraR + " (reference = adapters off), critic: " + switch (critic) {
+                        case "full" -> "a full model";
+                        case "lora" -> "LoRA r " + loraR + " + value head on the policy's base";
+                        default -> "LoRA r " + loraR + " + value head on the reward model's base";
+                    });
             System.out.println("iter  total_s  generation  reference  critic  rewards  training  gen_frac  tokens");
             double[] sums = new double[6];
             for (int i = 0; i < timings.size(); i++) {

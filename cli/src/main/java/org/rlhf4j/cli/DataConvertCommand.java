@@ -119,7 +119,8 @@ final class DataConvertCommand implements Callable<Integer> {
             return switch (kind[0]) {
                 case preference -> CanonicalJson.pair(formats.pair(source.record(), source.where()));
                 case text -> CanonicalJson.text(TextFormat.text(formats.mapped(source.record())));
-                default -> CanonicalJson.conversation(formats.conversation(source.record(), source.where()));
+                default -> CanonicalJson.conversation(formats.conversation(source.record(), source.where()),
+                        formats.tools(source.record()));
             };
         } catch (InvalidRecord e) {
             bad.report(source.where(), e.getMessage());

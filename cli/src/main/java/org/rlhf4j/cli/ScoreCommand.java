@@ -22,6 +22,7 @@ import org.rlhf4j.core.scoring.TokenBudget;
 import org.rlhf4j.datasets.ChatTemplates;
 import org.rlhf4j.datasets.PreferenceEncoder;
 import org.rlhf4j.datasets.PreferencePair;
+import org.rlhf4j.datasets.TokenizedPair;
 import org.rlhf4j.datasets.PreferenceRecords;
 import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.datasets.TrainingSequence;
@@ -115,9 +116,9 @@ final class ScoreCommand implements Callable<Integer> {
             for (Item item : items) {
                 try {
                     if (item.pair() != null) {
-                        PreferencePair p = item.pair();
-                        rows.add(encoder.encode(p.prompt(), p.condition(), p.chosen()));
-                        rows.add(encoder.encode(p.prompt(), p.condition(), p.rejected()));
+                        TokenizedPair p = encoder.encode(item.pair()); // as rm trains: its tools too
+                        rows.add(p.chosen());
+                        rows.add(p.rejected());
                     } else {
                         PreferenceRecords.Scored s = item.single();
                         rows.add(encoder.encode(s.prompt(), s.condition(), s.response()));

@@ -36,6 +36,23 @@ class DataConvertInspectTest {
                 + "[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":{\"city\":\"Paris\"}}}]},"
                 + "{\"role\":\"tool\",\"content\":\"21 C, sunny\"}"), Files.readAllLines(tools).get(2));
 
+        Path withTools = dir.resolve("with-tools.jsonl");
+        r = CliRunner.run("data", "convert", "--in", FORMATS + "sharegpt-tools.json", "--out", withTools.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> toolLines = Files.readAllLines(withTools);
+        assertTrue(toolLines.get(0).endsWith("],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\","
+                + "\"description\":\"Weather in a city\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":"
+                + "{\"type\":\"string\"}},\"required\":[\"city\"]}}}]}"), toolLines.get(0));
+        assertTrue(!toolLines.get(1).contains("tools"), toolLines.get(1));
+
+        Path multi = dir.resolve("multi.jsonl");
+        r = CliRunner.run("data", "convert", "--in", FORMATS + "trl-preference-tools.jsonl", "--out", multi.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> multiLines = Files.readAllLines(multi);
+        assertTrue(multiLines.get(0).startsWith("{\"prompt\":\"Weather in Paris?\",\"chosen\":[{\"role\":\"assistant\","
+                + "\"content\":\"\",\"tool_calls\":"), multiLines.get(0));
+        assertTrue(multiLines.get(0).endsWith(",\"rejected\":\"I cannot know.\"}"), multiLines.get(0));
+
         Path pairs = dir.resolve("pairs.jsonl");
         r = CliRunner.run("data", "convert", "--in", FORMATS + "hh-rlhf.jsonl", "--format", "hh_rlhf", "--out",
                 pairs.toString());

@@ -16,8 +16,8 @@ import org.rlhf4j.core.training.MetricsLog;
 /**
  * {@code sft}, {@code dpo} and {@code rm} read published data sets as they are, with
  * {@code data.format: auto}: an Alpaca JSON array, a ShareGPT JSON array with tool calls, a
- * ShareGPT ranking array, HH-RLHF transcripts gzipped and UltraFeedback-binarized with score
- * margins (small hand-written files in the datasets module's test resources). The model uses the
+ * ShareGPT ranking array, TRL conversational pairs whose responses call tools (several turns),
+ * HH-RLHF transcripts gzipped and UltraFeedback-binarized with score margins (small hand-written files in the datasets module's test resources). The model uses the
  * byte-level BPE fixture tokenizer, whose Qwen3 template renders tool calls.
  */
 class DataFormatsTrainTest {
@@ -44,6 +44,8 @@ class DataFormatsTrainTest {
                 new String[] {"sft", "../configs/demo/sft.yaml", FORMATS + "alpaca.json", "alpaca"},
                 new String[] {"sft", "../configs/demo/sft.yaml", FORMATS + "sharegpt.json", "sharegpt"},
                 new String[] {"dpo", "../configs/demo/dpo.yaml", FORMATS + "sharegpt-ranking.json", "sharegpt"},
+                new String[] {"dpo", "../configs/demo/dpo.yaml", FORMATS + "trl-preference-tools.jsonl", "preference"},
+                new String[] {"rm", "../configs/demo/rm-helpful.yaml", FORMATS + "trl-preference-tools.jsonl", "preference"},
                 new String[] {"rm", "../configs/demo/rm-helpful.yaml", hh.toString(), "hh_rlhf"},
                 new String[] {"rm", "../configs/demo/rm-helpful.yaml", FORMATS + "ultrafeedback.jsonl", "ultrafeedback"});
         for (String[] run : runs) {

@@ -25,6 +25,7 @@ class ResolvedConfigRoundTripTest {
     private static final Map<String, Class<?>> SHIPPED = Map.ofEntries(
             Map.entry("demo/sft.yaml", SftConfig.class),
             Map.entry("examples/sft-lora.yaml", SftConfig.class),
+            Map.entry("examples/ppo-lora-critic.yaml", PpoConfig.class),
             Map.entry("demo/rm-helpful.yaml", RewardConfig.class),
             Map.entry("demo/rm-safety.yaml", RewardConfig.class),
             Map.entry("demo/rm-conditional.yaml", RewardConfig.class),

@@ -1,7 +1,10 @@
 package org.rlhf4j.datasets;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.config.UserException;
+import org.rlhf4j.core.training.StepLoop;
+import org.rlhf4j.core.training.TrainerState;
 
 /**
  * The order in which training rows are read: a stream of micro-batches, each epoch drawn afresh
@@ -49,6 +52,20 @@ public final class BatchOrder {
     /** Epochs completed at {@code p}, as a fraction (the {@code epoch} metric). */
     public double epochProgress(Position p) {
         return p.epoch() + (double) p.batch() / batchesPerEpoch();
+    }
+
+    /**
+     * The row indices of the {@code microBatches} consecutive micro-batches of the optimizer step
+     * that starts at {@code state}'s position, and the position after them.
+     */
+    public StepLoop.Read<List<int[]>> step(TrainerState state, int microBatches) {
+        Position p = new Position(state.epoch(), state.batchInEpoch());
+        List<int[]> rows = new ArrayList<>(microBatches);
+        for (int i = 0; i < microBatches; i++) {
+            rows.add(rowsAt(p));
+            p = next(p);
+        }
+        return new StepLoop.Read<>(rows, new StepLoop.Position(p.epoch(), p.batch(), epochProgress(p)));
     }
 
     /** Row indices of the micro-batch at {@code p}. */

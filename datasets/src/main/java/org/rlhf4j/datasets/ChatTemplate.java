@@ -29,6 +29,15 @@ public interface ChatTemplate {
      */
     RenderedConversation renderForTraining(List<ChatMessage> messages);
 
+    /**
+     * This template with the conversation's function schemas bound to its {@code tools} variable (a
+     * record's {@code tools} column). Templates without that variable (the built-in ChatML, none)
+     * ignore them, as transformers does.
+     */
+    default ChatTemplate withTools(List<Object> tools) {
+        return this;
+    }
+
     /** A single-turn prompt (with an optional system turn) followed by the generation prompt. */
     default String prompt(String system, String user) {
         return render(system == null || system.isEmpty()

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.rlhf4j.core.config.ConfigChecks;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.datasets.format.ColumnMapping;
@@ -44,6 +45,9 @@ import org.rlhf4j.datasets.format.MessageReader;
  *     ultrafeedback, hh_rlhf
  * @param columns format key to the key the data uses, e.g. {@code {messages: conv}} ({@link ColumnMapping})
  * @param roles role names in the data to system, user, assistant or tool, e.g. {@code {bot: assistant}}
+ * @param marginScale multiplies the margins a preference file gives ({@code margin}, or UltraFeedback's
+ *     {@code score_chosen - score_rejected}) before the ranking loss uses them (default 1: as written;
+ *     0.1 brings UltraFeedback's 1-10 score differences to Llama 2's degree margins, at most 1)
  */
 public record DataConfig(
         @JsonDeserialize(using = PathList.class) String train,
@@ -57,7 +61,8 @@ public record DataConfig(
         Long maxRecordBytes,
         String format,
         Map<String, String> columns,
-        Map<String, String> roles) {
+        Map<String, String> roles,
+        Double marginScale) {
 
     /** The default of {@code data.max_record_bytes}: 64 MiB. */
     public static final long DEFAULT_MAX_RECORD_BYTES = 64L << 20;
@@ -94,6 +99,7 @@ public record DataConfig(
                     + maxRecordBytes);
         }
         format = format == null ? "auto" : format;
+        marginScale = ConfigChecks.positive("data.margin_scale", marginScale, 1.0);
         columns = columns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         roles = roles == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(roles));
         try {
@@ -114,17 +120,26 @@ public record DataConfig(
         }
     }
 
+    /** A {@code data:} section with margins as the data gives them ({@code margin_scale} 1). */
+    public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
+            Boolean groupByLength, String chatTemplate, Map<String, Object> chatTemplateKwargs, Long maxRecordBytes,
+            String format, Map<String, String> columns, Map<String, String> roles) {
+        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, chatTemplateKwargs,
+                maxRecordBytes, format, columns, roles, null);
+    }
+
     /** A {@code data:} section in rlhf4j's own formats, detected from the first record, with no column or role mapping. */
     public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
             Boolean groupByLength, String chatTemplate, Map<String, Object> chatTemplateKwargs, Long maxRecordBytes) {
         this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, chatTemplateKwargs,
-                maxRecordBytes, null, null, null);
+                maxRecordBytes, null, null, null, null);
     }
 
     /** A {@code data:} section without {@code chat_template_kwargs} and with the default {@code max_record_bytes}. */
     public DataConfig(String train, String eval, Double evalFraction, String onBadRecord, Boolean packing,
             Boolean groupByLength, String chatTemplate) {
-        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null, null, null, null, null);
+        this(train, eval, evalFraction, onBadRecord, packing, groupByLength, chatTemplate, null, null, null, null, null,
+                null);
     }
 
     /** Throws naming {@code key} when {@code value} names a directory without data files. */
@@ -155,9 +170,9 @@ public record DataConfig(
         return out;
     }
 
-    /** The format reader of this section: {@code format}, {@code columns} and {@code roles}. */
+    /** The format reader of this section: {@code format}, {@code columns}, {@code roles} and {@code margin_scale}. */
     public FormatDetector formats() {
-        return new FormatDetector(format, columns, roles);
+        return new FormatDetector(format, columns, roles, marginScale);
     }
 
     /** Reads {@code train}/{@code eval} as one path or a YAML list of paths (joined with {@link DataFiles#SEPARATOR}). */

@@ -77,6 +77,11 @@ public final class JinjaChatTemplate implements ChatTemplate {
         return new JinjaChatTemplate(template, tokens, all);
     }
 
+    @Override
+    public JinjaChatTemplate withTools(List<Object> tools) {
+        return tools == null ? this : withKwargs(Map.of("tools", tools));
+    }
+
     private JinjaChatTemplate(JinjaTemplate template, Map<String, String> specialTokens, Map<String, Object> kwargs) {
         this.template = template;
         this.specialTokens = Map.copyOf(specialTokens);

@@ -40,26 +40,58 @@ public final class PreferenceEncoder {
      *     system message, or a template or tokenizer that cannot place the response exactly
      */
     public TokenizedPair encode(PreferencePair pair) {
-        return new TokenizedPair(encode(pair.prompt(), pair.condition(), pair.chosen()),
-                encode(pair.prompt(), pair.condition(), pair.rejected()), pair);
+        ChatTemplate used = template.withTools(pair.tools());
+        return new TokenizedPair(encoder.encode(render(used, pair.prompt(), pair.condition(), pair.chosen())),
+                encoder.encode(render(used, pair.prompt(), pair.condition(), pair.rejected())), pair);
     }
 
     /** One sequence: (condition's system turn +) prompt + response, ending at the response's end of turn. */
     public TrainingSequence encode(List<ChatMessage> prompt, String condition, String response) {
+        return encode(prompt, condition, List.of(ChatMessage.assistant(response)));
+    }
+
+    /**
+     * One sequence whose response is several turns (assistant messages, with tool results between
+     * them): every assistant turn of the response is in the loss mask, the tool results are not.
+     */
+    public TrainingSequence encode(List<ChatMessage> prompt, String condition, List<ChatMessage> response) {
         return encoder.encode(render(prompt, condition, response));
     }
 
     /** The rendered text of {@link #encode(List, String, String)} with the response's character span. */
     public RenderedConversation render(List<ChatMessage> prompt, String condition, String response) {
+        return render(prompt, condition, List.of(ChatMessage.assistant(response)));
+    }
+
+    /**
+     * The rendered text of {@link #encode(List, String, List)}, cut after the response's last end of
+     * turn, with the character spans of the response's assistant turns.
+     */
+    public RenderedConversation render(List<ChatMessage> prompt, String condition, List<ChatMessage> response) {
+        return render(template, prompt, condition, response);
+    }
+
+    private RenderedConversation render(ChatTemplate template, List<ChatMessage> prompt, String condition,
+            List<ChatMessage> response) {
         List<ChatMessage> conversation = new ArrayList<>(conditions.apply(prompt, condition));
-        conversation.add(ChatMessage.assistant(response));
+        int promptTurns = (int) conversation.stream().filter(m -> m.role().equals("assistant")).count();
+        conversation.addAll(response);
         RenderedConversation full = template.renderForTraining(conversation);
         List<RenderedConversation.CharSpan> spans = full.lossSpans();
         if (spans.isEmpty()) {
             throw new IllegalArgumentException("the chat template rendered no assistant turn for the response");
         }
-        int end = spans.get(spans.size() - 1).end();
-        // Only the last span is the response; earlier assistant turns of a multi-turn prompt are context.
-        return new RenderedConversation(full.text().substring(0, end), List.of(spans.get(spans.size() - 1)));
+        int responseTurns = (int) response.stream().filter(m -> m.role().equals("assistant")).count();
+        // The template gives one span per assistant turn, in order; earlier assistant turns of a
+        // multi-turn prompt are context. A single-turn response is the last span, whatever the
+        // template did with the prompt's turns.
+        if (responseTurns > 1 && spans.size() != promptTurns + responseTurns) {
+            throw new IllegalArgumentException("the chat template rendered " + spans.size() + " assistant turn(s) for "
+                    + (promptTurns + responseTurns) + " assistant messages, so the response's " + responseTurns
+                    + " turns cannot be located; use a template that renders every assistant message");
+        }
+        List<RenderedConversation.CharSpan> kept = spans.subList(spans.size() - responseTurns, spans.size());
+        int end = kept.get(kept.size() - 1).end();
+        return new RenderedConversation(full.text().substring(0, end), kept);
     }
 }

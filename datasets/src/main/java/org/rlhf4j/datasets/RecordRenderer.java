@@ -10,13 +10,14 @@ import java.util.Map;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.datasets.format.InvalidRecord;
 import org.rlhf4j.datasets.format.MessageReader;
+import org.rlhf4j.datasets.format.ToolSchemas;
 import org.rlhf4j.datasets.io.BadRecordException;
 import org.rlhf4j.datasets.io.TextLine;
 import org.rlhf4j.datasets.jinja.TemplateException;
 
 /**
- * Renders one JSONL record ({@code messages}, optional {@code chat_template_kwargs}) as training sees
- * it: {@code {"text", "ids", "loss_mask"}}, for {@code rlhf4j data render}.
+ * Renders one JSONL record ({@code messages}, optional {@code tools} and {@code chat_template_kwargs})
+ * as training sees it: {@code {"text", "ids", "loss_mask"}}, for {@code rlhf4j data render}.
  *
  * <p>Messages keep their other keys ({@code tool_calls}, {@code reasoning_content}, ...) for the
  * template. A record the template rejects ({@code raise_exception}) or cannot render is a
@@ -58,6 +59,11 @@ public final class RecordRenderer {
             if (template instanceof JinjaChatTemplate jinja) {
                 used = jinja.withKwargs(JSON.convertValue(kwargs, LinkedHashMap.class));
             }
+        }
+        try {
+            used = used.withTools(ToolSchemas.read(record));
+        } catch (InvalidRecord e) {
+            throw new BadRecordException(where + ": " + e.getMessage());
         }
         RenderedConversation rendered;
         try {

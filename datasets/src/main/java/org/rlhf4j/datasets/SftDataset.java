@@ -141,13 +141,18 @@ public record SftDataset(List<TrainingSequence> train, List<TrainingSequence> ev
             try {
                 TrainingSequence encoded = pretrain
                         ? encoder.encodePlainText(TextFormat.text(formats.mapped(source.record())))
-                        : encoder.encode(template.renderForTraining(formats.conversation(source.record(),
-                                source.where())));
+                        : encoder.encode(conversation(source));
                 out.add(encoded);
                 records++;
             } catch (InvalidRecord | IllegalArgumentException | TemplateException e) {
                 bad.report(source.where(), e.getMessage());
             }
+        }
+
+        /** The record's conversation rendered for training, its {@code tools} column given to the template. */
+        private RenderedConversation conversation(SourceRecord source) throws InvalidRecord {
+            List<ChatMessage> messages = formats.conversation(source.record(), source.where());
+            return template.withTools(formats.tools(source.record())).renderForTraining(messages);
         }
 
         /** A .txt file: documents are runs of non-blank lines separated by one or more blank lines. */

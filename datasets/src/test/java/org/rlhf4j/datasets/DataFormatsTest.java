@@ -100,8 +100,8 @@ class DataFormatsTest {
         List<PreferencePair> pairs = pairs(data(FORMATS.resolve("sharegpt-ranking.json"), "auto", Map.of(), Map.of()));
         assertEquals(4, pairs.size());
         assertEquals(List.of(ChatMessage.user("What is 2+2?")), pairs.get(0).prompt());
-        assertEquals("4", pairs.get(0).chosen());
-        assertEquals("5", pairs.get(0).rejected());
+        assertEquals("4", pairs.get(0).chosenText());
+        assertEquals("5", pairs.get(0).rejectedText());
         assertEquals(List.of(ChatMessage.system("Be polite."), ChatMessage.user("Hi")), pairs.get(1).prompt());
         assertEquals(3, pairs.get(2).prompt().size(), "multi-turn prompt");
         assertTrue(pairs.get(0).source().startsWith(FORMATS.resolve("sharegpt-ranking.json") + ":[0] (line 2)"));
@@ -117,11 +117,11 @@ class DataFormatsTest {
         List<PreferencePair> pairs = pairs(config);
         assertEquals(4, pairs.size());
         assertEquals(List.of(ChatMessage.user("What is 2+2?")), pairs.get(0).prompt());
-        assertEquals("4", pairs.get(0).chosen());
+        assertEquals("4", pairs.get(0).chosenText());
         assertEquals(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello! How can I help?"),
                 ChatMessage.user("What is the capital of France?")), pairs.get(2).prompt());
-        assertEquals("London.", pairs.get(2).rejected());
-        assertEquals("", pairs.get(3).rejected(), "an empty last assistant turn is an empty response");
+        assertEquals("London.", pairs.get(2).rejectedText());
+        assertEquals("", pairs.get(3).rejectedText(), "an empty last assistant turn is an empty response");
         PreferenceDataset loaded = PreferenceDataset.load(config, BYTES, ChatTemplate.CHATML, RewardConditions.ignored(),
                 512, 0);
         assertTrue(loaded.report().summary().contains("format: hh_rlhf"), loaded.report().summary());
@@ -132,16 +132,16 @@ class DataFormatsTest {
         List<PreferencePair> pairs = pairs(data(FORMATS.resolve("ultrafeedback.jsonl"), "auto", Map.of(), Map.of()));
         assertEquals(List.of(7.0, 7.5, 0.0, 7.0), pairs.stream().map(PreferencePair::margin).toList());
         assertEquals(List.of(ChatMessage.user("What is 3+4?")), pairs.get(0).prompt());
-        assertEquals("7", pairs.get(0).chosen());
+        assertEquals("7", pairs.get(0).chosenText());
     }
 
     @Test
     void trlConversationalExplicitAndImplicitPrompts() throws IOException {
         List<PreferencePair> pairs = pairs(data(FORMATS.resolve("trl-preference.jsonl"), "auto", Map.of(), Map.of()));
         assertEquals(List.of(ChatMessage.user("2+2?")), pairs.get(0).prompt());
-        assertEquals("22", pairs.get(0).rejected());
+        assertEquals("22", pairs.get(0).rejectedText());
         assertEquals(List.of(ChatMessage.system("Be kind."), ChatMessage.user("Hi")), pairs.get(1).prompt());
-        assertEquals("Go away.", pairs.get(1).rejected());
+        assertEquals("Go away.", pairs.get(1).rejectedText());
         assertEquals("better", pairs.get(2).preference());
         assertNull(pairs.get(0).margin());
     }
@@ -155,7 +155,7 @@ class DataFormatsTest {
         Path pref = Files.writeString(dir.resolve("pref.jsonl"), "{\"q\": \"2+2?\", \"good\": \"4\", \"bad\": \"5\"}\n");
         List<PreferencePair> pairs = pairs(data(pref, "preference", Map.of("prompt", "q", "chosen", "good", "rejected",
                 "bad"), Map.of()));
-        assertEquals("4", pairs.get(0).chosen());
+        assertEquals("4", pairs.get(0).chosenText());
         ConfigException unknown = assertThrows(ConfigException.class,
                 () -> data(file, "auto", Map.of("convo", "conv"), Map.of()));
         assertTrue(unknown.getMessage().startsWith("data.columns: unknown key 'convo'; expected one of"), unknown.getMessage());
@@ -218,7 +218,7 @@ class DataFormatsTest {
             {good + "\n{\"chosen\": \"q a\", \"rejected\": \"\\n\\nHuman: q\\n\\nAssistant: b\"}",
                 ":2: \"chosen\" does not start with \"\\n\\nHuman:\"; expected {\"chosen\":"},
             {good + "\n{\"chosen\": \"\\n\\nHuman: q\\n\\nAssistant: a\", \"rejected\": \"\\n\\nHuman: other\\n\\nAssistant: b\"}",
-                ":2: \"chosen\" has 2 message(s) after the turns it shares with the other response, starting with a user"},
+                ":2: \"chosen\" and \"rejected\" do not start with the same turns (\"chosen\" goes on with a user message"},
             {good + "\n{\"chosen\": \"\\n\\nHuman: q\\n\\nAssistant: a\"}", ":2: has no \"rejected\"; expected"},
             {"{\"prompt\": \"p\", \"chosen\": [{\"role\": \"user\", \"content\": \"p\"}, {\"role\": \"assistant\","
                 + " \"content\": \"a\"}], \"rejected\": [{\"role\": \"user\", \"content\": \"p\"}, {\"role\": \"assistant\","
@@ -226,7 +226,7 @@ class DataFormatsTest {
                 ":1: \"score_chosen\" 2.0 is lower than \"score_rejected\" 5.0; expected the chosen response to score"},
             {"{\"prompt\": \"p\", \"chosen\": [{\"role\": \"assistant\", \"content\": \"a\"}, {\"role\": \"user\","
                 + " \"content\": \"b\"}], \"rejected\": \"c\"}",
-                ":1: \"chosen\" is a list of 2 message(s) starting with a assistant message; expected a string, one plain"},
+                ":1: \"chosen\" ends with a user message; expected the response to end with an assistant message"},
         };
         for (String[] c : preferenceCases) {
             Path file = Files.writeString(dir.resolve("bad.jsonl"), c[0] + "\n");

@@ -1,5 +1,6 @@
 package org.rlhf4j.dpo;
 
+import org.rlhf4j.core.config.ConfigChecks;
 import org.rlhf4j.core.config.ConfigException;
 
 /**
@@ -68,10 +69,7 @@ public record DpoOptions(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        beta = beta != null ? beta : type == DpoLoss.Type.SIMPO ? SIMPO_BETA : 0.1;
-        if (!(beta > 0) || beta.isInfinite()) {
-            throw new ConfigException("dpo.beta must be finite and > 0, got " + beta);
-        }
+        beta = ConfigChecks.positive("dpo.beta", beta, type == DpoLoss.Type.SIMPO ? SIMPO_BETA : 0.1);
         labelSmoothing = labelSmoothing == null ? 0.0 : labelSmoothing;
         if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
             throw new ConfigException("dpo.label_smoothing must be in [0, 0.5), got " + labelSmoothing);
@@ -80,10 +78,7 @@ public record DpoOptions(
             throw new ConfigException("dpo.label_smoothing applies to loss_type sigmoid, robust and simpo only,"
                     + " not " + lossType);
         }
-        rpoAlpha = rpoAlpha == null ? 0.0 : rpoAlpha;
-        if (!(rpoAlpha >= 0) || rpoAlpha.isInfinite()) {
-            throw new ConfigException("dpo.rpo_alpha must be finite and >= 0, got " + rpoAlpha);
-        }
+        rpoAlpha = ConfigChecks.nonNegative("dpo.rpo_alpha", rpoAlpha, 0.0);
         if (rpoAlpha > 0 && (type == DpoLoss.Type.ORPO || type == DpoLoss.Type.KTO)) {
             throw new ConfigException("dpo.rpo_alpha does not apply to loss_type " + lossType
                     + (type == DpoLoss.Type.ORPO ? " (ORPO's loss already has the chosen NLL, weight 1)" : "")
@@ -93,20 +88,15 @@ public record DpoOptions(
         if (simpoGamma != null && simpoGamma != 0 && type != DpoLoss.Type.SIMPO) {
             throw new ConfigException("dpo.simpo_gamma applies to loss_type simpo only, not " + lossType);
         }
-        simpoGamma = simpoGamma != null ? simpoGamma : type == DpoLoss.Type.SIMPO ? beta / 2 : 0.0;
-        if (!(simpoGamma >= 0) || simpoGamma.isInfinite()) {
-            throw new ConfigException("dpo.simpo_gamma must be finite and >= 0, got " + simpoGamma);
-        }
+        simpoGamma = ConfigChecks.nonNegative("dpo.simpo_gamma", simpoGamma, type == DpoLoss.Type.SIMPO ? beta / 2 : 0.0);
         boolean desirableSet = desirableWeight != null && desirableWeight != 1;
         boolean undesirableSet = undesirableWeight != null && undesirableWeight != 1;
         if ((desirableSet || undesirableSet) && type != DpoLoss.Type.KTO) {
             throw new ConfigException("dpo." + (desirableSet ? "desirable_weight" : "undesirable_weight")
                     + " applies to loss_type kto only, not " + lossType);
         }
-        desirableWeight = desirableWeight == null ? 1.0 : desirableWeight;
-        undesirableWeight = undesirableWeight == null ? 1.0 : undesirableWeight;
-        requireWeight("desirable_weight", desirableWeight);
-        requireWeight("undesirable_weight", undesirableWeight);
+        desirableWeight = ConfigChecks.nonNegative("dpo.desirable_weight", desirableWeight, 1.0);
+        undesirableWeight = ConfigChecks.nonNegative("dpo.undesirable_weight", undesirableWeight, 1.0);
         if (desirableWeight == 0 && undesirableWeight == 0) {
             throw new ConfigException("dpo.desirable_weight and dpo.undesirable_weight are both 0: nothing to train");
         }
@@ -115,15 +105,7 @@ public record DpoOptions(
             throw new ConfigException("dpo.reference must be precomputed, frozen or " + ADAPTERS_OFF + ", got '"
                     + reference + "'");
         }
-        if (maxPromptLen != null && maxPromptLen < 1) {
-            throw new ConfigException("dpo.max_prompt_len must be >= 1, got " + maxPromptLen);
-        }
-    }
-
-    private static void requireWeight(String key, double weight) {
-        if (!(weight >= 0) || Double.isInfinite(weight)) {
-            throw new ConfigException("dpo." + key + " must be finite and >= 0, got " + weight);
-        }
+        ConfigChecks.atLeastIfSet("dpo.max_prompt_len", maxPromptLen, 1);
     }
 
     /** The options of the losses that have no SimPO or KTO knobs. */

@@ -7,10 +7,12 @@ import org.rlhf4j.datasets.TrainingSequence;
 
 /**
  * One preference pair as DPO reads it: the shared prompt tokens and the two response tokens,
- * fitted to the sequence budget. The response is the last run of loss-masked tokens of a
- * {@link TokenizedPair}'s sequence (the final assistant turn: content and end-of-turn marker);
- * everything before it is the prompt, anything after it (the template's trailing newline) is
- * not scored.
+ * fitted to the sequence budget. The response runs from the first to the last loss-masked token of
+ * a {@link TokenizedPair}'s sequence (the response's assistant turns: content and end-of-turn
+ * marker); everything before it is the prompt, anything after it (the template's trailing newline)
+ * is not scored. A response of several turns (tool call, tool result, answer) holds tokens that are
+ * not scored, the tool result and the template's headers: {@code chosenScored}/{@code
+ * rejectedScored} mark the scored ones, as the SFT loss mask does.
  *
  * <p>Fitting (TRL's {@code truncation_mode: keep_end} for the prompt): a pair whose prompt plus
  * longer response exceeds {@code maxSeqLen} first loses the start of its prompt, down to
@@ -23,8 +25,11 @@ import org.rlhf4j.datasets.TrainingSequence;
  * @param rejected rejected response tokens (A_r >= 1)
  * @param truncated whether fitting cut anything
  * @param source where the pair was read ({@code FILE:LINE}) or null
+ * @param chosenScored (A_c) which chosen tokens are scored, or null when all are
+ * @param rejectedScored (A_r) which rejected tokens are scored, or null when all are
  */
-public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boolean truncated, String source) {
+public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boolean truncated, String source,
+        boolean[] chosenScored, boolean[] rejectedScored) {
 
     public DpoPair {
         if (prompt.length == 0) {
@@ -33,6 +38,36 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
         if (chosen.length == 0 || rejected.length == 0) {
             throw new UserException(where(source) + "a response is empty");
         }
+        if ((chosenScored != null && chosenScored.length != chosen.length)
+                || (rejectedScored != null && rejectedScored.length != rejected.length)) {
+            throw new IllegalArgumentException("a scored-token mask differs in length from its response");
+        }
+    }
+
+    /** A pair whose response tokens are all scored (one-turn responses). */
+    public DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boolean truncated, String source) {
+        this(index, prompt, chosen, rejected, truncated, source, null, null);
+    }
+
+    /** Scored chosen tokens (all of them for a one-turn response). */
+    public int chosenScoredTokens() {
+        return count(chosenScored, chosen.length);
+    }
+
+    /** Scored rejected tokens. */
+    public int rejectedScoredTokens() {
+        return count(rejectedScored, rejected.length);
+    }
+
+    private static int count(boolean[] scored, int length) {
+        if (scored == null) {
+            return length;
+        }
+        int n = 0;
+        for (boolean b : scored) {
+            n += b ? 1 : 0;
+        }
+        return n;
     }
 
     /**
@@ -63,8 +98,8 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
                     + maxPromptLen + " with max_seq_len " + maxSeqLen);
         }
         String source = pair.pair() == null ? null : pair.pair().source();
-        int[] chosenSpan = lastLossSpan(pair.chosen(), source, "chosen");
-        int[] rejectedSpan = lastLossSpan(pair.rejected(), source, "rejected");
+        int[] chosenSpan = responseSpan(pair.chosen(), source, "chosen");
+        int[] rejectedSpan = responseSpan(pair.rejected(), source, "rejected");
         int[] prompt = Arrays.copyOf(pair.chosen().ids(), chosenSpan[0]);
         if (!Arrays.equals(prompt, Arrays.copyOf(pair.rejected().ids(), rejectedSpan[0]))) {
             throw new UserException(where(source) + "the chosen and rejected sequences do not share the"
@@ -72,6 +107,8 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
         }
         int[] chosen = Arrays.copyOfRange(pair.chosen().ids(), chosenSpan[0], chosenSpan[1]);
         int[] rejected = Arrays.copyOfRange(pair.rejected().ids(), rejectedSpan[0], rejectedSpan[1]);
+        boolean[] chosenScored = scored(pair.chosen(), chosenSpan);
+        boolean[] rejectedScored = scored(pair.rejected(), rejectedSpan);
         boolean truncated = false;
         if (prompt.length + Math.max(chosen.length, rejected.length) > maxSeqLen) {
             truncated = true;
@@ -81,12 +118,14 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
             int room = maxSeqLen - prompt.length;
             chosen = Arrays.copyOf(chosen, Math.min(chosen.length, room));
             rejected = Arrays.copyOf(rejected, Math.min(rejected.length, room));
+            chosenScored = chosenScored == null ? null : Arrays.copyOf(chosenScored, chosen.length);
+            rejectedScored = rejectedScored == null ? null : Arrays.copyOf(rejectedScored, rejected.length);
         }
-        return new DpoPair(index, prompt, chosen, rejected, truncated, source);
+        return new DpoPair(index, prompt, chosen, rejected, truncated, source, chosenScored, rejectedScored);
     }
 
-    /** [start, end) of the last run of loss tokens. */
-    private static int[] lastLossSpan(TrainingSequence sequence, String source, String side) {
+    /** [start, end) from the first to the last loss token. */
+    private static int[] responseSpan(TrainingSequence sequence, String source, String side) {
         boolean[] mask = sequence.lossMask();
         int end = mask.length;
         while (end > 0 && !mask[end - 1]) {
@@ -95,14 +134,25 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
         if (end == 0) {
             throw new UserException(where(source) + "the " + side + " sequence has no response tokens");
         }
-        int start = end;
-        while (start > 0 && mask[start - 1]) {
-            start--;
+        int start = 0;
+        while (!mask[start]) {
+            start++;
         }
         if (start == 0) {
             throw new UserException(where(source) + "the " + side + " sequence has no prompt tokens");
         }
         return new int[] {start, end};
+    }
+
+    /** The loss mask over {@code span}, or null when every token of it is in the loss. */
+    private static boolean[] scored(TrainingSequence sequence, int[] span) {
+        boolean[] scored = Arrays.copyOfRange(sequence.lossMask(), span[0], span[1]);
+        for (boolean b : scored) {
+            if (!b) {
+                return scored;
+            }
+        }
+        return null;
     }
 
     private static String where(String source) {
@@ -113,7 +163,8 @@ public record DpoPair(int index, int[] prompt, int[] chosen, int[] rejected, boo
     public boolean equals(Object o) {
         return o instanceof DpoPair p && index == p.index && truncated == p.truncated && Arrays.equals(prompt, p.prompt)
                 && Arrays.equals(chosen, p.chosen) && Arrays.equals(rejected, p.rejected)
-                && java.util.Objects.equals(source, p.source);
+                && java.util.Objects.equals(source, p.source) && Arrays.equals(chosenScored, p.chosenScored)
+                && Arrays.equals(rejectedScored, p.rejectedScored);
     }
 
     @Override

@@ -15,13 +15,11 @@ import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.Recompute;
 import org.rlhf4j.core.ops.MaskedReductions;
 import org.rlhf4j.core.ops.Scalars;
-import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
-import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.PhaseTimer;
-import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.core.training.StepLoop;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
@@ -150,67 +148,61 @@ public final class DpoTrainer {
     /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
     private TrainerState train(TrainingRun run, Reference reference, Pairs pairs, BatchOrder order, int total,
             TrainerState state) throws IOException {
-        TrainConfig train = config.train();
         PretrainedModel policy = run.model();
-        ProgressBar progress = ProgressBar.onStderr(total, state.step());
-        MetricWindow window = new MetricWindow();
-        PhaseTimer phases = window.phases(); // time/* of the metrics line
-        PairMetrics windowPairs = new PairMetrics(config.dpo().type()); // the DPO statistics of the same window
-        double windowNll = 0;
-        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-            long started = System.nanoTime();
-            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-            List<List<DpoPair>> microBatches = new ArrayList<>();
-            List<ReferenceLogps> references = new ArrayList<>();
-            for (int i = 0; i < train.gradAccum(); i++) {
-                List<DpoPair> rows = rows(pairs.train(), order.rowsAt(position));
-                microBatches.add(rows);
-                references.add(reference.logps(rows)); // no graph: before the collector opens
-                position = order.next(position);
+        DpoOptions dpo = config.dpo();
+        int batchSize = config.train().batchSize();
+        StepLoop.Stage<Step> stage = new StepLoop.Stage<>() {
+            private final PairMetrics windowPairs = new PairMetrics(dpo.type()); // the DPO statistics of the window
+            private double windowNll;
+
+            @Override
+            public StepLoop.Read<Step> read(TrainerState at) {
+                StepLoop.Read<List<int[]>> rows = order.step(at, config.train().gradAccum());
+                List<List<DpoPair>> microBatches = rows.input().stream().map(r -> rows(pairs.train(), r)).toList();
+                List<ReferenceLogps> references = microBatches.stream().map(reference::logps).toList(); // no graph
+                return new StepLoop.Read<>(new Step(microBatches, references), rows.next());
             }
-            Accumulated out;
-            OptimizerStep.Result update;
-            try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
-                scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, scope, windowPairs,
-                        phases);
-                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
+
+            @Override
+            public StepLoop.Accumulated accumulate(Step step, NDManager scope, PhaseTimer phases) {
+                Accumulated out = DpoTrainer.this.accumulate(policy.model(), policy.tokenizer(), step.microBatches(),
+                        step.references(), scope, windowPairs, phases);
+                windowNll += out.nll();
+                return new StepLoop.Accumulated(out.loss(), out.tokens());
             }
-            phases.lap("step", started);
-            int done = step + 1;
-            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
-                    run.optimizer().skippedSteps());
-            window.add(out.loss(), out.tokens());
-            windowNll += out.nll();
-            boolean logged = train.logsAt(done, total);
-            if (logged) {
-                Map<String, Object> dpoMetrics = new LinkedHashMap<>(windowPairs.drain(""));
-                if (config.dpo().nllWeight() > 0) {
-                    dpoMetrics.put("nll_loss", windowNll / Math.max(1, window.steps()));
+
+            @Override
+            public Map<String, ?> drainMetrics(int steps) {
+                Map<String, Object> metrics = new LinkedHashMap<>(windowPairs.drain(""));
+                if (dpo.nllWeight() > 0) {
+                    metrics.put("nll_loss", windowNll / Math.max(1, steps));
                 }
                 windowNll = 0;
-                run.log(done, window.drain(dpoMetrics, update, order.epochProgress(position), state.tokensSeen(),
-                        state.skippedSteps()));
+                return metrics;
             }
-            if (!pairs.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                Map<String, Double> eval = evaluate(policy, reference, pairs.eval(), train.batchSize(), config.dpo());
-                state = state.withBest("eval_loss", eval.get("eval_loss"));
-                Map<String, Object> line = new LinkedHashMap<>(eval);
-                line.put("epoch", order.epochProgress(position));
-                run.logEval(done, line);
-                progress.message(String.format("step %d: eval_loss %.4f, eval_rewards/accuracies %.3f,"
-                        + " eval_rewards/margins %.4f", done, eval.get("eval_loss"),
-                        eval.get("eval_rewards/accuracies"), eval.get("eval_rewards/margins")));
+
+            @Override
+            public boolean evaluates() {
+                return !pairs.eval().isEmpty();
             }
-            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                run.checkpoint(state);
+
+            @Override
+            public Map<String, Double> evaluate() {
+                return DpoTrainer.evaluate(policy, reference, pairs.eval(), batchSize, dpo);
             }
-            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
-        }
-        progress.finish();
-        return state;
+
+            @Override
+            public String describe(int done, Map<String, Double> eval) {
+                return String.format("step %d: eval_loss %.4f, eval_rewards/accuracies %.3f, eval_rewards/margins %.4f",
+                        done, eval.get("eval_loss"), eval.get("eval_rewards/accuracies"),
+                        eval.get("eval_rewards/margins"));
+            }
+        };
+        return StepLoop.run(run, stage, total, state, stopAfter, model -> { });
     }
+
+    /** One optimizer step's micro-batches and the reference's log-probs of each, read before the step's arrays. */
+    record Step(List<List<DpoPair>> microBatches, List<ReferenceLogps> references) {}
 
     /** Objective, NLL term and real tokens of one optimizer step's micro-batches. */
     record Accumulated(double loss, double nll, long tokens) {}
@@ -230,7 +222,7 @@ public final class DpoTrainer {
         for (List<DpoPair> rows : microBatches) {
             for (DpoPair p : rows) {
                 pairCount++;
-                chosenTokens += p.chosen().length;
+                chosenTokens += p.chosenScoredTokens();
                 tokens += 2L * p.prompt().length + p.chosen().length + p.rejected().length;
             }
         }

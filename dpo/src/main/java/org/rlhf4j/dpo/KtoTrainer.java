@@ -12,15 +12,13 @@ import java.util.Map;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.ops.MaskedReductions;
-import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutScorer;
 import org.rlhf4j.core.tokenizer.Tokenizer;
-import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.PhaseTimer;
-import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
+import org.rlhf4j.core.training.StepLoop;
 import org.rlhf4j.core.training.TrainConfig;
 import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
@@ -109,65 +107,63 @@ public final class KtoTrainer {
     /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
     private TrainerState train(TrainingRun run, Reference reference, Examples examples, BatchOrder order, int total,
             TrainerState state) throws IOException {
-        TrainConfig train = config.train();
         PretrainedModel policy = run.model();
-        ProgressBar progress = ProgressBar.onStderr(total, state.step());
-        MetricWindow window = new MetricWindow();
-        PhaseTimer phases = window.phases(); // time/* of the metrics line
-        KtoMetrics windowStats = new KtoMetrics(); // the KTO statistics of the same window
-        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-            long started = System.nanoTime();
-            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-            List<List<KtoExample>> microBatches = new ArrayList<>();
-            List<ReferenceLogps> references = new ArrayList<>();
-            for (int i = 0; i < train.gradAccum(); i++) {
-                List<KtoExample> rows = new ArrayList<>();
-                for (int row : order.rowsAt(position)) {
-                    rows.add(examples.train().get(row));
+        int batchSize = config.train().batchSize();
+        StepLoop.Stage<Step> stage = new StepLoop.Stage<>() {
+            private final KtoMetrics windowStats = new KtoMetrics(); // the KTO statistics of the logging window
+
+            @Override
+            public StepLoop.Read<Step> read(TrainerState at) {
+                StepLoop.Read<List<int[]>> rows = order.step(at, config.train().gradAccum());
+                List<List<KtoExample>> microBatches = new ArrayList<>();
+                for (int[] indices : rows.input()) {
+                    List<KtoExample> batch = new ArrayList<>(indices.length);
+                    for (int row : indices) {
+                        batch.add(examples.train().get(row));
+                    }
+                    microBatches.add(batch);
                 }
-                microBatches.add(rows);
-                references.add(reference.logps(sequences(rows))); // no graph: before the collector opens
-                position = order.next(position);
+                List<ReferenceLogps> references = microBatches.stream().map(b -> reference.logps(sequences(b)))
+                        .toList(); // no graph: before the collector opens
+                double z0 = referencePoint(policy, microBatches, references); // no graph: a constant of the step
+                windowStats.addKl(z0);
+                return new StepLoop.Read<>(new Step(microBatches, references, z0), rows.next());
             }
-            double z0 = referencePoint(policy, microBatches, references); // no graph: a constant of the step
-            windowStats.addKl(z0);
-            Accumulated out;
-            OptimizerStep.Result update;
-            try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
-                scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(policy.model(), policy.tokenizer(), microBatches, references, z0, scope, windowStats,
-                        phases);
-                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
+
+            @Override
+            public StepLoop.Accumulated accumulate(Step step, NDManager scope, PhaseTimer phases) {
+                Accumulated out = KtoTrainer.this.accumulate(policy.model(), policy.tokenizer(), step.microBatches(),
+                        step.references(), step.z0(), scope, windowStats, phases);
+                return new StepLoop.Accumulated(out.loss(), out.tokens());
             }
-            phases.lap("step", started);
-            int done = step + 1;
-            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
-                    run.optimizer().skippedSteps());
-            window.add(out.loss(), out.tokens());
-            boolean logged = train.logsAt(done, total);
-            if (logged) {
-                run.log(done, window.drain(new LinkedHashMap<>(windowStats.drain("")), update,
-                        order.epochProgress(position), state.tokensSeen(), state.skippedSteps()));
+
+            @Override
+            public Map<String, ?> drainMetrics(int steps) {
+                return new LinkedHashMap<>(windowStats.drain(""));
             }
-            if (!examples.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                Map<String, Double> eval = evaluate(policy, reference, examples.eval(), train.batchSize(), config.dpo());
-                state = state.withBest("eval_loss", eval.get("eval_loss"));
-                Map<String, Object> line = new LinkedHashMap<>(eval);
-                line.put("epoch", order.epochProgress(position));
-                run.logEval(done, line);
-                progress.message(String.format("step %d: eval_loss %.4f, eval_rewards/margins %.4f, eval_kl %.4f", done,
+
+            @Override
+            public boolean evaluates() {
+                return !examples.eval().isEmpty();
+            }
+
+            @Override
+            public Map<String, Double> evaluate() {
+                return KtoTrainer.evaluate(policy, reference, examples.eval(), batchSize, config.dpo());
+            }
+
+            @Override
+            public String describe(int done, Map<String, Double> eval) {
+                return String.format("step %d: eval_loss %.4f, eval_rewards/margins %.4f, eval_kl %.4f", done,
                         eval.get("eval_loss"), eval.getOrDefault("eval_rewards/margins", Double.NaN),
-                        eval.get("eval_kl")));
+                        eval.get("eval_kl"));
             }
-            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                run.checkpoint(state);
-            }
-            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
-        }
-        progress.finish();
-        return state;
+        };
+        return StepLoop.run(run, stage, total, state, stopAfter, model -> { });
     }
+
+    /** One optimizer step's micro-batches, the reference's log-probs of each and the step's reference point z0. */
+    record Step(List<List<KtoExample>> microBatches, List<ReferenceLogps> references, double z0) {}
 
     /** Objective and real tokens of one optimizer step's micro-batches. */
     record Accumulated(double loss, long tokens) {}

@@ -19,10 +19,13 @@ import org.rlhf4j.core.tokenizer.Tokenizer;
  *
  * @param rows (2B, P + A) chosen rows then rejected rows
  * @param pairs the pairs, in row order
- * @param chosenTokens (B) float32, response tokens of each chosen row (for per-token averages)
- * @param rejectedTokens (B) float32, response tokens of each rejected row
+ * @param chosenTokens (B) float32, scored response tokens of each chosen row (for per-token averages)
+ * @param rejectedTokens (B) float32, scored response tokens of each rejected row
+ * @param scored (2B, A) float32, 1 at the scored response tokens, or null when every response token
+ *     is scored (one-turn responses); a tool result inside a response is 0
  */
-public record PairBatch(RolloutBatch rows, List<DpoPair> pairs, NDArray chosenTokens, NDArray rejectedTokens) {
+public record PairBatch(RolloutBatch rows, List<DpoPair> pairs, NDArray chosenTokens, NDArray rejectedTokens,
+        NDArray scored) {
 
     /** Lays out {@code pairs} in {@code manager}; {@code tokenizer} only decodes response texts. */
     public static PairBatch of(List<DpoPair> pairs, Tokenizer tokenizer, NDManager manager) {
@@ -35,16 +38,35 @@ public record PairBatch(RolloutBatch rows, List<DpoPair> pairs, NDArray chosenTo
             DpoPair p = pairs.get(i);
             prompts.add(p.prompt());
             responses.add(p.chosen());
-            chosenTokens[i] = p.chosen().length;
+            chosenTokens[i] = p.chosenScoredTokens();
         }
         for (int i = 0; i < b; i++) {
             DpoPair p = pairs.get(i);
             prompts.add(p.prompt());
             responses.add(p.rejected());
-            rejectedTokens[i] = p.rejected().length;
+            rejectedTokens[i] = p.rejectedScoredTokens();
         }
-        return new PairBatch(RolloutBatch.of(prompts, responses, tokenizer, manager), List.copyOf(pairs),
-                manager.create(chosenTokens), manager.create(rejectedTokens));
+        RolloutBatch rows = RolloutBatch.of(prompts, responses, tokenizer, manager);
+        return new PairBatch(rows, List.copyOf(pairs), manager.create(chosenTokens), manager.create(rejectedTokens),
+                scoredMask(pairs, responses, manager));
+    }
+
+    /** (2B, A) 1 at scored response tokens, 0 at unscored ones and pads; null when nothing is unscored. */
+    private static NDArray scoredMask(List<DpoPair> pairs, List<int[]> responses, NDManager manager) {
+        if (pairs.stream().allMatch(p -> p.chosenScored() == null && p.rejectedScored() == null)) {
+            return null;
+        }
+        int b = pairs.size();
+        int a = responses.stream().mapToInt(r -> r.length).max().orElse(0);
+        float[] mask = new float[2 * b * a];
+        for (int row = 0; row < 2 * b; row++) {
+            DpoPair p = pairs.get(row % b);
+            boolean[] scored = row < b ? p.chosenScored() : p.rejectedScored();
+            for (int t = 0; t < responses.get(row).length; t++) {
+                mask[row * a + t] = scored == null || scored[t] ? 1f : 0f;
+            }
+        }
+        return manager.create(mask, new ai.djl.ndarray.types.Shape(2L * b, a));
     }
 
     /** B, the number of pairs. */
@@ -52,9 +74,9 @@ public record PairBatch(RolloutBatch rows, List<DpoPair> pairs, NDArray chosenTo
         return pairs.size();
     }
 
-    /** Chosen response tokens of the batch, counted on the Java side. */
+    /** Scored chosen response tokens of the batch, counted on the Java side. */
     public long chosenTokenCount() {
-        return pairs.stream().mapToLong(p -> p.chosen().length).sum();
+        return pairs.stream().mapToLong(DpoPair::chosenScoredTokens).sum();
     }
 
     /**
@@ -65,6 +87,9 @@ public record PairBatch(RolloutBatch rows, List<DpoPair> pairs, NDArray chosenTo
      */
     public SequenceLogps sequenceLogps(LlamaModel model, NDManager manager) {
         NDArray tokens = RolloutScorer.logps(model, rows, 1.0, manager); // (2B, A), 0 at pads
+        if (scored != null) {
+            tokens = tokens.mul(scored); // tool results inside a response are context, not scored
+        }
         NDArray summed = tokens.sum(new int[] {1}); // (2B)
         int b = size();
         return new SequenceLogps(summed.get(new NDIndex("0:{}", b)), summed.get(new NDIndex("{}:", b)));

@@ -56,6 +56,16 @@ public final class ReferenceCache {
                     update(digest, id);
                 }
             }
+            boolean[][] masks = {p.chosenScored(), p.rejectedScored()};
+            for (int side = 0; side < 2; side++) {
+                boolean[] scored = masks[side];
+                if (scored != null) { // which tokens count changes the log-probs; one-turn keys stay as they were
+                    update(digest, -2 * scored.length - side);
+                    for (boolean b : scored) {
+                        update(digest, b ? 1 : 0);
+                    }
+                }
+            }
         }
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -49,8 +49,8 @@ final class DpoFixtures {
         List<UnpairedPreferenceRecords.Example> examples = new ArrayList<>();
         for (TokenizedPair p : pairs(count, offset)) {
             PreferencePair pair = p.pair();
-            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.chosen(), true, pair.source()));
-            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.rejected(), false, pair.source()));
+            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.chosenText(), true, pair.source()));
+            examples.add(new UnpairedPreferenceRecords.Example(pair.prompt(), pair.rejectedText(), false, pair.source()));
         }
         PreferenceEncoder encoder = new PreferenceEncoder(new ByteTokenizer(), ChatTemplate.CHATML,
                 RewardConditions.ignored());

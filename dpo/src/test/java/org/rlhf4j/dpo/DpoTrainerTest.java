@@ -78,8 +78,12 @@ class DpoTrainerTest {
         // without length grouping both read the same shuffled rows 0-3 of epoch 0
         assertEquals(big.lastTrain().get("loss"), accumulated.lastTrain().get("loss"), 1e-5);
         assertEquals(big.lastTrain().get("grad_norm"), accumulated.lastTrain().get("grad_norm"), 1e-4);
+        // AdamW's first update is lr * g / (|g| + eps): where |g| is near eps, a last-bit difference between the two
+        // summation orders moves a weight by a visible share of lr. 1% of lr (1e-3) bounds that: measured < 1e-6 on
+        // MKL, 1.5e-6 on OpenBLAS (-P javacpp), which blocks the two batch shapes differently. A wrong accumulation
+        // shows in the loss and the gradient norm above, and flips update signs, moving weights by ~lr.
         for (String w : List.of("model.embed_tokens.weight", "lm_head.weight", "model.layers.0.self_attn.q_proj.weight")) {
-            assertArrayEquals(weight(big.finalModel(), w), weight(accumulated.finalModel(), w), 1e-6f, w);
+            assertArrayEquals(weight(big.finalModel(), w), weight(accumulated.finalModel(), w), 1e-5f, w);
         }
     }
 

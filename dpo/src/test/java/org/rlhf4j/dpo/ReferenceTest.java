@@ -17,6 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutScorer;
+import org.rlhf4j.core.tokenizer.ByteTokenizer;
+import org.rlhf4j.datasets.ChatMessage;
+import org.rlhf4j.datasets.ChatTemplate;
+import org.rlhf4j.datasets.PreferenceEncoder;
+import org.rlhf4j.datasets.PreferencePair;
+import org.rlhf4j.datasets.RewardConditions;
 import org.rlhf4j.testing.TinyModels;
 
 /** Sequence log-probs of pairs: invariant to padding and truncation; the cached table equals scoring on the fly. */
@@ -80,6 +86,46 @@ class ReferenceTest {
             firstTen += perToken[t];
         }
         assertEquals(firstTen, reference.logps(List.of(cut)).rejected()[0], 1e-4);
+    }
+
+    /**
+     * A chosen response of three turns (call, tool result, answer): DPO sums the log-probs of the
+     * assistant turns' tokens only, as the SFT mask trains them; the tool result and the headers
+     * between the turns are context.
+     */
+    @Test
+    void aToolResultInsideAResponseIsContextNotScored() throws Exception {
+        PreferenceEncoder encoder = new PreferenceEncoder(new ByteTokenizer(), ChatTemplate.CHATML,
+                RewardConditions.ignored());
+        PreferencePair pair = new PreferencePair(List.of(ChatMessage.user("weather?")), List.of(
+                ChatMessage.assistant("call"), new ChatMessage("tool", "18C"), ChatMessage.assistant("sunny")),
+                List.of(ChatMessage.assistant("no idea")), null, null, null, "test:tools");
+        DpoPair p = DpoPair.of(encoder.encode(pair), 0, 128, 64);
+        ByteTokenizer bytes = new ByteTokenizer();
+        assertEquals("<|im_start|>user\nweather?<|im_end|>\n<|im_start|>assistant\n", bytes.decode(p.prompt(), false));
+        assertEquals("call<|im_end|>\n<|im_start|>tool\n18C<|im_end|>\n<|im_start|>assistant\nsunny<|im_end|>",
+                bytes.decode(p.chosen(), false));
+        assertEquals(5 + 6, p.chosenScoredTokens(), "call + <|im_end|>, sunny + <|im_end|>");
+        assertEquals(null, p.rejectedScored(), "a one-turn response is scored whole");
+        float[] perToken;
+        PretrainedModel m = PretrainedModel.load(modelDir);
+        try (m; NDManager scope = NDManager.newBaseManager()) {
+            RolloutBatch batch = RolloutBatch.of(List.of(p.prompt()), List.of(p.chosen()), m.tokenizer(), scope);
+            perToken = RolloutScorer.logps(m.model(), batch, 1.0, scope).toFloatArray();
+        }
+        double scored = 0;
+        double all = 0;
+        for (int t = 0; t < p.chosen().length; t++) {
+            scored += p.chosenScored()[t] ? perToken[t] : 0;
+            all += perToken[t];
+        }
+        ReferenceLogps logps = reference.logps(List.of(p));
+        assertEquals(scored, logps.chosen()[0], 1e-4);
+        assertTrue(Math.abs(all - scored) > 1, "the unscored tokens carry log-prob mass: " + all + " vs " + scored);
+        // batched with one-turn pairs, the mask stays on its row
+        ReferenceLogps mixed = reference.logps(List.of(pairs.get(0), p));
+        assertEquals(scored, mixed.chosen()[1], 1e-4);
+        assertEquals(reference.logps(List.of(pairs.get(0))).chosen()[0], mixed.chosen()[0], 1e-4);
     }
 
     @Test

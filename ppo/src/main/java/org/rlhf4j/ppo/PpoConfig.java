@@ -71,6 +71,11 @@ public record PpoConfig(
             throw new ConfigException("ppo.mini_batch_size " + ppo.miniBatchSize() + " is larger than"
                     + " train.batch_size " + train.batchSize() + " (the rollout batch)");
         }
+        if (ppo.criticBase() == CriticBase.POLICY && lora == null) {
+            throw new ConfigException("ppo.critic_lora with ppo.critic_base: policy needs a lora: section: the critic"
+                    + " shares the policy's base weights, which only stay frozen when the policy trains adapters"
+                    + " (set lora:, or ppo.critic_base: reward_model, or a full critic without ppo.critic_lora)");
+        }
         if (train.batchSize() % ppo.groupSize() != 0) {
             throw new ConfigException("train.batch_size " + train.batchSize() + " (responses per rollout batch) must be"
                     + " a multiple of ppo.group_size " + ppo.groupSize() + " (responses per prompt)");
@@ -111,6 +116,11 @@ public record PpoConfig(
     /** The update phase's options, {@code ppo.mini_batch_size} defaulting to {@code train.batch_size}. */
     public PpoOptions.Update update() {
         return ppo.update(train.batchSize());
+    }
+
+    /** Whether the critic is LoRA adapters with a value head on a shared frozen base ({@code ppo.critic_lora}). */
+    public boolean criticIsLora() {
+        return ppo.criticLora() != null && ppo.advantage().estimator().needsCritic();
     }
 
     public double criticLr() {

@@ -51,7 +51,7 @@ record PpoLoop(PpoConfig config, PpoTrainer.IterationObserver observer, Training
             try (NDManager scope = run.model().manager().newSubManager()) {
                 scope.tempAttachAll(run.model().model().weights().asList());
                 if (critic != null) {
-                    scope.tempAttachAll(critic.pretrained().model().weights().asList());
+                    scope.tempAttachAll(critic.arraysBesides(run.model())); // a LoRA critic shares the policy's base
                 }
                 DynamicSampling.Rollout rollout = rollout(state, iteration, scope, clock);           // 1. generate
                 experience = experience(rollout.batch(), rollout.rows(), klController.value(), moments, scope,
@@ -233,7 +233,7 @@ record PpoLoop(PpoConfig config, PpoTrainer.IterationObserver observer, Training
             // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
             // guard stops the run after too many skipped steps in a row
             double loss = exp.finite() ? step.policyLoss() : Double.NaN;
-            sum.add(step, run.updateMinibatch(iteration, loss), critic == null ? null : critic.step().apply(iteration, loss));
+            sum.add(step, run.updateMinibatch(iteration, loss), critic == null ? null : critic.apply(iteration, loss));
             return step;
         }
     }

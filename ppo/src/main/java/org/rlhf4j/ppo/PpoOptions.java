@@ -7,6 +7,7 @@ import static org.rlhf4j.core.config.ConfigChecks.unit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.rlhf4j.core.config.ConfigException;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.generate.SamplingParams;
 
 /**
@@ -63,6 +64,9 @@ import org.rlhf4j.core.generate.SamplingParams;
  * @param overlongBuffer DAPO's soft overlong penalty over the last this many tokens before {@code max_new_tokens}
  *     (default: none)
  * @param overlongPenalty the penalty at {@code max_new_tokens}, growing linearly over the buffer (default 1.0)
+ * @param criticLora the critic as LoRA adapters with their own value head on {@code critic_base}'s frozen weights
+ *     instead of a full model ({@link LoraConfig}; absent: a full critic from {@code critic_model})
+ * @param criticBase {@code policy} (default) or {@code reward_model}: whose base the LoRA critic shares ({@link CriticBase})
  * @param ptxCoef InstructGPT's PPO-ptx: weight of the LM loss on a batch of pretraining text added to every minibatch's
  *     policy loss (default 0: off; {@link PtxBatches})
  * @param ptxData the pretraining text of {@code ptx_coef}, read as {@code rlhf4j pretrain} reads its {@code data.train}
@@ -106,6 +110,8 @@ public record PpoOptions(
         Integer overlongBuffer,
         Double overlongPenalty,
         Integer dynamicSamplingRounds,
+        LoraConfig criticLora,
+        CriticBase criticBase,
         Double ptxCoef,
         String ptxData) {
 
@@ -172,11 +178,49 @@ public record PpoOptions(
         }
         overlongPenalty = nonNegative("ppo.overlong_penalty", overlongPenalty, 1.0);
         dynamicSamplingRounds = atLeast("ppo.dynamic_sampling_rounds", dynamicSamplingRounds, 3, 0);
+        if (criticBase != null && criticLora == null) {
+            throw new ConfigException("ppo.critic_base is set but ppo.critic_lora is not: critic_base says whose frozen"
+                    + " weights a LoRA critic shares; add ppo.critic_lora: {r: 8} or remove ppo.critic_base");
+        }
+        if (criticLora != null && criticModel != null) {
+            throw new ConfigException("ppo.critic_model and ppo.critic_lora are both set: a LoRA critic sits on"
+                    + " ppo.critic_base (policy or reward_model), not on a model of its own; remove one of them");
+        }
+        if (criticLora != null && !advantageEstimator.needsCritic()) {
+            throw new ConfigException("ppo.critic_lora is set but ppo.advantage " + advantageEstimator.configName()
+                    + " uses no critic");
+        }
+        criticBase = criticLora == null ? null : criticBase == null ? CriticBase.POLICY : criticBase;
         ptxCoef = nonNegative("ppo.ptx_coef", ptxCoef, 0.0);
         if (ptxCoef > 0 && (ptxData == null || ptxData.isBlank())) {
             throw new ConfigException("ppo.ptx_coef " + ptxCoef + " needs ppo.ptx_data: a pretraining text file"
                     + " ({\"text\": ...} JSONL or .txt, as rlhf4j pretrain reads data.train)");
         }
+    }
+
+    /** The options without the LoRA critic's keys. */
+    public PpoOptions(String referenceModel, String criticModel, Double criticLr, Integer maxPromptLen,
+            Integer maxNewTokens, Double temperature, Integer topK, Double topP, Integer ppoEpochs,
+            Integer miniBatchSize, Double klCoef, KlEstimator klEstimator, Double klTarget, Integer klHorizon,
+            Double gamma, Double lam, Double cliprange, Double cliprangeValue, Double vfCoef, Double entropyCoef,
+            Double earlyStopKl, RewardNorm rewardNorm, Double rewardClip, Double missingEosPenalty,
+            Integer sampleEvery, Integer sampleCount, AdvantageEstimator advantageEstimator, Integer groupSize,
+            Boolean scaleRewards, LossAggregation lossAgg, KlPlacement klIn, Double clipLow, Double clipHigh,
+            Boolean dynamicSampling, Integer overlongBuffer, Double overlongPenalty, Integer dynamicSamplingRounds) {
+        this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
+                miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
+                entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount,
+                advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh, dynamicSampling,
+                overlongBuffer, overlongPenalty, dynamicSamplingRounds, null, null, null, null);
+    }
+
+    /** These options with the critic as LoRA adapters {@code lora} on {@code base}'s weights. */
+    public PpoOptions withLoraCritic(LoraConfig lora, CriticBase base) {
+        return new PpoOptions(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP,
+                ppoEpochs, miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange,
+                cliprangeValue, vfCoef, entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty,
+                sampleEvery, sampleCount, advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh,
+                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, lora, base, ptxCoef, ptxData);
     }
 
     /** The options without the keys added for critic-free advantages (every one of them at its default). */
@@ -189,7 +233,7 @@ public record PpoOptions(
         this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
                 miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
                 entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -330,7 +374,8 @@ public record PpoOptions(
                 ppoEpochs, miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange,
                 cliprangeValue, vfCoef, entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery,
                 sampleCount, advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh,
-                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, coef, data);
+                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, criticLora, criticBase, coef,
+                data);
     }
 
     public Ptx ptx() {

@@ -110,14 +110,23 @@ public final class PpoTrainer {
                 PpoState saved = checkpoints.ppoState(); // its group_size check names the key, before the run's
                 TrainerState state = run.start("the number of prompts", prompts.size(), total,
                         config.data().trainFiles(), 1); // a minibatch is one step: never accumulated
-                try (Learner critic = valueModel != null ? openCritic(valueModel, checkpoints.critic(), total) : null;
-                        PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
-                    RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(), EngineOptions.defaults());
-                    PtxBatches ptx = PtxBatches.open(config, run, saved.ptxPosition()); // null without PPO-ptx
-                    state = new PpoLoop(config, observer, run, critic, reference, rewards, prompts, sampler, engine,
-                            metrics, checkpoints, total, ptx).train(state, saved);
+                try (PretrainedModel loraCritic = config.criticIsLora()
+                                ? LoraCritic.open(config, policy, rewards, checkpoints.critic()) : null;
+                        Learner critic = openCritic(valueModel != null ? valueModel : loraCritic, checkpoints.critic(),
+                                total, state.step())) {
+                    try (PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
+                        RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
+                                EngineOptions.defaults());
+                        PtxBatches ptx = PtxBatches.open(config, run, saved.ptxPosition()); // null without PPO-ptx
+                        state = new PpoLoop(config, observer, run, critic, reference, rewards, prompts, sampler, engine,
+                                metrics, checkpoints, total, ptx).train(state, saved);
+                    }
+                    return run.finish(state, dir -> policy.save(dir, config.modelSaveType(), staged -> {
+                        if (loraCritic != null) { // a small PEFT SEQ_CLS adapter: the value model is part of the result
+                            loraCritic.save(staged.resolve(CRITIC_DIR), config.modelSaveType());
+                        }
+                    })).counting("iteration");
                 }
-                return run.finish(state, dir -> policy.save(dir, config.modelSaveType())).counting("iteration");
             }
         }
     }
@@ -139,8 +148,8 @@ public final class PpoTrainer {
      * null when the advantages need none.
      */
     private PretrainedModel loadValueModel(TrainingRun run) throws IOException {
-        if (!config.ppo().advantage().estimator().needsCritic()) {
-            return null;
+        if (!config.ppo().advantage().estimator().needsCritic() || config.criticIsLora()) {
+            return null; // a LoRA critic is built on a base that is open only later (LoraCritic)
         }
         DataType dtype = config.computeType();
         return CheckpointStore.restoreOrLoad(new PpoCheckpoints(config, run.resumeFrom()).critic(), run.device(), dtype,
@@ -148,13 +157,17 @@ public final class PpoTrainer {
     }
 
     /**
-     * The critic's learner: trainable weights, AdamW (moments from {@code checkpoint} unless null) and
-     * the actor's schedule at {@code ppo.critic_lr}.
+     * The critic's learner: trainable weights (with LoRA: adapters and value head), AdamW (moments from
+     * {@code checkpoint} unless null) and the actor's schedule at {@code ppo.critic_lr}; null without a critic.
      */
-    private Learner openCritic(PretrainedModel valueModel, Path checkpoint, int total) throws IOException {
-        valueModel.model().weights().setRequiresGradient(true);
+    private Learner openCritic(PretrainedModel valueModel, Path checkpoint, int total, int firstStep)
+            throws IOException {
+        if (valueModel == null) {
+            return null;
+        }
         LearningRateSchedule lr = config.train().learningRateSchedule(total);
         return Learner.open(valueModel, config.train(),
-                new LearningRateSchedule(lr.kind(), config.criticLr(), lr.warmupSteps(), total), checkpoint);
+                new LearningRateSchedule(lr.kind(), config.criticLr(), lr.warmupSteps(), total), checkpoint,
+                LoraCritic.seed(config), firstStep);
     }
 }

@@ -110,7 +110,7 @@ public enum GrpoLearning implements LearningScenario {
                 klEstimator, o.klTarget(), o.klHorizon(), o.gamma(), o.lam(), o.cliprange(), o.cliprangeValue(),
                 o.vfCoef(), o.entropyCoef(), o.earlyStopKl(), o.rewardNorm(), o.rewardClip(), o.missingEosPenalty(),
                 o.sampleEvery(), o.sampleCount(), estimator, 4, !dapo, lossAgg, klIn, null, clipHigh, dapo, null, null,
-                null, null, null);
+                null);
         return new PpoConfig(ppo.model(), ppo.outputDir(), ppo.seed(), ppo.device(), ppo.dtype(), ppo.saveDtype(),
                 ppo.data(), ppo.train(), options, ppo.rewards());
     }

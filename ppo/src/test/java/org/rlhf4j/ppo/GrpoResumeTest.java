@@ -68,8 +68,7 @@ class GrpoResumeTest {
         PpoConfig base = PpoFixtures.config(sft, prompts, out, 5, 2);
         PpoOptions ppo = new PpoOptions(null, null, 5e-3, 64, 4, 1.0, null, null, 2, 4, 0.05, KlEstimator.K3, null,
                 null, null, null, null, null, null, null, null, null, null, null, 2, 2, AdvantageEstimator.GRPO,
-                groupSize, null, null, KlPlacement.LOSS, null, 0.28, true, null, null, 2, null,
-                null);
+                groupSize, null, null, KlPlacement.LOSS, null, 0.28, true, null, null, 2);
         return new PpoConfig(base.model(), base.outputDir(), base.seed(), base.device(), base.dtype(),
                 base.saveDtype(), base.data(), base.train(), ppo, base.rewards());
     }

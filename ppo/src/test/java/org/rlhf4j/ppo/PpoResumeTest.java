@@ -100,7 +100,7 @@ class PpoResumeTest {
         }
     }
 
-    private static void assertSameTensors(Path expectedFile, Path actualFile) throws Exception {
+    static void assertSameTensors(Path expectedFile, Path actualFile) throws Exception {
         Map<String, FloatTensor> expected = SafetensorsReader.readFloats(expectedFile);
         Map<String, FloatTensor> actual = SafetensorsReader.readFloats(actualFile);
         assertEquals(expected.keySet(), actual.keySet());

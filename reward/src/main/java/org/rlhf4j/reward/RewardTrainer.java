@@ -15,13 +15,10 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.Recompute;
-import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.PhaseTimer;
-import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
-import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.StepLoop;
 import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchCollator;
@@ -82,60 +79,54 @@ public final class RewardTrainer {
     /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
     private TrainerState train(TrainingRun run, PreferenceDataset data, BatchOrder order, int total,
             TrainerState state) throws IOException {
-        TrainConfig train = config.train();
         PretrainedModel rm = run.model();
         BatchCollator collator = RewardScorer.collator(rm);
         float[] trainMargins = margins(data.train());
-        ProgressBar progress = ProgressBar.onStderr(total, state.step());
-        MetricWindow window = new MetricWindow();
-        PhaseTimer phases = window.phases(); // time/* of the metrics line
-        PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the same window
-        for (int step = state.step(); step < total; step++) {
-            long started = System.nanoTime();
-            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-            List<int[]> microBatches = new ArrayList<>();
-            for (int i = 0; i < train.gradAccum(); i++) { // this step's pair indices, chosen on the Java side
-                microBatches.add(order.rowsAt(position));
-                position = order.next(position);
+        int batchSize = config.train().batchSize();
+        StepLoop.Stage<List<int[]>> stage = new StepLoop.Stage<>() {
+            private PreferenceMetrics windowPairs = new PreferenceMetrics(); // the pair metrics of the logging window
+            private Evaluation last;
+
+            @Override
+            public StepLoop.Read<List<int[]>> read(TrainerState at) {
+                return order.step(at, config.train().gradAccum()); // this step's pair indices
             }
-            Accumulated out;
-            OptimizerStep.Result update;
-            try (NDManager scope = rm.manager().newSubManager()) { // every array of this step dies here
-                scope.tempAttachAll(rm.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(rm.model(), collator, data.train(), trainMargins, microBatches, scope, phases);
-                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
+
+            @Override
+            public StepLoop.Accumulated accumulate(List<int[]> microBatches, NDManager scope, PhaseTimer phases) {
+                Accumulated out = RewardTrainer.this.accumulate(rm.model(), collator, data.train(), trainMargins,
+                        microBatches, scope, phases);
+                out.addTo(windowPairs, data.train(), trainMargins, microBatches);
+                return new StepLoop.Accumulated(out.loss(), out.tokens());
             }
-            phases.lap("step", started);
-            int done = step + 1;
-            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
-                    run.optimizer().skippedSteps());
-            out.addTo(windowPairs, data.train(), trainMargins, microBatches);
-            window.add(out.loss(), out.tokens());
-            boolean logged = train.logsAt(done, total);
-            if (logged) {
-                run.log(done, window.drain(windowPairs.toMetrics(""), update, order.epochProgress(position),
-                        state.tokensSeen(), state.skippedSteps()));
+
+            @Override
+            public Map<String, ?> drainMetrics(int steps) {
+                Map<String, Object> metrics = windowPairs.toMetrics("");
                 windowPairs = new PreferenceMetrics();
+                return metrics;
             }
-            if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                Evaluation eval = evaluate(rm, data.eval(), margins(data.eval()), train.batchSize());
-                state = state.withBest("eval_loss", eval.loss());
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("eval_loss", eval.loss());
-                line.putAll(eval.metrics().toMetrics("eval_"));
-                line.put("epoch", order.epochProgress(position));
-                run.logEval(done, line);
-                progress.message(String.format("step %d: eval_loss %.4f, eval_accuracy %.3f", done, eval.loss(),
-                        eval.accuracy()));
+
+            @Override
+            public boolean evaluates() {
+                return !data.eval().isEmpty();
             }
-            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                run.checkpoint(state);
+
+            @Override
+            public Map<String, Double> evaluate() {
+                last = RewardTrainer.this.evaluate(rm, data.eval(), margins(data.eval()), batchSize);
+                Map<String, Double> line = new LinkedHashMap<>();
+                line.put("eval_loss", last.loss());
+                last.metrics().toMetrics("eval_").forEach((k, v) -> line.put(k, ((Number) v).doubleValue()));
+                return line;
             }
-            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
-        }
-        progress.finish();
-        return state;
+
+            @Override
+            public String describe(int done, Map<String, Double> eval) {
+                return String.format("step %d: eval_loss %.4f, eval_accuracy %.3f", done, last.loss(), last.accuracy());
+            }
+        };
+        return StepLoop.run(run, stage, total, state, Integer.MAX_VALUE, model -> { });
     }
 
     /**

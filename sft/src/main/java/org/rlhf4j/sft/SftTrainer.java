@@ -12,13 +12,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.Recompute;
-import org.rlhf4j.core.optim.OptimizerStep;
 import org.rlhf4j.core.pretrained.PretrainedModel;
-import org.rlhf4j.core.training.MetricWindow;
 import org.rlhf4j.core.training.PhaseTimer;
-import org.rlhf4j.core.training.ProgressBar;
 import org.rlhf4j.core.training.RunSummary;
-import org.rlhf4j.core.training.TrainConfig;
+import org.rlhf4j.core.training.StepLoop;
 import org.rlhf4j.core.training.TrainerState;
 import org.rlhf4j.core.training.TrainingRun;
 import org.rlhf4j.datasets.BatchCollator;
@@ -65,8 +62,11 @@ public final class SftTrainer {
         this.dataLoader = dataLoader;
     }
 
-    /** Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat). */
-    SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
+    /**
+     * Calls {@code check} with the policy after every optimizer step (tests: the live arrays stay flat;
+     * benchmarks: reset the peak memory once the model is loaded).
+     */
+    public SftTrainer afterEachStep(Consumer<PretrainedModel> check) {
         this.afterEachStep = check;
         return this;
     }
@@ -99,52 +99,34 @@ public final class SftTrainer {
     /** The optimizer steps from {@code state} to {@code total}; returns the state after the last one. */
     private TrainerState train(TrainingRun run, TrainingData data, BatchOrder order, int total, TrainerState state)
             throws IOException {
-        TrainConfig train = config.train();
         PretrainedModel policy = run.model();
         BatchCollator collator = new BatchCollator(padId(policy), policy.config().effectiveSlidingWindow());
-        ProgressBar progress = ProgressBar.onStderr(total, state.step());
-        MetricWindow window = new MetricWindow();
-        PhaseTimer phases = window.phases(); // time/* of the metrics line
-        for (int step = state.step(); step < Math.min(total, stopAfter); step++) {
-            long started = System.nanoTime();
-            BatchOrder.Position position = new BatchOrder.Position(state.epoch(), state.batchInEpoch());
-            List<List<TrainingSequence>> microBatches = new ArrayList<>();
-            for (int i = 0; i < train.gradAccum(); i++) { // this step's rows, read on the Java side first
-                microBatches.add(rows(data.train(), order.rowsAt(position)));
-                position = order.next(position);
+        int batchSize = config.train().batchSize();
+        StepLoop.Stage<List<List<TrainingSequence>>> stage = new StepLoop.Stage<>() {
+            @Override
+            public StepLoop.Read<List<List<TrainingSequence>>> read(TrainerState at) {
+                StepLoop.Read<List<int[]>> rows = order.step(at, config.train().gradAccum());
+                return new StepLoop.Read<>(rows.input().stream().map(r -> rows(data.train(), r)).toList(), rows.next());
             }
-            Accumulated out;
-            OptimizerStep.Result update;
-            try (NDManager scope = policy.manager().newSubManager()) { // every array of this step dies here
-                scope.tempAttachAll(policy.model().weights().asList()); // gradients and weight views land in it
-                out = accumulate(policy.model(), collator, microBatches, scope, phases); // forward + backward
-                update = run.update(step, out.loss(), phases); // clip, AdamW at lr(step), zero grads; stop if diverged
+
+            @Override
+            public StepLoop.Accumulated accumulate(List<List<TrainingSequence>> microBatches, NDManager scope,
+                    PhaseTimer phases) {
+                Accumulated out = SftTrainer.accumulate(policy.model(), collator, microBatches, scope, phases);
+                return new StepLoop.Accumulated(out.loss(), out.tokens());
             }
-            phases.lap("step", started);
-            int done = step + 1;
-            state = state.advance(done, position.epoch(), position.batch(), out.tokens(),
-                    run.optimizer().skippedSteps());
-            window.add(out.loss(), out.tokens());
-            boolean logged = train.logsAt(done, total);
-            if (logged) {
-                run.log(done, window.drain(Map.of(), update, order.epochProgress(position), state.tokensSeen(),
-                        state.skippedSteps()));
+
+            @Override
+            public boolean evaluates() {
+                return !data.eval().isEmpty();
             }
-            if (!data.eval().isEmpty() && train.evaluatesAt(done, total)) { // no graph: outside any collector
-                double evalLoss = evaluate(policy, collator, data.eval(), train.batchSize());
-                state = state.withBest("eval_loss", evalLoss);
-                run.logEval(done, Map.of("eval_loss", evalLoss, "epoch", order.epochProgress(position)));
-                progress.message(String.format("step %d: eval_loss %.4f", done, evalLoss));
+
+            @Override
+            public Map<String, Double> evaluate() {
+                return Map.of("eval_loss", SftTrainer.evaluate(policy, collator, data.eval(), batchSize));
             }
-            progress.update(done, out.loss(), out.tokens() / ((System.nanoTime() - started) / 1e9), logged);
-            if (train.savesAt(done, total)) { // after this step's metrics, so a resume keeps them
-                run.checkpoint(state);
-            }
-            afterEachStep.accept(policy);
-            run.stopIfSignalled(state); // after SIGTERM/SIGINT: checkpoint and stop
-        }
-        progress.finish();
-        return state;
+        };
+        return StepLoop.run(run, stage, total, state, stopAfter, afterEachStep);
     }
 
     /** Loss (normalised over the whole step) and real tokens of one optimizer step's micro-batches. */

@@ -146,6 +146,33 @@ class SftLoraTest {
     }
 
     @Test
+    void learnsWithTheFrozenBaseHeldInFloat16() throws Exception {
+        // lora.base_dtype: float16: the projections and embeddings compute in float16, the rest in float32
+        LoraConfig half = new LoraConfig(8, 16.0, 0.05, LoraConfig.KNOWN_TARGETS, null, null, "float16");
+        Path out = shared.resolve("half");
+        long[] bytes = new long[1];
+        TrainConfig train = SftFixtures.train(120, 8, 1, 1e-2, "cosine", 5, 0, 0, null);
+        new SftTrainer(new SftConfig(model.toString(), out.toString(), 0L, "cpu", "float32", "float32",
+                new DataConfig("in-memory", null, null, null, null, null, null), train, null, half), (t, n) -> data)
+                .afterEachStep(policy -> {
+                    bytes[0] = policy.baseWeights().byteSize();
+                    assertEquals(ai.djl.ndarray.types.DataType.FLOAT16,
+                            policy.baseWeights().get("model.layers.0.self_attn.q_proj.weight").getDataType());
+                }).run();
+        long float32Bytes;
+        try (PretrainedModel base = PretrainedModel.load(model)) {
+            float32Bytes = base.baseWeights().byteSize();
+        }
+        assertTrue(bytes[0] < 0.51 * float32Bytes, "the base's bytes halve (norms stay float32): "
+                + bytes[0] + " of " + float32Bytes);
+        List<JsonNode> metrics = MetricsLog.read(out.resolve(MetricsLog.FILE_NAME));
+        double first = metrics.get(0).get("loss").asDouble();
+        double last = metrics.get(metrics.size() - 1).get("loss").asDouble();
+        System.err.printf("sft lora, float16 base: loss %.4f -> %.4f%n", first, last);
+        assertTrue(last < 0.5 * first, "LoRA on a float16 base learns: loss " + first + " -> " + last);
+    }
+
+    @Test
     void interruptedAndResumedLoraRunEqualsTheUninterruptedOneBitForBit() throws Exception {
         // 24 rows / batch 4, 2 micro-batches a step, dropout on: masks must be drawn again the same
         TrainConfig train = SftFixtures.train(8, 4, 2, 3e-3, "cosine", 2, 4, 4, null);
@@ -185,6 +212,9 @@ class SftLoraTest {
         assertEquals(0.1, config.lora().dropout());
         assertEquals(List.of("q_proj", "k_proj", "v_proj", "o_proj"), config.lora().targetModules());
         assertTrue(ConfigLoader.load(file, List.of(), SftConfig.class).lora() != null);
+        assertEquals("float32", config.lora().baseDtype());
+        assertEquals("float16", ConfigLoader.load(file, List.of("lora.base_dtype=float16"), SftConfig.class)
+                .lora().baseDtype());
         Files.writeString(file, "model: m\noutput_dir: o\ndata: {train: t.jsonl}\ntrain: {max_steps: 1}\n");
         assertEquals(null, ConfigLoader.load(file, List.of(), SftConfig.class).lora());
     }

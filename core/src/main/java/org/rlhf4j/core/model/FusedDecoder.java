@@ -65,7 +65,8 @@ public final class FusedDecoder implements AutoCloseable {
             throw new IllegalArgumentException(model.config().architecture().hfName() + " has no LM head to decode with");
         }
         LlamaConfig c = model.config();
-        DataType dtype = model.weights().dataType();
+        // the fused copies keep the projections' dtype: float16 for a frozen half base, else the compute dtype
+        DataType dtype = model.weights().get(WeightLayout.layer(0) + "self_attn.q_proj.weight").getDataType();
         NDManager manager = parent.newSubManager();
         List<Layer> layers = new ArrayList<>();
         try (NDManager work = manager.newSubManager()) {
@@ -161,6 +162,9 @@ public final class FusedDecoder implements AutoCloseable {
         NDArray idArray = step.create(ids, new Shape(batch, 1)); // (B, 1)
         NDArray x = idArray.getNDArrayInternal().embedding(idArray, embedding, SparseFormat.DENSE)
                 .singletonOrThrow(); // (B, 1, D)
+        if (x.getDataType() != dtype) { // a frozen half-precision embedding
+            x = x.toType(dtype, false);
+        }
         NDArray rotation = step.create(rotary.rotations(positions), new Shape(batch, 1, headDim, headDim))
                 .toType(dtype, false); // (B, 1, hd, hd)
         NDArray biasArray = step.create(bias, new Shape(batch, 1, 1, keys)); // (B, 1, 1, Tk)

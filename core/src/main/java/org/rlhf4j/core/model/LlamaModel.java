@@ -19,7 +19,8 @@ import org.rlhf4j.core.ops.Scalars;
  * (that is a {@link KvCache}). Every intermediate array belongs to the manager of the input ids,
  * so the caller scopes a forward pass by creating its inputs in a per-call or per-step manager;
  * the weights themselves may live anywhere. Computes in the weights' dtype, with norms and
- * softmaxes in float32.
+ * softmaxes in float32; a frozen LoRA base held in float16 under float32 compute computes each
+ * projection in float16 and everything else in float32 ({@link ModelWeights#holdingBaseIn}).
  *
  * <p>Inside a gradient collector on a thread with a {@link Recompute} tape whose options ask for
  * it, the layer stack is checkpointed ({@link CheckpointedLayers}): end such a backward with
@@ -110,10 +111,13 @@ public final class LlamaModel {
      */
     public NDArray hidden(NDArray inputIds, NDArray positionIds, NDArray attentionBias, KvCache cache) {
         NDManager manager = inputIds.getManager();
-        DataType dtype = embedding.getDataType();
+        DataType dtype = weights.dataType();
         NDArray ids = inputIds.toType(DataType.INT64, false);
         NDArray x = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE)
                 .singletonOrThrow(); // (B, T, D)
+        if (x.getDataType() != dtype) { // a frozen half-precision embedding: no gradient to pass through
+            x = x.toType(dtype, false);
+        }
         RotaryEmbedding.Angles angles = rotary.angles(positionIds, dtype); // (B, T, 1, hd)
         // A torch-created scalar, alive until the caller's manager closes (after backward).
         NDArray scale = Scalars.of(manager, 1.0 / Math.sqrt(config.headDim()), dtype);

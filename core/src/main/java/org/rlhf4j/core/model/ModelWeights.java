@@ -67,7 +67,7 @@ public final class ModelWeights {
                     + (unexpected.size() > 5 ? ", ..." : ""));
         }
         Map<String, NDArray> ordered = new LinkedHashMap<>();
-        DataType dtype = null;
+        DataType dtype = tensors.get(WeightLayout.FINAL_NORM).getDataType(); // the compute dtype
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             NDArray array = tensors.get(e.getKey());
             long[] actual = array.getShape().getShape();
@@ -79,11 +79,10 @@ public final class ModelWeights {
             if (!type.isFloating()) {
                 throw new IllegalArgumentException("weights: tensor '" + e.getKey() + "' has non-floating dtype " + type);
             }
-            if (dtype == null) {
-                dtype = type;
-            } else if (dtype != type) {
+            boolean frozenHalf = dtype == DataType.FLOAT32 && type == DataType.FLOAT16 && !isNorm(e.getKey());
+            if (type != dtype && !frozenHalf) {
                 throw new IllegalArgumentException("weights: tensor '" + e.getKey() + "' is " + type
-                        + " but earlier tensors are " + dtype + "; convert all weights to one compute dtype");
+                        + " but the norms are " + dtype + "; convert all weights to one compute dtype");
             }
             ordered.put(e.getKey(), array);
         }
@@ -170,9 +169,56 @@ public final class ModelWeights {
         return new NDList(tensors.values());
     }
 
-    /** The dtype every tensor has, which is the model's compute dtype. */
+    /**
+     * The model's compute dtype, the norms' (and every tensor's, unless a frozen base is held in half
+     * precision: then the projections and embeddings are float16 and compute in it, see {@link #holdingBaseIn}).
+     */
     public DataType dataType() {
-        return tensors.values().iterator().next().getDataType();
+        return tensors.get(WeightLayout.FINAL_NORM).getDataType();
+    }
+
+    /** Whether {@code name} is an RMSNorm gain, which always stays in the compute dtype. */
+    static boolean isNorm(String name) {
+        return name.endsWith("norm.weight");
+    }
+
+    /**
+     * These weights with every tensor but the norm gains converted to {@code dtype} (new arrays in
+     * {@code manager}; the old ones are closed): a frozen LoRA base in half precision whose
+     * projections compute in {@code dtype} and return the compute dtype ({@code lora.base_dtype}).
+     * Returns this when nothing changes.
+     */
+    public ModelWeights holdingBaseIn(DataType dtype, NDManager manager) {
+        if (dtype == dataType()) {
+            return this;
+        }
+        if (dataType() != DataType.FLOAT32 || dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("a frozen base can be held in float16 under float32 compute only, not "
+                    + dtype + " under " + dataType());
+        }
+        Map<String, NDArray> converted = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            NDArray array = e.getValue();
+            if (isNorm(e.getKey()) || array.getDataType() == dtype) {
+                converted.put(e.getKey(), array);
+                continue;
+            }
+            NDArray narrow = array.toType(dtype, true);
+            narrow.attach(manager);
+            narrow.setName(e.getKey());
+            array.close();
+            converted.put(e.getKey(), narrow);
+        }
+        return new ModelWeights(config, converted);
+    }
+
+    /** Bytes the tensors hold (a tied head counts once). */
+    public long byteSize() {
+        long bytes = 0;
+        for (NDArray array : tensors.values()) {
+            bytes += array.getShape().size() * array.getDataType().getNumOfBytes();
+        }
+        return bytes;
     }
 
     /** Turns gradient recording on or off for every tensor. */

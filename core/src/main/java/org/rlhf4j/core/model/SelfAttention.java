@@ -77,7 +77,7 @@ record SelfAttention(
         if (ScaledDotProductAttention.available(x.getDataType())) { // libtorch's fused SDPA (core.kernels)
             NDArray fused = ScaledDotProductAttention.fused(queries, keys, values, bias) // (B, H, T, hd)
                     .transpose(HEADS_FIRST).reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
-            return Linear.apply(fused, o, oBias); // (B, T, D)
+            return Linear.apply(fused, o, oBias, oLora); // (B, T, D)
         }
         // Query head h reads kv head h / groupSize (transformers' repeat_kv order). The heads of one
         // group are adjacent, so folding them into the row axis, (B, KV, G * T, hd), lets one batched

@@ -29,20 +29,36 @@ import org.rlhf4j.core.tokenizer.Tokenizers;
  */
 public final class PretrainedModel implements AutoCloseable {
 
-    private final ModelWeights base;
+    private ModelWeights base;
     private LlamaModel model;
     private LoraAdapters adapters;
     private String baseModel; // with adapters: base_model_name_or_path of the saved adapter
     private Tokenizer tokenizer;
     private final GenerationConfig generation;
     private final NDManager manager;
+    private final boolean ownsTokenizer;
 
     public PretrainedModel(LlamaModel model, Tokenizer tokenizer, GenerationConfig generation, NDManager manager) {
+        this(model, tokenizer, generation, manager, true);
+    }
+
+    private PretrainedModel(LlamaModel model, Tokenizer tokenizer, GenerationConfig generation, NDManager manager,
+            boolean ownsTokenizer) {
         this.model = model;
         this.base = model.weights();
         this.tokenizer = tokenizer;
         this.generation = generation;
         this.manager = manager;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /**
+     * A model over arrays that {@code owner} owns (e.g. a LoRA critic on the policy's frozen base),
+     * with {@code owner}'s tokenizer: {@link #close} releases only {@code manager} (what this model
+     * adds, such as its head and adapters), never the shared arrays nor the tokenizer.
+     */
+    public static PretrainedModel sharing(LlamaModel model, PretrainedModel owner, NDManager manager) {
+        return new PretrainedModel(model, owner.tokenizer, owner.generation, manager, false);
     }
 
     /**
@@ -132,6 +148,21 @@ public final class PretrainedModel implements AutoCloseable {
         this.adapters = adapters;
         this.baseModel = baseModel;
         this.model = new LlamaModel(base, adapters);
+    }
+
+    /**
+     * Holds the frozen base in {@code dtype} from now on (float16 under float32 compute, {@code
+     * lora.base_dtype}): every tensor but the norm gains is converted and the float32 arrays are
+     * released; each projection then computes in float16 and returns float32. Call it before
+     * {@link #attachAdapters}, after the adapters were made from the float32 base (their saved
+     * modules are float32 copies).
+     */
+    public void holdBaseIn(DataType dtype) {
+        if (adapters != null) {
+            throw new IllegalStateException("hold the base in another dtype before attaching adapters");
+        }
+        base = base.holdingBaseIn(dtype, manager);
+        model = new LlamaModel(base);
     }
 
     /**
@@ -265,7 +296,9 @@ public final class PretrainedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        if (ownsTokenizer) {
+            tokenizer.close();
+        }
         if (adapters != null) {
             adapters.close();
         }

@@ -74,6 +74,27 @@ public final class ScalarHead {
                 causal.generation(), manager);
     }
 
+    /**
+     * A one-label sequence classifier over {@code source}'s base arrays, shared and not copied: a
+     * LoRA critic's frozen trunk. Its head is {@code source}'s own {@code score.weight} (a reward
+     * model's), else a new zero head (1, D) in the model's own manager, a sub-manager of
+     * {@code source}'s that {@link PretrainedModel#close} releases; {@code source} must outlive it.
+     */
+    public static PretrainedModel sharingTrunk(PretrainedModel source) {
+        LlamaConfig own = source.config();
+        LlamaConfig config = own.architecture().hasScalarHead() ? own
+                : own.withArchitecture(Architecture.sequenceClassification(own.modelType()), 1);
+        Map<String, NDArray> weights = new LinkedHashMap<>(source.baseWeights().asMap());
+        weights.remove(WeightLayout.LM_HEAD);
+        NDManager manager = source.manager().newSubManager();
+        if (!weights.containsKey(WeightLayout.SCORE)) {
+            NDArray score = manager.zeros(new Shape(1, own.hiddenSize()), source.baseWeights().dataType()); // (1, D)
+            score.setName(WeightLayout.SCORE);
+            weights.put(WeightLayout.SCORE, score);
+        }
+        return PretrainedModel.sharing(new LlamaModel(ModelWeights.of(config, weights)), source, manager);
+    }
+
     /** Rejects a sequence classifier whose {@code num_labels} is set and is not 1. */
     public static void requireOneLabel(Path dir, LlamaConfig config) {
         Integer labels = config.numLabels();

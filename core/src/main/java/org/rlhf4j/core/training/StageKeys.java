@@ -31,12 +31,22 @@ public final class StageKeys {
         }
     }
 
-    /** {@code dtype}: float32 (default) or float16, canonicalised. */
+    /**
+     * {@code dtype} of a training stage: float32 (the default and the only value), canonicalised.
+     * float16 training is refused: DJL's {@code toType} records no autograd edge (measured: the
+     * gradient through {@code x.toType(FLOAT16).toType(FLOAT32)} is zero), so the float32 islands of
+     * the forward (norms, softmax, losses) would cut every gradient, and there is no loss scaling.
+     */
     public static String computeDtype(String dtype) {
         String value = dtype == null ? "float32" : dtype.trim().toLowerCase();
-        if (!value.equals("float32") && !value.equals("float16")) {
-            throw new ConfigException("dtype must be float32 or float16, got '" + value
-                    + "' (bfloat16 exists only in files: use save_dtype)");
+        if (value.equals("float16")) {
+            throw new ConfigException("dtype: float16 cannot train: DJL's dtype cast records no gradient, so the"
+                    + " float32 norms, softmaxes and losses would cut the backward; use dtype float32, and"
+                    + " lora.base_dtype: float16 to hold a frozen LoRA base in half precision");
+        }
+        if (!value.equals("float32")) {
+            throw new ConfigException("dtype must be float32, got '" + value
+                    + "' (bfloat16 and float16 exist in files: use save_dtype)");
         }
         return value;
     }

@@ -207,6 +207,11 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** The run's {@code train} section. */
+    public TrainConfig train() {
+        return config.train();
+    }
+
     /** The model being trained. */
     public PretrainedModel model() {
         return model;

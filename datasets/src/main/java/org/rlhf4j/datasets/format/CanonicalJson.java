@@ -7,9 +7,10 @@ import org.rlhf4j.datasets.ChatMessage;
 import org.rlhf4j.datasets.PreferencePair;
 
 /**
- * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...]}}
- * for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
- * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise. Reading
+ * Records in rlhf4j's own JSONL format ({@code rlhf4j data convert}): {@code {"messages": [...],
+ * "tools": [...]?}} for conversations, {@code {"prompt", "system"?, "chosen", "rejected", ...}} for preference pairs
+ * with a single-turn prompt and {@code {"messages", "chosen", "rejected", ...}} otherwise, a
+ * response being a string or, when it has several turns or tool calls, a message list. Reading
  * the output back with {@code data.format: auto} gives the same conversations and pairs.
  */
 public final class CanonicalJson {
@@ -18,8 +19,16 @@ public final class CanonicalJson {
 
     /** {@code {"messages": [{"role", "content", ...fields}]}}. */
     public static ObjectNode conversation(List<ChatMessage> messages) {
+        return conversation(messages, null);
+    }
+
+    /** {@code {"messages": [...], "tools": [...]}}; {@code tools} ({@link ToolSchemas}) may be null. */
+    public static ObjectNode conversation(List<ChatMessage> messages, List<Object> tools) {
         ObjectNode out = JsonFields.JSON.createObjectNode();
         messages(out.putArray("messages"), messages);
+        if (tools != null) {
+            out.set("tools", JsonFields.JSON.valueToTree(tools));
+        }
         return out;
     }
 
@@ -41,8 +50,8 @@ public final class CanonicalJson {
         } else {
             messages(out.putArray("messages"), prompt);
         }
-        out.put("chosen", pair.chosen());
-        out.put("rejected", pair.rejected());
+        response(out, "chosen", pair.chosen());
+        response(out, "rejected", pair.rejected());
         if (pair.preference() != null) {
             out.put("preference", pair.preference());
         }
@@ -52,7 +61,19 @@ public final class CanonicalJson {
         if (pair.condition() != null) {
             out.put("condition", pair.condition());
         }
+        if (pair.tools() != null) {
+            out.set("tools", JsonFields.JSON.valueToTree(pair.tools()));
+        }
         return out;
+    }
+
+    /** A one-message response as a string, a response of several turns as its message list. */
+    private static void response(ObjectNode out, String key, List<ChatMessage> response) {
+        if (PreferencePair.isPlainText(response)) {
+            out.put(key, response.get(0).content());
+        } else {
+            messages(out.putArray(key), response);
+        }
     }
 
     private static void messages(ArrayNode array, List<ChatMessage> messages) {

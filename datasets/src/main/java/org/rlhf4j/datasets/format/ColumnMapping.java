@@ -18,7 +18,7 @@ public record ColumnMapping(Map<String, String> columns) {
     /** The keys a mapping may name: every key some format reads. */
     public static final Set<String> KEYS = Set.of("messages", "conversations", "prompt", "completion", "response",
             "system", "chosen", "rejected", "instruction", "input", "output", "history", "text", "score_chosen",
-            "score_rejected", "margin", "preference", "condition", "tags", "answer");
+            "score_rejected", "margin", "preference", "condition", "tags", "answer", "tools");
 
     public ColumnMapping {
         columns = Map.copyOf(columns);

@@ -80,7 +80,8 @@ public enum DataFormat {
             case ALPACA -> new AlpacaFormat();
             case SHAREGPT -> new ShareGptFormat(shareGpt);
             case HH_RLHF -> new HhRlhfFormat();
-            default -> new TrlPreferenceFormat(openAi);
+            case ULTRAFEEDBACK -> new TrlPreferenceFormat(openAi, true);
+            default -> new TrlPreferenceFormat(openAi, false);
         };
     }
 }

@@ -25,6 +25,7 @@ public final class FormatDetector {
     private final ColumnMapping columns;
     private final MessageReader openAi;
     private final MessageReader shareGpt;
+    private final double marginScale;
     private DataFormat chosen;
     private String detectedAt;
     private SftFormat sft;
@@ -34,12 +35,19 @@ public final class FormatDetector {
      * @param format {@code data.format}
      * @param columns {@code data.columns}
      * @param roles {@code data.roles}: role names in the data mapped to system, user, assistant, tool
+     * @param marginScale {@code data.margin_scale}: multiplies each pair's margin from the data
      */
-    public FormatDetector(String format, Map<String, String> columns, Map<String, String> roles) {
+    public FormatDetector(String format, Map<String, String> columns, Map<String, String> roles, double marginScale) {
         this.configured = DataFormat.fromName(format);
         this.columns = new ColumnMapping(columns);
         this.openAi = MessageReader.openAi(roles);
         this.shareGpt = MessageReader.shareGpt(roles);
+        this.marginScale = marginScale;
+    }
+
+    /** A reader with margins as the data gives them. */
+    public FormatDetector(String format, Map<String, String> columns, Map<String, String> roles) {
+        this(format, columns, roles, 1.0);
     }
 
     /** The record with {@code data.columns} applied. */
@@ -58,14 +66,27 @@ public final class FormatDetector {
         return sft.conversation(record);
     }
 
-    /** The preference pair of {@code record} (columns applied); the first call fixes the format. */
+    /**
+     * The function schemas of a record's {@code tools} column (columns applied), for the chat
+     * template's {@code tools} variable; null when it has none ({@link ToolSchemas}).
+     */
+    public List<Object> tools(ObjectNode record) throws InvalidRecord {
+        return ToolSchemas.read(mapped(record));
+    }
+
+    /**
+     * The preference pair of {@code record} (columns applied), its margin times {@code data.margin_scale},
+     * with the record's {@code tools}; the first call fixes the format.
+     */
     public PreferencePair pair(ObjectNode record, String where) throws InvalidRecord {
         mapped(record);
         if (preference == null) {
             choose(configured != DataFormat.AUTO ? configured : detectPreference(record), where, false);
             preference = chosen.preferenceReader(openAi, shareGpt);
         }
-        return preference.pair(record, where);
+        PreferencePair p = preference.pair(record, where);
+        return new PreferencePair(p.prompt(), p.chosen(), p.rejected(), p.preference(),
+                p.margin() == null ? null : p.margin() * marginScale, p.condition(), p.source(), tools(record));
     }
 
     private void choose(DataFormat format, String where, boolean forSft) {

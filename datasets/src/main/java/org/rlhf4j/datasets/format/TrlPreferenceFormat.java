@@ -11,9 +11,11 @@ import org.rlhf4j.datasets.PreferencePair;
 /**
  * TRL preference records and rlhf4j's own: {@code {"prompt" | "messages", "chosen", "rejected"}}
  * where the prompt is a string or a message list and each response a string or a one-message
- * assistant list; or the implicit-prompt form where {@code chosen} and {@code rejected} are whole
- * conversations and their shared beginning is the prompt (UltraFeedback-binarized, whose
- * {@code prompt} and {@code messages} columns are then ignored).
+ * message list that continues the conversation (one assistant message, or assistant tool calls,
+ * tool results and the final answer: TRL's conversational form); or the implicit-prompt form where
+ * {@code chosen} and {@code rejected} are whole conversations and their shared beginning is the
+ * prompt (UltraFeedback-binarized, whose {@code prompt} and {@code messages} columns are then
+ * ignored).
  *
  * <p>Optional keys: {@code preference} (a {@link PreferenceDegree}), {@code margin}, or
  * {@code score_chosen} and {@code score_rejected} (UltraFeedback), whose difference is the margin
@@ -24,21 +26,44 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
     static final String SHAPE = "expected {\"prompt\": \"...\" | \"messages\": [...], \"chosen\": \"...\","
             + " \"rejected\": \"...\", \"preference\": \"better\"?, \"margin\": 1.0?, \"condition\": \"...\"?}";
 
-    private final MessageReader messages;
+    private static final String SCORES = "expected UltraFeedback-binarized scores {\"score_chosen\": 8.5,"
+            + " \"score_rejected\": 3.0} (numbers; their difference is the pair's margin)";
 
-    public TrlPreferenceFormat(MessageReader messages) {
+    private final MessageReader messages;
+    private final boolean requireScores;
+
+    /**
+     * @param messages how message lists are read
+     * @param requireScores whether every record must have {@code score_chosen} and {@code score_rejected}
+     *     ({@code data.format: ultrafeedback})
+     */
+    public TrlPreferenceFormat(MessageReader messages, boolean requireScores) {
         this.messages = messages;
+        this.requireScores = requireScores;
+    }
+
+    /** TRL and rlhf4j preference records, scores optional. */
+    public TrlPreferenceFormat(MessageReader messages) {
+        this(messages, false);
     }
 
     @Override
     public PreferencePair pair(ObjectNode record, String source) throws InvalidRecord {
+        if (requireScores) {
+            for (String key : List.of("score_chosen", "score_rejected")) {
+                if (!record.hasNonNull(key)) {
+                    throw new InvalidRecord("has no \"" + key + "\"" + (record.has(key) ? " (it is null)" : "") + "; "
+                            + SCORES);
+                }
+            }
+        }
         JsonNode chosen = record.get("chosen");
         JsonNode rejected = record.get("rejected");
         if (chosen != null && chosen.isArray() && rejected != null && rejected.isArray() && isConversation(chosen)) {
             return implicitPrompt(messages.read(chosen, "chosen"), messages.read(rejected, "rejected"), record, source);
         }
         List<ChatMessage> prompt = prompt(record, messages);
-        return pair(prompt, response(record, "chosen"), response(record, "rejected"), record, source);
+        return pair(prompt, response(prompt, record, "chosen"), response(prompt, record, "rejected"), record, source);
     }
 
     /** Whether a response list is a whole conversation (it starts before the assistant's answer). */
@@ -48,8 +73,11 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
     }
 
     /**
-     * Splits two whole conversations at their first difference: the shared beginning is the prompt
-     * and what follows in each must be one assistant message (TRL's implicit prompt, HH-RLHF).
+     * Splits two whole conversations where they part: the shared beginning is the prompt, ending with
+     * the user message (or tool result) that both responses answer, and the rest of each is its
+     * response, starting and ending with an assistant message (TRL's implicit prompt, HH-RLHF). When
+     * the two share the start of their answer (the same tool call), the split moves back to the
+     * last turn that both answer, so both responses start with the assistant.
      */
     static PreferencePair implicitPrompt(List<ChatMessage> chosen, List<ChatMessage> rejected, JsonNode record,
             String source) throws InvalidRecord {
@@ -61,25 +89,43 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
             throw new InvalidRecord("\"chosen\" and \"rejected\" are the same conversation; a pair needs two different"
                     + " responses");
         }
-        for (List<ChatMessage> side : List.of(chosen, rejected)) {
-            String key = side == chosen ? "chosen" : "rejected";
-            if (side.size() != shared + 1 || !side.get(shared).role().equals("assistant")) {
-                throw new InvalidRecord("\"" + key + "\" has " + (side.size() - shared) + " message(s) after the turns it"
-                        + " shares with the other response" + (side.size() > shared ? ", starting with a "
-                        + side.get(shared).role() + " message" : "") + "; expected chosen and rejected to be the same"
-                        + " conversation up to one final assistant message each");
-            }
-            if (!side.get(shared).fields().isEmpty()) {
-                throw new InvalidRecord("\"" + key + "\" ends with an assistant message with " + side.get(shared).fields()
-                        .keySet() + "; expected a response of plain text");
-            }
+        int split = shared;
+        while (split > 0 && !(answered(chosen.get(split - 1)) && startsAnswer(chosen, split)
+                && startsAnswer(rejected, split))) {
+            split--;
         }
-        List<ChatMessage> prompt = chosen.subList(0, shared);
-        if (prompt.isEmpty() || !prompt.get(prompt.size() - 1).role().equals("user")) {
-            throw new InvalidRecord("the turns \"chosen\" and \"rejected\" share do not end with a user message;"
-                    + " expected the same conversation up to the user turn they answer");
+        if (split == 0) {
+            String part = shared == 0 ? "do not start with the same turns"
+                    : "share turns that do not end with a user message followed by an assistant answer in each";
+            throw new InvalidRecord("\"chosen\" and \"rejected\" " + part + " (" + describe(chosen, shared, "chosen")
+                    + "); expected the same conversation up to the user turn they answer, then an assistant"
+                    + " response in each");
         }
-        return pair(prompt, chosen.get(shared).content(), rejected.get(shared).content(), record, source);
+        return pair(chosen.subList(0, split), completion(chosen.subList(split, chosen.size()), "chosen"),
+                completion(rejected.subList(split, rejected.size()), "rejected"), record, source);
+    }
+
+    private static boolean answered(ChatMessage m) {
+        return m.role().equals("user") || m.role().equals("tool");
+    }
+
+    private static boolean startsAnswer(List<ChatMessage> side, int at) {
+        return at < side.size() && side.get(at).role().equals("assistant");
+    }
+
+    private static String describe(List<ChatMessage> side, int shared, String key) {
+        return shared < side.size() ? "\"" + key + "\" goes on with a " + side.get(shared).role() + " message after "
+                + shared + " shared turn(s)" : "\"" + key + "\" ends after " + shared + " shared turn(s)";
+    }
+
+    /** A response that continues a conversation: it must end with the assistant turn that is scored. */
+    static List<ChatMessage> completion(List<ChatMessage> response, String key) throws InvalidRecord {
+        ChatMessage last = response.get(response.size() - 1);
+        if (!last.role().equals("assistant")) {
+            throw new InvalidRecord("\"" + key + "\" ends with a " + last.role() + " message; expected the response to"
+                    + " end with an assistant message (the answer that is scored)");
+        }
+        return response;
     }
 
     /** The conversation before the responses: {@code prompt} (string or list, + optional {@code system}) or {@code messages}. */
@@ -108,22 +154,33 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
         return out;
     }
 
-    /** A response: a string, or a list of one assistant message. */
-    private String response(JsonNode record, String key) throws InvalidRecord {
+    /**
+     * A response: a string, or a message list that continues the prompt (one assistant message, or
+     * assistant tool calls and tool results up to the final assistant answer).
+     */
+    private List<ChatMessage> response(List<ChatMessage> prompt, JsonNode record, String key) throws InvalidRecord {
         JsonNode value = record.get(key);
         if (value == null) {
             throw new InvalidRecord("has no \"" + key + "\"; " + SHAPE);
         }
         if (!value.isArray()) {
-            return JsonFields.string(record, key, "");
+            return List.of(ChatMessage.assistant(JsonFields.string(record, key, "")));
         }
         List<ChatMessage> list = messages.readUnordered(value, key);
-        if (list.size() != 1 || !list.get(0).role().equals("assistant") || !list.get(0).fields().isEmpty()) {
+        if (!list.get(0).role().equals("assistant")) {
             throw new InvalidRecord("\"" + key + "\" is a list of " + list.size() + " message(s) starting with a "
-                    + list.get(0).role() + " message; expected a string, one plain assistant message, or (with no"
-                    + " \"prompt\") whole conversations that share the prompt");
+                    + list.get(0).role() + " message; expected a string, assistant messages (with tool results"
+                    + " between them) that answer the prompt, or (with no \"prompt\") whole conversations that"
+                    + " share the prompt");
         }
-        return list.get(0).content();
+        List<ChatMessage> whole = new ArrayList<>(prompt);
+        whole.addAll(list);
+        try {
+            MessageReader.requireTurnOrder(whole, "prompt + " + key);
+        } catch (InvalidRecord e) {
+            throw new InvalidRecord("\"" + key + "\" has turns out of order after the prompt (" + e.getMessage() + ")");
+        }
+        return completion(list, key);
     }
 
     /** A required string field; {@code shape} is the record's expected shape for the message. */
@@ -134,12 +191,19 @@ public final class TrlPreferenceFormat implements PreferenceFormat {
         return JsonFields.string(record, key, "");
     }
 
-    /** A pair with the record's optional {@code preference}, margin and {@code condition}. */
+    /** A pair of one-message responses with the record's optional {@code preference}, margin and {@code condition}. */
     static PreferencePair pair(List<ChatMessage> prompt, String chosen, String rejected, JsonNode record,
             String source) throws InvalidRecord {
+        return pair(prompt, List.of(ChatMessage.assistant(chosen)), List.of(ChatMessage.assistant(rejected)), record,
+                source);
+    }
+
+    /** A pair with the record's optional {@code preference}, margin and {@code condition}. */
+    static PreferencePair pair(List<ChatMessage> prompt, List<ChatMessage> chosen, List<ChatMessage> rejected,
+            JsonNode record, String source) throws InvalidRecord {
         if (chosen.equals(rejected)) {
-            throw new InvalidRecord("\"chosen\" and \"rejected\" are the same text; a pair needs two different"
-                    + " responses");
+            throw new InvalidRecord("\"chosen\" and \"rejected\" are the same " + (chosen.size() == 1 ? "text" : "turns")
+                    + "; a pair needs two different responses");
         }
         return new PreferencePair(prompt, chosen, rejected, preference(record), margin(record), condition(record),
                 source);
