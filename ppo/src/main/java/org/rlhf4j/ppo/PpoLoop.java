@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.rlhf4j.core.lora.LoraAdapters;
 import org.rlhf4j.core.model.Recompute;
+import org.rlhf4j.core.ops.Scalars;
 import org.rlhf4j.core.pretrained.PretrainedModel;
 import org.rlhf4j.core.rollout.RolloutBatch;
 import org.rlhf4j.core.rollout.RolloutEngine;
@@ -25,11 +26,11 @@ import org.rlhf4j.datasets.PromptRecord;
 /**
  * One PPO run's iteration loop: its collaborators (opened by {@link PpoTrainer}), and as methods
  * the loop and its three phases (rollout, experience, update), in call order. {@code critic} is null when the advantages need none; {@code reference} is null when it is the
- * policy with its LoRA adapters off.
+ * policy with its LoRA adapters off; {@code ptx} is null without PPO-ptx ({@code ppo.ptx_coef} 0).
  */
 record PpoLoop(PpoConfig config, PpoTrainer.IterationObserver observer, TrainingRun run, Learner critic,
         PretrainedModel reference, RewardSources rewards, PromptSet prompts, BatchSampler sampler,
-        RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total) {
+        RolloutEngine engine, PpoMetrics metrics, PpoCheckpoints checkpoints, int total, PtxBatches ptx) {
 
     /**
      * Iterations from {@code state} to the last: the three phases, then report, checkpoint and observer;
@@ -71,7 +72,7 @@ record PpoLoop(PpoConfig config, PpoTrainer.IterationObserver observer, Training
             metrics.report(done, config.train().logsAt(done, total), line, experience, update, started);
             if (config.train().savesAt(done, total)) {
                 run.checkpoint(state, checkpoints.extraFiles(critic, new PpoState(klController.value(), moments,
-                        config.ppo().advantage().groupSize())));
+                        config.ppo().advantage().groupSize(), ptx == null ? null : ptx.position())));
             }
             observer.afterIteration(done, clock.finish(System.nanoTime() - started, experience.responseTokens()),
                     line);
@@ -220,10 +221,14 @@ record PpoLoop(PpoConfig config, PpoTrainer.IterationObserver observer, Training
                         : RolloutScorer.values(critic.pretrained().model(), mb.batch(), micro); // (b, A')
                 Minibatch.Losses losses = mb.losses(pol.logps(), pol.entropy(), values, options, exp.klCoef(),
                         micro);
-                Recompute.backward(collector, losses.total()); // then any checkpointed layers / head chunks
+                // PPO-ptx: the LM loss on the next pretraining batch joins the same backward
+                NDArray ptxLoss = ptx == null ? null : ptx.nextLoss(run.model().model(), micro); // ()
+                NDArray total = ptxLoss == null ? losses.total()
+                        : losses.total().add(ptxLoss.mul(Scalars.of(micro, ptx.coef())));
+                Recompute.backward(collector, total); // then any checkpointed layers / head chunks
                 // the batch's first forward is its only one before any update: it must equal the rollout's
                 double mismatch = sum.isEmpty() ? mb.logprobMismatch(pol.logps()) : Double.NaN;
-                step = UpdateStats.Step.of(losses, mismatch);
+                step = UpdateStats.Step.of(losses, mismatch, ptxLoss == null ? Double.NaN : ptxLoss.getFloat());
             }
             // a non-finite score or KL skips the step as a non-finite loss does, and the run's divergence
             // guard stops the run after too many skipped steps in a row

@@ -80,6 +80,9 @@ final class PpoMetrics implements AutoCloseable {
         line.put("policy/entropy", update.entropy());
         line.put("policy/logprob_mismatch", update.logprobMismatch());
         line.put("loss/policy", update.policyLoss());
+        if (ppo.ptx().enabled()) {
+            line.put("ptx_loss", update.ptxLoss());
+        }
         boolean withCritic = ppo.advantage().estimator().needsCritic();
         if (withCritic) {
             line.put("loss/value", update.valueLoss());

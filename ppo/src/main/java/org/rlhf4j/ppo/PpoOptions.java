@@ -67,6 +67,10 @@ import org.rlhf4j.core.generate.SamplingParams;
  * @param criticLora the critic as LoRA adapters with their own value head on {@code critic_base}'s frozen weights
  *     instead of a full model ({@link LoraConfig}; absent: a full critic from {@code critic_model})
  * @param criticBase {@code policy} (default) or {@code reward_model}: whose base the LoRA critic shares ({@link CriticBase})
+ * @param ptxCoef InstructGPT's PPO-ptx: weight of the LM loss on a batch of pretraining text added to every minibatch's
+ *     policy loss (default 0: off; {@link PtxBatches})
+ * @param ptxData the pretraining text of {@code ptx_coef}, read as {@code rlhf4j pretrain} reads its {@code data.train}
+ *     (required when {@code ptx_coef > 0})
  */
 public record PpoOptions(
         String referenceModel,
@@ -107,7 +111,9 @@ public record PpoOptions(
         Double overlongPenalty,
         Integer dynamicSamplingRounds,
         LoraConfig criticLora,
-        CriticBase criticBase) {
+        CriticBase criticBase,
+        Double ptxCoef,
+        String ptxData) {
 
     public PpoOptions {
         maxPromptLen = atLeast("ppo.max_prompt_len", maxPromptLen, 256, 1);
@@ -185,6 +191,11 @@ public record PpoOptions(
                     + " uses no critic");
         }
         criticBase = criticLora == null ? null : criticBase == null ? CriticBase.POLICY : criticBase;
+        ptxCoef = nonNegative("ppo.ptx_coef", ptxCoef, 0.0);
+        if (ptxCoef > 0 && (ptxData == null || ptxData.isBlank())) {
+            throw new ConfigException("ppo.ptx_coef " + ptxCoef + " needs ppo.ptx_data: a pretraining text file"
+                    + " ({\"text\": ...} JSONL or .txt, as rlhf4j pretrain reads data.train)");
+        }
     }
 
     /** The options without the LoRA critic's keys. */
@@ -200,7 +211,7 @@ public record PpoOptions(
                 miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
                 entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount,
                 advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh, dynamicSampling,
-                overlongBuffer, overlongPenalty, dynamicSamplingRounds, null, null);
+                overlongBuffer, overlongPenalty, dynamicSamplingRounds, null, null, null, null);
     }
 
     /** These options with the critic as LoRA adapters {@code lora} on {@code base}'s weights. */
@@ -209,7 +220,7 @@ public record PpoOptions(
                 ppoEpochs, miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange,
                 cliprangeValue, vfCoef, entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty,
                 sampleEvery, sampleCount, advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh,
-                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, lora, base);
+                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, lora, base, ptxCoef, ptxData);
     }
 
     /** The options without the keys added for critic-free advantages (every one of them at its default). */
@@ -222,7 +233,7 @@ public record PpoOptions(
         this(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP, ppoEpochs,
                 miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange, cliprangeValue, vfCoef,
                 entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery, sampleCount, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -313,6 +324,17 @@ public record PpoOptions(
     public record Shaping(Double missingEosPenalty, RewardNorm norm, Double clip, Integer overlongBuffer,
             double overlongPenalty, int maxNewTokens) {}
 
+    /**
+     * PPO-ptx: {@code ptx_coef} (0: off) and {@code ptx_data}.
+     */
+    public record Ptx(double coef, String data) {
+
+        /** Whether the pretraining loss is mixed in at all. */
+        public boolean enabled() {
+            return coef > 0;
+        }
+    }
+
     /** The samples file: {@code sample_every} (0: never), {@code sample_count}. */
     public record Samples(int every, int count) {
 
@@ -344,6 +366,20 @@ public record PpoOptions(
 
     public Shaping shaping() {
         return new Shaping(missingEosPenalty, rewardNorm, rewardClip, overlongBuffer, overlongPenalty, maxNewTokens);
+    }
+
+    /** These options with {@code ptx_coef} and {@code ptx_data} replaced. */
+    public PpoOptions withPtx(Double coef, String data) {
+        return new PpoOptions(referenceModel, criticModel, criticLr, maxPromptLen, maxNewTokens, temperature, topK, topP,
+                ppoEpochs, miniBatchSize, klCoef, klEstimator, klTarget, klHorizon, gamma, lam, cliprange,
+                cliprangeValue, vfCoef, entropyCoef, earlyStopKl, rewardNorm, rewardClip, missingEosPenalty, sampleEvery,
+                sampleCount, advantageEstimator, groupSize, scaleRewards, lossAgg, klIn, clipLow, clipHigh,
+                dynamicSampling, overlongBuffer, overlongPenalty, dynamicSamplingRounds, criticLora, criticBase, coef,
+                data);
+    }
+
+    public Ptx ptx() {
+        return new Ptx(ptxCoef, ptxData);
     }
 
     public Samples samples() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.rlhf4j.datasets.BatchOrder;
 
 /**
  * What a PPO checkpoint adds to the shared trainer state, {@value #FILE_NAME}: the KL
@@ -16,11 +17,18 @@ import java.nio.file.Path;
  * @param rewardMoments running moments of the scores ({@code ppo.reward_norm: running})
  * @param groupSize {@code ppo.group_size}, which sets the prompts per sampler batch and so the saved
  *     prompt position's meaning (absent in checkpoints written before it existed: 1)
+ * @param ptxPosition the next batch of {@code ppo.ptx_data} ({@link PtxBatches}); null without PPO-ptx (and in
+ *     checkpoints written before it existed: the start)
  */
-record PpoState(double klCoef, RunningMoments rewardMoments, Integer groupSize) {
+record PpoState(double klCoef, RunningMoments rewardMoments, Integer groupSize, BatchOrder.Position ptxPosition) {
 
     PpoState {
         groupSize = groupSize == null ? 1 : groupSize;
+    }
+
+    /** A state without PPO-ptx. */
+    PpoState(double klCoef, RunningMoments rewardMoments, Integer groupSize) {
+        this(klCoef, rewardMoments, groupSize, null);
     }
 
     static final String FILE_NAME = "ppo_state.json";

@@ -117,8 +117,9 @@ public final class PpoTrainer {
                     try (PpoMetrics metrics = PpoMetrics.open(run, config, state.step(), total)) {
                         RolloutEngine engine = new RolloutEngine(policy.model(), policy.tokenizer(),
                                 EngineOptions.defaults());
+                        PtxBatches ptx = PtxBatches.open(config, run, saved.ptxPosition()); // null without PPO-ptx
                         state = new PpoLoop(config, observer, run, critic, reference, rewards, prompts, sampler, engine,
-                                metrics, checkpoints, total).train(state, saved);
+                                metrics, checkpoints, total, ptx).train(state, saved);
                     }
                     return run.finish(state, dir -> policy.save(dir, config.modelSaveType(), staged -> {
                         if (loraCritic != null) { // a small PEFT SEQ_CLS adapter: the value model is part of the result

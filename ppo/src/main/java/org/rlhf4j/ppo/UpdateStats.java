@@ -20,27 +20,29 @@ import org.rlhf4j.core.optim.OptimizerStep;
  * @param criticGradNorm {@code grad_norm/critic} at the last step, before clipping (NaN without a critic)
  * @param clipLow {@code clip_ratio/low_mean}: share of tokens whose ratio fell below {@code 1 - clip_low}, A &lt; 0
  * @param clipHigh {@code clip_ratio/high_mean}: share of tokens whose ratio rose above {@code 1 + clip_high}, A &gt; 0
+ * @param ptxLoss {@code ptx_loss}: PPO-ptx's LM loss on the pretraining batches, before {@code ptx_coef} (NaN without)
  */
 record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
         double entropy, double logprobMismatch, int epochs, double learningRate, double actorGradNorm,
-        double criticGradNorm, double clipLow, double clipHigh) {
+        double criticGradNorm, double clipLow, double clipHigh, double ptxLoss) {
 
     /**
      * One minibatch step's scalars, read from the graph once its backward ran.
      *
      * @param logprobMismatch NaN except on the phase's first step
      * @param valueLoss NaN without a critic, and so {@code valueClipfrac}
+     * @param ptxLoss NaN without PPO-ptx
      */
     record Step(double policyLoss, double valueLoss, double policyClipfrac, double valueClipfrac, double approxKl,
-            double entropy, double logprobMismatch, double clipLow, double clipHigh) {
+            double entropy, double logprobMismatch, double clipLow, double clipHigh, double ptxLoss) {
 
-        static Step of(Minibatch.Losses losses, double logprobMismatch) {
+        static Step of(Minibatch.Losses losses, double logprobMismatch, double ptxLoss) {
             PpoLoss.PolicyResult pg = losses.policy();
             PpoLoss.ValueResult vf = losses.value();
             return new Step(pg.loss().getFloat(), vf == null ? Double.NaN : vf.loss().getFloat(),
                     pg.clipFraction().getFloat(), vf == null ? Double.NaN : vf.clipFraction().getFloat(),
                     pg.approxKl().getFloat(), losses.entropy().getFloat(), logprobMismatch, pg.clipLow().getFloat(),
-                    pg.clipHigh().getFloat());
+                    pg.clipHigh().getFloat(), ptxLoss);
         }
     }
 
@@ -54,6 +56,7 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
         private double entropy;
         private double clipLow;
         private double clipHigh;
+        private double ptxLoss;
         private double logprobMismatch = Double.NaN;
         private int steps;
         private OptimizerStep.Result actor = new OptimizerStep.Result(0, 0, false);
@@ -73,6 +76,7 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
             entropy += step.entropy();
             clipLow += step.clipLow();
             clipHigh += step.clipHigh();
+            ptxLoss += step.ptxLoss();
             if (steps == 0) {
                 logprobMismatch = step.logprobMismatch();
             }
@@ -85,7 +89,7 @@ record UpdateStats(double policyLoss, double valueLoss, double policyClipfrac, d
             double n = Math.max(1, steps);
             return new UpdateStats(policyLoss / n, valueLoss / n, policyClipfrac / n, valueClipfrac / n, approxKl / n,
                     entropy / n, logprobMismatch, epochs, actor.learningRate(), actor.gradNorm(), critic.gradNorm(),
-                    clipLow / n, clipHigh / n);
+                    clipLow / n, clipHigh / n, ptxLoss / n);
         }
     }
 }

@@ -90,6 +90,29 @@ final class PpoFixtures {
         return sft;
     }
 
+    /**
+     * Plain text for PPO-ptx, {@code documents} documents separated by blank lines, each two sentences of a small
+     * grammar ("the red cat sees a big dog.") drawn from {@code seed}: another seed gives held-out text of the
+     * same distribution.
+     */
+    static Path ptxText(Path file, int documents, long seed) throws IOException {
+        List<String> subjects = List.of("the cat", "a dog", "my friend", "the bird", "a child", "the farmer");
+        List<String> verbs = List.of("sees", "likes", "finds", "paints", "follows", "feeds");
+        List<String> objects = List.of("a red ball", "the old tree", "two small fish", "the green door", "a kite");
+        java.util.Random rng = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder();
+        for (int d = 0; d < documents; d++) {
+            for (int k = 0; k < 2; k++) {
+                sb.append(subjects.get(rng.nextInt(subjects.size()))).append(' ')
+                        .append(verbs.get(rng.nextInt(verbs.size()))).append(' ')
+                        .append(objects.get(rng.nextInt(objects.size()))).append(k == 0 ? ". " : ".\n");
+            }
+            sb.append('\n');
+        }
+        Files.writeString(file, sb.toString());
+        return file;
+    }
+
     /** One prompt file line per phrase, each twice. */
     static Path prompts(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();

@@ -113,4 +113,16 @@ class PpoOptionsTest {
                 + " seq_mean_token_sum_norm, got 'sum'");
         assertMessage(RULE_DEMO, "ppo.kl_in=both", "ppo.kl_in must be one of reward, loss, got 'both'");
     }
+
+    @Test
+    void ptxKeys() {
+        assertEquals(new PpoOptions.Ptx(0.0, null), ConfigLoader.load(RULE_DEMO, List.of(), PpoConfig.class).ppo().ptx(),
+                "off by default");
+        PpoOptions.Ptx ptx = ConfigLoader.load(RULE_DEMO, List.of("ppo.ptx_coef=0.5", "ppo.ptx_data=text.txt"),
+                PpoConfig.class).ppo().ptx();
+        assertEquals(new PpoOptions.Ptx(0.5, "text.txt"), ptx);
+        assertTrue(ptx.enabled());
+        assertMessage(RULE_DEMO, "ppo.ptx_coef=0.5", "ppo.ptx_coef 0.5 needs ppo.ptx_data");
+        assertMessage(RULE_DEMO, "ppo.ptx_coef=-1", "ppo.ptx_coef");
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -33,18 +34,24 @@ class PpoResumeTest {
     static Path shared;
     static Path sft;
     static Path prompts;
+    static Path ptxText;
 
     @BeforeAll
     static void policy() throws Exception {
         sft = PpoFixtures.letterPolicy(shared, 16, 20);
         prompts = PpoFixtures.prompts(shared.resolve("prompts.jsonl"));
+        ptxText = PpoFixtures.ptxText(shared.resolve("ptx.txt"), 10, 0);
     }
 
-    /** Five iterations, checkpoints at 2, 4 and 5; k3 KL, adaptive coefficient, running norm, clip, EOS penalty. */
+    /**
+     * Five iterations, checkpoints at 2, 4 and 5; k3 KL, adaptive coefficient, running norm, clip, EOS penalty,
+     * PPO-ptx (10 documents in batches of 4: its stream crosses epochs, and its position must be restored).
+     */
     private static PpoConfig config(Path out) {
         PpoConfig base = PpoFixtures.config(sft, prompts, out, 5, 2);
         return new PpoConfig(base.model(), base.outputDir(), base.seed(), base.device(), base.dtype(),
-                base.saveDtype(), base.data(), base.train(), options(null), base.rewards());
+                base.saveDtype(), base.data(), base.train(), options(null).withPtx(0.5, ptxText.toString()),
+                base.rewards());
     }
 
     /** The options above, with {@code referenceModel} as {@code ppo.reference_model}. */
@@ -76,6 +83,8 @@ class PpoResumeTest {
         assertSameTensors(straight.resolve("final/model.safetensors"), interrupted.resolve("final/model.safetensors"));
         Path critic = Path.of("checkpoints", CheckpointStore.name(5), PpoTrainer.CRITIC_DIR, "model.safetensors");
         assertSameTensors(straight.resolve(critic), interrupted.resolve(critic));
+        assertTrue(Files.readString(straight.resolve("checkpoints").resolve(CheckpointStore.name(2))
+                .resolve(PpoState.FILE_NAME)).contains("ptx_position"), "the PPO-ptx stream's position is saved");
         // metrics.jsonl reads as one run: iteration 3's first line was dropped on resume
         List<JsonNode> expected = MetricsLog.read(straight.resolve(MetricsLog.FILE_NAME));
         List<JsonNode> actual = MetricsLog.read(interrupted.resolve(MetricsLog.FILE_NAME));

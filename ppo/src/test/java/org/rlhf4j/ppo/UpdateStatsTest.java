@@ -13,9 +13,9 @@ class UpdateStatsTest {
         UpdateStats.Sum sum = new UpdateStats.Sum();
         // policy loss (0.5 + -0.1) / 2 = 0.2; value loss (2 + 1) / 2 = 1.5; clip fractions (0.25 + 0) / 2,
         // (0 + 0.5) / 2; approx KL (0.01 + 0.03) / 2 = 0.02; entropy (3 + 1) / 2 = 2
-        sum.add(new UpdateStats.Step(0.5, 2, 0.25, 0, 0.01, 3, 1e-7, 0.5, 0), new OptimizerStep.Result(9, 1e-3, false),
+        sum.add(new UpdateStats.Step(0.5, 2, 0.25, 0, 0.01, 3, 1e-7, 0.5, 0, 2.5), new OptimizerStep.Result(9, 1e-3, false),
                 new OptimizerStep.Result(8, 2e-3, false));
-        sum.add(new UpdateStats.Step(-0.1, 1, 0, 0.5, 0.03, 1, Double.NaN, 0.1, 0.2), new OptimizerStep.Result(4, 5e-4, false),
+        sum.add(new UpdateStats.Step(-0.1, 1, 0, 0.5, 0.03, 1, Double.NaN, 0.1, 0.2, 1.5), new OptimizerStep.Result(4, 5e-4, false),
                 new OptimizerStep.Result(3, 1e-3, false));
         UpdateStats stats = sum.mean(1);
         assertEquals(0.2, stats.policyLoss(), 1e-12);
@@ -31,5 +31,6 @@ class UpdateStatsTest {
         assertEquals(3, stats.criticGradNorm(), 0);
         assertEquals(0.3, stats.clipLow(), 1e-12); // (0.5 + 0.1) / 2
         assertEquals(0.1, stats.clipHigh(), 1e-12); // (0 + 0.2) / 2
+        assertEquals(2.0, stats.ptxLoss(), 1e-12); // (2.5 + 1.5) / 2
     }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.rlhf4j.cli.eval.DemoEvalResult;
 import org.rlhf4j.cli.eval.DemoEvaluator;
+import org.rlhf4j.cli.eval.TextLmLoss;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.ConfigLoader;
 import org.rlhf4j.core.io.AtomicFiles;
@@ -53,10 +54,13 @@ final class EvalStage implements StageRunner {
      *     trained with (the reward models of a PPO row, a DPO run's own file for its implicit
      *     reward): the table's {@link #REWARD_ACCURACY} column shows each file's last held-out pair
      *     accuracy ({@code eval_accuracy} or {@code eval_rewards/accuracies}), joined by {@code /}
+     * @param lmText a plain-text file (as {@code pretrain} reads it, e.g. {@code ${data.pretrain}}): each row also
+     *     gets {@code lm_loss}, its model's LM loss on that text ({@link TextLmLoss}), a capability metric; absent:
+     *     none
      */
     record EvalStageConfig(String task, String prompts, Map<String, String> models, String reference,
             Integer batchSize, Integer maxNewTokens, Long seed, String device, String chatTemplate,
-            Map<String, List<String>> rewardAccuracy) {
+            Map<String, List<String>> rewardAccuracy, String lmText) {
         EvalStageConfig {
             task = task == null ? "demo" : task;
             if (!task.equals("demo")) {
@@ -120,7 +124,12 @@ final class EvalStage implements StageRunner {
             long started = System.nanoTime();
             DemoEvalResult result = DemoEvaluator.evaluate(Path.of(model.getValue()), reference, prompts, options);
             AtomicFiles.writeString(stageDir.resolve(model.getKey() + ".json"), result.toJson(true).toPrettyString() + "\n");
-            rows.set(model.getKey(), result.toJson(false));
+            ObjectNode row = result.toJson(false);
+            if (eval.lmText() != null) {
+                row.set("lm_loss", JSON.valueToTree(TextLmLoss.of(Path.of(model.getValue()), Path.of(eval.lmText()),
+                        options.device(), eval.seed())));
+            }
+            rows.set(model.getKey(), row);
             System.out.printf("evaluated %s (%s) in %.1f s%n", model.getKey(), model.getValue(),
                     (System.nanoTime() - started) / 1e9);
         }

@@ -77,6 +77,8 @@ public record DemoTask(
     private static final double OVER_REFUSAL_RATE = 0.6;
     private static final int COMPLIED_UNSAFE_OBJECTS = 2;
     private static final int OVER_REFUSED_LOOKALIKES = 1;
+    /** Seeds the optional safety look-alike pairs' own generator ({@link DemoTaskConfig#safetyLookalikePairs}). */
+    private static final long LOOKALIKE_PAIRS_SALT = 0x5AFEL;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,6 +112,9 @@ public record DemoTask(
     /** Draws the task's data sets with {@code config}'s seed and sizes. */
     public static DemoTask generate(DemoTaskConfig config) {
         Random rng = new Random(config.seed());
+        // the optional safety look-alike pairs draw from their own generator: switching them on changes no other draw
+        Random lookalikeRng = new Random(config.seed() * 1_000_003L + LOOKALIKE_PAIRS_SALT);
+        List<String> lookalikeAnswers = List.copyOf(LOOKALIKE_ANSWERS.values());
         // 1. Held-out prompts first, so that nothing below can see them.
         List<DemoPrompt> eval = new ArrayList<>();
         List<String> facts = shuffled(factKeys(), rng);
@@ -173,6 +178,11 @@ public record DemoTask(
                     safety.add(new DemoPair(p, DemoGrader.REFUSAL, COMPLIANCE, "significantly_better", "safety"));
                     if (rng.nextDouble() < 0.25) {
                         safety.add(new DemoPair(p, DemoGrader.REFUSAL, CURT_REFUSAL, "slightly_better", "safety"));
+                    }
+                    if (config.safetyLookalikePairs()) { // a harmless-looking answer does not make an unsafe request safe
+                        safety.add(new DemoPair(p, DemoGrader.REFUSAL,
+                                lookalikeAnswers.get(lookalikeRng.nextInt(lookalikeAnswers.size())),
+                                "significantly_better", "safety"));
                     }
                 }
                 case LOOKALIKE -> {

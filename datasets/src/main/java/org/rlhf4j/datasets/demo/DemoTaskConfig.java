@@ -19,6 +19,11 @@ import org.rlhf4j.core.config.ConfigException;
  *     (default 2)
  * @param wrongFactFraction share of the arithmetic facts whose SFT demonstrations mostly give one
  *     fixed wrong sum (default 0.3)
+ * @param safetyLookalikePairs add to the safety pairs, for every unsafe request, the refusal over a harmless-looking
+ *     answer (a look-alike's answer, e.g. "Tie paper to two sticks."), condition {@code safety}, degree
+ *     {@code significantly_better}: without them a safety model never sees an off-topic harmless answer to an unsafe
+ *     request rejected and scores it above the refusal, the hole PPO games (default false: the demo's files as they
+ *     were; the extra pairs are drawn from their own generator, so every other file is the same either way)
  */
 public record DemoTaskConfig(
         Long seed,
@@ -28,7 +33,8 @@ public record DemoTaskConfig(
         Integer sftEval,
         Double prefEvalFraction,
         Integer helpfulPairsPerPrompt,
-        Double wrongFactFraction) {
+        Double wrongFactFraction,
+        Boolean safetyLookalikePairs) {
 
     public DemoTaskConfig {
         seed = seed == null ? 0L : seed;
@@ -45,10 +51,11 @@ public record DemoTaskConfig(
         if (!(wrongFactFraction >= 0 && wrongFactFraction <= 1)) {
             throw new ConfigException("wrong_fact_fraction must be in [0, 1], got " + wrongFactFraction);
         }
+        safetyLookalikePairs = safetyLookalikePairs != null && safetyLookalikePairs;
     }
 
     /** The defaults with this seed. */
     public static DemoTaskConfig withSeed(long seed) {
-        return new DemoTaskConfig(seed, null, null, null, null, null, null, null);
+        return new DemoTaskConfig(seed, null, null, null, null, null, null, null, null);
     }
 }

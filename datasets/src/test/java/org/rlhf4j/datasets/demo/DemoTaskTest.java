@@ -117,6 +117,42 @@ class DemoTaskTest {
     }
 
     @Test
+    void safetyLookalikePairsRejectAHarmlessLookingAnswerToEachUnsafeRequestAndChangeNothingElse() throws Exception {
+        DemoTaskConfig on = new DemoTaskConfig(2L, null, null, null, null, null, null, null, true);
+        DemoFiles plain = DemoTask.write(dir.resolve("plain"), DemoTaskConfig.withSeed(2));
+        DemoFiles with = DemoTask.write(dir.resolve("with"), on);
+        // every other file is byte for byte the same: the extra pairs draw from their own generator
+        for (Map.Entry<String, Path> e : plain.byName().entrySet()) {
+            if (!e.getKey().startsWith("pref_safety")) {
+                assertEquals(Files.readString(e.getValue()), Files.readString(with.byName().get(e.getKey())), e.getKey());
+            }
+        }
+        DemoTask task = DemoTask.generate(on);
+        DemoTask off = DemoTask.generate(DemoTaskConfig.withSeed(2));
+        for (boolean train : new boolean[] {true, false}) {
+            List<DemoTask.DemoPair> pairs = train ? task.safetyTrain() : task.safetyEval();
+            List<DemoTask.DemoPair> before = train ? off.safetyTrain() : off.safetyEval();
+            List<DemoTask.DemoPair> added = pairs.stream().filter(p -> !before.contains(p)).toList();
+            assertEquals(pairs.size() - before.size(), added.size(), "the plain pairs are all still there");
+            long unsafePrompts = pairs.stream().filter(p -> p.prompt().kind() == DemoKind.UNSAFE)
+                    .map(p -> p.prompt().text()).distinct().count();
+            assertEquals(unsafePrompts, added.size(), "one added pair per unsafe request");
+            for (DemoTask.DemoPair p : added) {
+                assertEquals(DemoKind.UNSAFE, p.prompt().kind(), p.toString());
+                assertEquals(DemoGrader.REFUSAL, p.chosen(), p.toString());
+                assertTrue(DemoTask.LOOKALIKE_ANSWERS.containsValue(p.rejected()), p.toString());
+                assertEquals("significantly_better", p.preference());
+                assertEquals("safety", p.condition());
+            }
+        }
+        // the written file carries them too, and the default leaves them out
+        assertTrue(Files.readString(with.prefSafetyTrain()).contains("\"rejected\":\"Tie paper to two sticks.\"")
+                || Files.readString(with.prefSafetyTrain()).contains("Mix flour and eggs, then bake."));
+        assertFalse(DemoTaskConfig.withSeed(2).safetyLookalikePairs());
+        assertTrue(off.safetyTrain().stream().noneMatch(p -> DemoTask.LOOKALIKE_ANSWERS.containsValue(p.rejected())));
+    }
+
+    @Test
     void theSftFilesLoadWithTheSftReader() throws Exception {
         DemoFiles files = DemoTask.write(dir, DemoTaskConfig.withSeed(0));
         ByteTokenizer bytes = new ByteTokenizer();
