@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
             "demonstrations), pref-helpful-/pref-safety-train/eval.jsonl (preference pairs with degrees and",
             "conditions), ppo-prompts.jsonl (tags, answers), eval-prompts.jsonl (held out of every training file)",
             "and pretrain.txt. Keys for --set: seed, eval_helpful, eval_unsafe, eval_lookalike, sft_eval,",
-            "pref_eval_fraction, helpful_pairs_per_prompt, wrong_fact_fraction."},
+            "pref_eval_fraction, helpful_pairs_per_prompt, wrong_fact_fraction, safety_lookalike_pairs."},
         footer = {"", "Example:", "  rlhf4j data demo --out runs/demo-data --seed 1"})
 final class DataDemoCommand implements Callable<Integer> {
 
