@@ -3,7 +3,6 @@ package org.rlhf4j.core.training;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.rlhf4j.core.kernels.TorchBridge;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -25,10 +24,6 @@ final class StopSignals implements AutoCloseable {
 
     /** Handles SIGTERM and SIGINT until closed; a signal the JVM does not let us handle keeps its default. */
     static StopSignals install() {
-        // Loading JavaCPP's libtorch (RLHF4J_LIBTORCH=javacpp) replaces the process's SIGINT handler, so
-        // a handler installed before the kernels' first use never ran (RunSafetyTest under -P javacpp).
-        // Load it first; with DJL's own libtorch this loads nothing.
-        TorchBridge.active();
         StopSignals signals = new StopSignals();
         for (String name : EXIT_CODES.keySet()) {
             try {
