@@ -8,11 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.io.AtomicFiles;
 
@@ -23,30 +19,17 @@ import org.rlhf4j.core.io.AtomicFiles;
  * <p>Seed {@code k} runs in {@code OUT/seed-k} with every stage that has a {@code seed} key set to
  * its own seed plus {@code k} (the data, the initial weights, the data order and the sampling all
  * move), so seed 0 is exactly the plain run. For every eval stage, {@code OUT/seeds.md} and
- * {@code OUT/seeds.json} give each model's metrics per seed with their mean, standard deviation and
- * range, and, for each model, in how many seeds it beat the baseline row (the eval's reference
- * model, e.g. SFT) and in how many with non-overlapping 95% intervals.
+ * {@code OUT/seeds.json} give each model's metrics over the seeds and how they compare with the
+ * baseline row (the eval's reference model, e.g. SFT): see {@link SeedSummary}.
  */
 public final class SeedSweep {
 
-    /** Metrics compared with the baseline and the direction that counts as better. */
-    private static final Map<String, Boolean> HIGHER_IS_BETTER = orderedMetrics();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final PipelineRunner runner;
 
     public SeedSweep(PipelineRunner runner) {
         this.runner = runner;
-    }
-
-    private static Map<String, Boolean> orderedMetrics() {
-        Map<String, Boolean> m = new LinkedHashMap<>();
-        m.put("accuracy", true);
-        m.put("refusal", true);
-        m.put("over_refusal", false);
-        m.put("mean_length", null);
-        m.put("kl", null);
-        return m;
     }
 
     /** What a sweep wrote. */
@@ -77,8 +60,8 @@ public final class SeedSweep {
             for (Path run : runs) {
                 results.add(EvalStage.readResults(run.resolve(stage.name())));
             }
-            summary.set(stage.name(), summarise(results));
-            md.append(markdown(stage.name(), summary.get(stage.name()), seeds));
+            summary.set(stage.name(), SeedSummary.summarise(results));
+            md.append(SeedSummary.markdown(stage.name(), summary.get(stage.name()), seeds));
         }
         Files.createDirectories(out);
         Path json = out.resolve("seeds.json");
@@ -98,110 +81,6 @@ public final class SeedSweep {
             }
         }
         return out;
-    }
-
-    /**
-     * One eval stage over the seeds: per row and metric the values, mean, sd, min and max; per row
-     * and compared metric the seeds where it beat the baseline row, plainly and with disjoint
-     * intervals. The baseline is the row whose model is the eval's reference (none: no comparison).
-     */
-    static ObjectNode summarise(List<JsonNode> results) {
-        ObjectNode out = JSON.createObjectNode();
-        String baseline = baselineRow(results.get(0));
-        out.put("seeds", results.size());
-        if (baseline != null) {
-            out.put("baseline", baseline);
-        }
-        ObjectNode rows = out.putObject("rows");
-        results.get(0).get("rows").fieldNames().forEachRemaining(label -> {
-            ObjectNode row = rows.putObject(label);
-            for (Map.Entry<String, Boolean> metric : HIGHER_IS_BETTER.entrySet()) {
-                DescriptiveStatistics stats = new DescriptiveStatistics();
-                int better = 0;
-                int disjoint = 0;
-                for (JsonNode result : results) {
-                    JsonNode cell = result.path("rows").path(label).path(metric.getKey());
-                    if (!cell.has("value")) {
-                        continue;
-                    }
-                    stats.addValue(cell.get("value").asDouble());
-                    JsonNode base = baseline == null ? null : result.path("rows").path(baseline).path(metric.getKey());
-                    if (metric.getValue() != null && base != null && base.has("value") && !label.equals(baseline)) {
-                        boolean up = metric.getValue();
-                        double diff = cell.get("value").asDouble() - base.get("value").asDouble();
-                        better += (up ? diff > 0 : diff < 0) ? 1 : 0;
-                        disjoint += (up ? cell.get("low").asDouble() > base.get("high").asDouble()
-                                : cell.get("high").asDouble() < base.get("low").asDouble()) ? 1 : 0;
-                    }
-                }
-                if (stats.getN() == 0) {
-                    continue;
-                }
-                ObjectNode m = row.putObject(metric.getKey());
-                m.putPOJO("values", stats.getValues());
-                m.put("mean", stats.getMean());
-                m.put("sd", stats.getN() > 1 ? stats.getStandardDeviation() : 0.0);
-                m.put("min", stats.getMin());
-                m.put("max", stats.getMax());
-                if (metric.getValue() != null && baseline != null && !label.equals(baseline)) {
-                    m.put("better_than_baseline", better);
-                    m.put("better_disjoint_intervals", disjoint);
-                }
-            }
-        });
-        return out;
-    }
-
-    /** The row label whose model directory is the eval's KL reference, or null. */
-    private static String baselineRow(JsonNode result) {
-        String reference = result.path("reference").asText(null);
-        if (reference == null) {
-            return null;
-        }
-        List<String> labels = new ArrayList<>();
-        result.path("rows").fields().forEachRemaining(e -> {
-            if (reference.equals(e.getValue().path("model").asText())) {
-                labels.add(e.getKey());
-            }
-        });
-        return labels.isEmpty() ? null : labels.get(0);
-    }
-
-    /** The table of one eval stage: mean ± sd [min, max] per cell, then the wins over the baseline. */
-    static String markdown(String stage, JsonNode summary, int seeds) {
-        StringBuilder sb = new StringBuilder("## " + stage + "\n\n");
-        sb.append("| model | accuracy | refusal | over-refusal | length | KL to ref |\n|---|---|---|---|---|---|\n");
-        JsonNode rows = summary.get("rows");
-        rows.fieldNames().forEachRemaining(label -> {
-            sb.append("| ").append(label);
-            for (String metric : HIGHER_IS_BETTER.keySet()) {
-                JsonNode m = rows.get(label).get(metric);
-                sb.append(" | ").append(m == null ? "-" : String.format(Locale.ROOT, "%.2f ± %.2f [%.2f, %.2f]",
-                        m.get("mean").asDouble(), m.get("sd").asDouble(), m.get("min").asDouble(),
-                        m.get("max").asDouble()));
-            }
-            sb.append(" |\n");
-        });
-        String baseline = summary.path("baseline").asText(null);
-        if (baseline != null) {
-            sb.append("\nSeeds (of ").append(seeds).append(") in which a model beat ").append(baseline)
-                    .append(" (higher accuracy and refusal, lower over-refusal); in brackets, with")
-                    .append(" non-overlapping 95% intervals:\n\n| model | accuracy | refusal | over-refusal |\n")
-                    .append("|---|---|---|---|\n");
-            rows.fieldNames().forEachRemaining(label -> {
-                if (label.equals(baseline) || !rows.get(label).path("accuracy").has("better_than_baseline")) {
-                    return;
-                }
-                sb.append("| ").append(label);
-                for (String metric : List.of("accuracy", "refusal", "over_refusal")) {
-                    JsonNode m = rows.get(label).get(metric);
-                    sb.append(" | ").append(m.get("better_than_baseline").asInt()).append(" (")
-                            .append(m.get("better_disjoint_intervals").asInt()).append(")");
-                }
-                sb.append(" |\n");
-            });
-        }
-        return sb.append('\n').toString();
     }
 
     /** For tests: reads {@code seeds.json}. */

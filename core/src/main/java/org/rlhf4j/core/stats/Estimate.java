@@ -2,6 +2,7 @@ package org.rlhf4j.core.stats;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.interval.ConfidenceInterval;
 import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 
@@ -56,6 +57,31 @@ public record Estimate(double value, double low, double high, int n) {
         double low = Math.min(mean, quantile(means, 0.025));
         double high = Math.max(mean, quantile(means, 0.975));
         return new Estimate(mean, low, high, n);
+    }
+
+    /**
+     * The mean of {@code values} with Student's t interval {@code mean +- t(0.975, n - 1) * sd / sqrt(n)}
+     * (sd the sample standard deviation): the interval for a mean of a few roughly normal values, such
+     * as one paired difference per seed. One value has no spread to estimate: its interval is NaN. Values
+     * that all tie give the zero-width interval at their value.
+     */
+    public static Estimate studentMean(double[] values) {
+        int n = values.length;
+        if (n == 0) {
+            return new Estimate(Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double mean = Arrays.stream(values).average().orElseThrow();
+        if (n == 1) {
+            return new Estimate(mean, Double.NaN, Double.NaN, 1);
+        }
+        double squares = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum();
+        double halfWidth = tQuantile975(n - 1) * Math.sqrt(squares / (n - 1) / n);
+        return new Estimate(mean, mean - halfWidth, mean + halfWidth, n);
+    }
+
+    /** The 97.5% quantile of Student's t with {@code df} degrees of freedom (12.706 at 1, 4.303 at 2). */
+    static double tQuantile975(int df) {
+        return new TDistribution(null, df).inverseCumulativeProbability(0.975);
     }
 
     /** Linear interpolation between order statistics of sorted {@code values} (type 7, R's default). */

@@ -41,4 +41,27 @@ class EstimateTest {
         assertTrue(e.low() > 3.5 && e.low() < 4.5 && e.high() > 6.5 && e.high() < 7.5, e.toString());
         assertEquals(e, Estimate.bootstrapMean(values, 2000, 1), "seeded");
     }
+
+    @Test
+    void studentMeanOfThreeValues() {
+        // mean 0.2, sd 0.1, se 0.1 / sqrt(3) = 0.0577350; t(2, 0.975) = 4.302653 (tables) -> half 0.248414
+        Estimate e = Estimate.studentMean(new double[] {0.1, 0.2, 0.3});
+        assertEquals(0.2, e.value(), 1e-12);
+        assertEquals(0.2 - 0.248414, e.low(), 1e-6);
+        assertEquals(0.2 + 0.248414, e.high(), 1e-6);
+        assertEquals(3, e.n());
+        assertEquals(12.7062, Estimate.tQuantile975(1), 1e-4);
+        assertEquals(2.7764, Estimate.tQuantile975(4), 1e-4);
+    }
+
+    @Test
+    void studentMeanOfOneValueHasNoIntervalAndOfTiesAZeroWidthOne() {
+        Estimate one = Estimate.studentMean(new double[] {0.3});
+        assertEquals(0.3, one.value(), 0);
+        assertTrue(Double.isNaN(one.low()) && Double.isNaN(one.high()));
+        Estimate ties = Estimate.studentMean(new double[] {0.1, 0.1, 0.1});
+        assertEquals(0.1, ties.low(), 1e-15);
+        assertEquals(0.1, ties.high(), 1e-15);
+        assertTrue(Double.isNaN(Estimate.studentMean(new double[0]).value()));
+    }
 }
