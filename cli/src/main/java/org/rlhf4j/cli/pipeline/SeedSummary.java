@@ -33,6 +33,9 @@ final class SeedSummary {
     /** Metrics summarised, and the direction that counts as better (null: not compared). */
     static final Map<String, Boolean> HIGHER_IS_BETTER = orderedMetrics();
 
+    /** The metrics that are shares of prompts, which pool over seeds. */
+    private static final java.util.Set<String> PROPORTIONS = java.util.Set.of("accuracy", "refusal", "over_refusal");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SeedSummary() {}
@@ -44,6 +47,7 @@ final class SeedSummary {
         m.put("over_refusal", false);
         m.put("mean_length", null);
         m.put("kl", null);
+        m.put("lm_loss", false); // the eval's lm_text capability metric (recipes), a mean, not a proportion
         return m;
     }
 
@@ -68,7 +72,7 @@ final class SeedSummary {
                 }
                 ObjectNode m = row.putObject(metric.getKey());
                 spread(m, cells);
-                if (metric.getValue() != null) {
+                if (metric.getValue() != null && PROPORTIONS.contains(metric.getKey())) {
                     pooled(cells).ifPresent(p -> m.set("pooled", estimate(p)));
                 }
             }
@@ -206,7 +210,8 @@ final class SeedSummary {
      */
     static String markdown(String stage, JsonNode summary, int seeds) {
         StringBuilder sb = new StringBuilder("## " + stage + "\n\n");
-        sb.append("| model | accuracy | refusal | over-refusal | length | KL to ref |\n|---|---|---|---|---|---|\n");
+        sb.append("| model | accuracy | refusal | over-refusal | length | KL to ref | LM loss (lm_text) |\n")
+                .append("|---|---|---|---|---|---|---|\n");
         JsonNode rows = summary.get("rows");
         rows.fieldNames().forEachRemaining(label -> {
             sb.append("| ").append(label);

@@ -153,6 +153,26 @@ class SeedSweepTest {
     }
 
     @Test
+    void theLmLossIsComparedLowerIsBetterAndNotPooled() throws Exception {
+        List<JsonNode> seeds = threeSeeds();
+        double[] sft = {7.5, 7.6, 7.4};
+        double[] ppo = {4.0, 3.9, 4.1}; // changes -3.5, -3.7, -3.3: mean -3.5, sd 0.2, t(2) 4.302653 -> +- 0.496828
+        for (int k = 0; k < 3; k++) {
+            ObjectNode rows = (ObjectNode) seeds.get(k).get("rows");
+            ((ObjectNode) rows.get("sft")).putObject("lm_loss").put("value", sft[k]).put("low", sft[k] - 0.1)
+                    .put("high", sft[k] + 0.1).put("n", 20);
+            ((ObjectNode) rows.get("ppo")).putObject("lm_loss").put("value", ppo[k]).put("low", ppo[k] - 0.1)
+                    .put("high", ppo[k] + 0.1).put("n", 20);
+        }
+        JsonNode lm = SeedSummary.summarise(seeds).get("rows").get("ppo").get("lm_loss");
+        assertEquals(-3.5, lm.get("paired_change").get("value").asDouble(), 1e-12);
+        assertEquals(-3.5 + 0.496828, lm.get("paired_change").get("high").asDouble(), 1e-6);
+        assertTrue(lm.get("claims").get("paired").asBoolean(), "lower is better");
+        assertEquals(3, lm.get("better_disjoint_intervals").asInt());
+        assertFalse(lm.has("pooled"), "a mean loss is not a share of prompts");
+    }
+
+    @Test
     void oneSeedGivesNoPairedIntervalAndNoPairedClaim() throws Exception {
         JsonNode s = SeedSummary.summarise(threeSeeds().subList(0, 1));
         JsonNode refusal = s.get("rows").get("ppo").get("refusal");
