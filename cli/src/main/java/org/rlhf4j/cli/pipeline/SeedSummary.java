@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -34,7 +35,7 @@ final class SeedSummary {
     static final Map<String, Boolean> HIGHER_IS_BETTER = orderedMetrics();
 
     /** The metrics that are shares of prompts, which pool over seeds. */
-    private static final java.util.Set<String> PROPORTIONS = java.util.Set.of("accuracy", "refusal", "over_refusal");
+    private static final Set<String> PROPORTIONS = Set.of("accuracy", "refusal", "over_refusal");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

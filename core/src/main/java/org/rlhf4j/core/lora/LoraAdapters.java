@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.rlhf4j.core.config.ConfigException;
 import org.rlhf4j.core.config.UserException;
 import org.rlhf4j.core.model.LlamaConfig;
@@ -296,16 +297,16 @@ public final class LoraAdapters implements AutoCloseable {
      * Runs {@code forward}, a training forward pass without the tape (checkpointed layers), with
      * dropout on: its loss must see the masks its recomputed backward will see.
      */
-    public static <T> T untapedTraining(java.util.function.Supplier<T> forward) {
+    public static <T> T untapedTraining(Supplier<T> forward) {
         return withMode(DropoutMode.UNTAPED_TRAINING, forward);
     }
 
     /** Runs {@code recompute}, the taped recompute of an {@link #untapedTraining} forward, with its masks. */
-    public static <T> T replayingDropout(java.util.function.Supplier<T> recompute) {
+    public static <T> T replayingDropout(Supplier<T> recompute) {
         return withMode(DropoutMode.REPLAY, recompute);
     }
 
-    private static <T> T withMode(DropoutMode mode, java.util.function.Supplier<T> body) {
+    private static <T> T withMode(DropoutMode mode, Supplier<T> body) {
         DropoutMode before = MODE.get();
         MODE.set(mode);
         try {
