@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.rlhf4j.core.kernels.ScaledDotProductAttention;
 import org.rlhf4j.core.ops.Scalars;
 
 /**
@@ -20,7 +21,24 @@ public final class AttentionMask {
      */
     public static final float MASKED = -1e9f;
 
+    /**
+     * The name {@link #bias} gives a bias that is <em>causal for every real query</em>: a full pass
+     * (queries = keys), no sliding window, and every row right-padded (its real tokens a prefix).
+     * Padding keys then lie after every real query's slot, so the causal mask alone hides exactly
+     * what the bias hides from the rows that matter, and attention may use libtorch's causal flash
+     * kernel instead of reading the bias ({@link #isCausal}). Only the padding queries, whose
+     * outputs no loss, score or head reads (see {@code org.rlhf4j.core.model}'s package notes), see
+     * different keys. An array derived from the bias (a packed batch's bias plus its segment mask)
+     * is a new array without the name, so it never passes for causal.
+     */
+    static final String CAUSAL_NAME = "rlhf4j.causal-bias";
+
     private AttentionMask() {}
+
+    /** Whether {@code bias} is one {@link #bias} marked causal for every real query ({@link #CAUSAL_NAME}). */
+    public static boolean isCausal(NDArray bias) {
+        return CAUSAL_NAME.equals(bias.getName());
+    }
 
     /** Position ids {@code max(cumsum(mask) - 1, 0)}, (B, T) int64: the real tokens count 0, 1, 2, ... */
     public static NDArray positionIds(NDArray mask) {
@@ -56,7 +74,25 @@ public final class AttentionMask {
         NDArray padding = mask.neq(manager.zeros(new Shape(), mask.getDataType()))
                 .toType(DataType.FLOAT32, false).sub(1).mul(hidden)
                 .reshape(mask.getShape().get(0), 1, 1, keyLength); // (B, 1, 1, Tk)
-        return causal.minimum(padding); // (B, 1, Tq, Tk)
+        NDArray bias = causal.minimum(padding); // (B, 1, Tq, Tk)
+        // Checking the padding side reads the mask back (a device sync): only where a kernel uses it.
+        if (queryLength == keyLength && window >= keyLength
+                && ScaledDotProductAttention.available(DataType.FLOAT32) && rightPadded(mask)) {
+            bias.setName(CAUSAL_NAME);
+        }
+        return bias;
+    }
+
+    /** Whether each row's nonzero entries of {@code mask} (B, T) form a prefix (none at all counts). */
+    static boolean rightPadded(NDArray mask) {
+        long length = mask.getShape().get(1);
+        boolean[] real = mask.neq(mask.getManager().zeros(new Shape(), mask.getDataType())).toBooleanArray();
+        for (int i = 0; i < real.length; i++) {
+            if (real[i] && i % length != 0 && !real[i - 1]) { // a real token after a padding one
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Index of each row's last nonzero mask entry, (B) int64 (0 for an all-zero row). */

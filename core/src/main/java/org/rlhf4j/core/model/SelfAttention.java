@@ -75,7 +75,8 @@ record SelfAttention(
         long keyLength = keys.getShape().get(2);
         int groupSize = heads / kvHeads;
         if (ScaledDotProductAttention.available(x.getDataType())) { // libtorch's fused SDPA (core.kernels)
-            NDArray fused = ScaledDotProductAttention.fused(queries, keys, values, bias) // (B, H, T, hd)
+            boolean causal = AttentionMask.isCausal(bias) && keyLength == length; // not a step over a filled cache
+            NDArray fused = ScaledDotProductAttention.fused(queries, keys, values, bias, causal) // (B, H, T, hd)
                     .transpose(HEADS_FIRST).reshape(batch, length, (long) heads * headDim); // (B, T, H * hd)
             return Linear.apply(fused, o, oBias, oLora); // (B, T, D)
         }

@@ -1,6 +1,7 @@
 package org.rlhf4j.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -54,8 +55,18 @@ class ScaledDotProductAttentionTest {
         KernelParity.requireBridge();
         // B = 2, H = 4, KV = 2, T = 5, hd = 8; row 1 left-padded by 2 (its padding queries see no key).
         NDArray mask = root.create(new float[] {1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, new Shape(2, 5));
-        compare(root.randomNormal(new Shape(2, 4, 5, 8)), root.randomNormal(new Shape(2, 2, 5, 8)),
-                root.randomNormal(new Shape(2, 2, 5, 8)), AttentionMask.bias(mask, 5, Integer.MAX_VALUE));
+        NDArray q = root.randomNormal(new Shape(2, 4, 5, 8));
+        NDArray k = root.randomNormal(new Shape(2, 2, 5, 8));
+        NDArray v = root.randomNormal(new Shape(2, 2, 5, 8));
+        NDArray bias = AttentionMask.bias(mask, 5, Integer.MAX_VALUE);
+        // Forward on every row: a query that sees no key gets the uniform average in both.
+        assertArrayEquals(ScaledDotProductAttention.composed(q, k, v, bias).toFloatArray(),
+                ScaledDotProductAttention.fused(q, k, v, bias, false).toFloatArray(), (float) KernelParity.TOLERANCE);
+        // Gradients through real query rows only: the flash kernel's backward recomputes a row's
+        // probabilities from its log-sum-exp, which for a row of keys all at MASKED (-1e9) rounds
+        // to -1e9 in float32, so a gradient entering such a row is scaled by the key count (5x
+        // here). Nothing reads those rows (core.model's package notes): no gradient enters them.
+        compareOnRealQueries(mask, q, k, v, bias, false);
     }
 
     @Test
@@ -67,12 +78,57 @@ class ScaledDotProductAttentionTest {
                 root.randomNormal(new Shape(2, 2, 6, 4)), AttentionMask.bias(mask, 1, 3));
     }
 
+    @Test
+    void causalFlashMatchesComposedOnRealRowsOfRightPaddedGroupedHeads() {
+        KernelParity.requireBridge();
+        // B = 3, H = 4, KV = 2, T = 6, hd = 8; rows of 6, 4 and 1 real tokens, right-padded.
+        NDArray mask = root.create(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0},
+                new Shape(3, 6));
+        compareCausal(mask, root.randomNormal(new Shape(3, 4, 6, 8)), root.randomNormal(new Shape(3, 2, 6, 8)),
+                root.randomNormal(new Shape(3, 2, 6, 8)));
+    }
+
+    @Test
+    void causalFlashMatchesComposedForOneTokenAndForMultiHeadAttention() {
+        KernelParity.requireBridge();
+        // length 1 (one key, one query), GQA with a single kv head
+        compareCausal(root.ones(new Shape(2, 1)), root.randomNormal(new Shape(2, 4, 1, 8)),
+                root.randomNormal(new Shape(2, 1, 1, 8)), root.randomNormal(new Shape(2, 1, 1, 8)));
+        // MHA (H = KV = 2), one row right-padded by 3 of 5
+        NDArray mask = root.create(new float[] {1, 1, 0, 0, 0, 1, 1, 1, 1, 1}, new Shape(2, 5));
+        compareCausal(mask, root.randomNormal(new Shape(2, 2, 5, 4)), root.randomNormal(new Shape(2, 2, 5, 4)),
+                root.randomNormal(new Shape(2, 2, 5, 4)));
+    }
+
+    /**
+     * The causal kernel against the composition with the full bias, on real query rows only: the
+     * outputs at padding queries are zeroed (they differ by design, and nothing reads them), so the
+     * gradients compared are those of a loss over real rows, as every loss in rlhf4j is.
+     */
+    private void compareCausal(NDArray mask, NDArray q, NDArray k, NDArray v) {
+        NDArray bias = AttentionMask.bias(mask, mask.getShape().get(1), Integer.MAX_VALUE);
+        assertTrue(AttentionMask.isCausal(bias), "a right-padded full pass is marked causal");
+        compareOnRealQueries(mask, q, k, v, bias, true);
+    }
+
+    private void compareOnRealQueries(NDArray mask, NDArray q, NDArray k, NDArray v, NDArray bias, boolean causal) {
+        long b = mask.getShape().get(0);
+        long t = mask.getShape().get(1);
+        NDArray realQueries = mask.reshape(b, 1, t, 1); // (B, 1, T, 1)
+        List<NDArray> inputs = List.of(q, k, v);
+        List<float[]> composed = KernelParity.outputAndGradients(root, inputs,
+                in -> ScaledDotProductAttention.composed(in.get(0), in.get(1), in.get(2), bias).mul(realQueries));
+        List<float[]> fused = KernelParity.outputAndGradients(root, inputs,
+                in -> ScaledDotProductAttention.fused(in.get(0), in.get(1), in.get(2), bias, causal).mul(realQueries));
+        KernelParity.assertParity(composed, fused);
+    }
+
     private void compare(NDArray q, NDArray k, NDArray v, NDArray bias) {
         List<NDArray> inputs = List.of(q, k, v);
         List<float[]> composed = KernelParity.outputAndGradients(root, inputs,
                 in -> ScaledDotProductAttention.composed(in.get(0), in.get(1), in.get(2), bias));
         List<float[]> fused = KernelParity.outputAndGradients(root, inputs,
-                in -> ScaledDotProductAttention.fused(in.get(0), in.get(1), in.get(2), bias));
+                in -> ScaledDotProductAttention.fused(in.get(0), in.get(1), in.get(2), bias, false));
         KernelParity.assertParity(composed, fused);
     }
 }
