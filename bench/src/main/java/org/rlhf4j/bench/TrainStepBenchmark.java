@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.rlhf4j.core.kernels.ScaledDotProductAttention;
+import org.rlhf4j.core.kernels.TorchBridge;
 import org.rlhf4j.core.model.LlamaConfig;
 import org.rlhf4j.core.model.LlamaModel;
 import org.rlhf4j.core.model.ModelWeights;
@@ -140,6 +143,15 @@ public final class TrainStepBenchmark {
                 Machine.currentLoadAverage(), cpuMsPerStep).print();
     }
 
+    /** Which attention the steps run: the DJL composition, or libtorch's SDPA in the selected mode. */
+    static String attention() {
+        if (!ScaledDotProductAttention.available(DataType.FLOAT32)) {
+            return "DJL composition (" + TorchBridge.status().description() + ")";
+        }
+        return "libtorch SDPA, -D" + ScaledDotProductAttention.MODE_PROPERTY + "="
+                + ScaledDotProductAttention.Mode.current().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
     /** CPU time of the whole process (every thread, libtorch's included), nanoseconds. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -255,6 +267,7 @@ public final class TrainStepBenchmark {
                     options.threads() == 0 ? " (libtorch default)" : "");
             line("OpenMP env   %s", machine.openMpEnvironment());
             line("%s", NumericMode.current().describe());
+            line("attention    %s", attention());
             line("load avg     %.2f at start, %.2f at end (1 min, this process included)",
                     machine.loadAverage(), loadAtEnd);
             line("model        Llama D %d, L %d, H %d / KV %d (hd %d), SwiGLU F %d, V %d, untied head, %s",
@@ -336,6 +349,7 @@ public final class TrainStepBenchmark {
             out.put("root_arrays_end", memory.get(memory.size() - 1).rootArrays());
             out.put("others_cores", round(othersCpu.others(), 2));
             out.put("steal_cores", round(othersCpu.steal(), 2));
+            out.put("attention", attention());
             out.put("load_avg_start", round(machine.loadAverage(), 2));
             out.put("load_avg_end", round(loadAtEnd, 2));
             return new ObjectMapper().writeValueAsString(out);
