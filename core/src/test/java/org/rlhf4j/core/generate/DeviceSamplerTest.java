@@ -72,6 +72,35 @@ class DeviceSamplerTest {
         }
     }
 
+    /** Top-k on rows of few distinct values, so ties straddle the cut: same picks as the Java sampler. */
+    @Test
+    void topKMatchesTheJavaSamplerWhenValuesTie() {
+        SplittableRandom random = new SplittableRandom(11);
+        int batch = 8;
+        int vocab = 1000;
+        for (int k : new int[] {1, 3, 8}) {
+            SamplingParams params = new SamplingParams(1, 0.9, k, 1, 0);
+            DeviceSampler device = new DeviceSampler(params, 0);
+            TokenSampler reference = new TokenSampler(params);
+            for (int step = 0; step < 10; step++) {
+                float[] logits = new float[batch * vocab];
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] = random.nextInt(step % 2 == 0 ? 6 : 400) * 0.02f; // many ties, or a few
+                }
+                double[] u = random.doubles(batch).toArray();
+                DeviceSampler.Picks picks;
+                try (NDManager scope = manager.newSubManager()) {
+                    picks = device.next(scope.create(logits, new Shape(batch, vocab)), u);
+                }
+                for (int b = 0; b < batch; b++) {
+                    String where = "k " + k + " step " + step + " row " + b;
+                    assertEquals(reference.next(logits, b * vocab, vocab, u[b]), picks.tokens()[b], where);
+                    assertEquals(reference.lastLogProb(), picks.logps()[b], 2e-6, where);
+                }
+            }
+        }
+    }
+
     /** Frequencies over 20,000 seeded draws match the (truncated, renormalised) probabilities. */
     @Test
     void samplesTheTruncatedDistribution() {
