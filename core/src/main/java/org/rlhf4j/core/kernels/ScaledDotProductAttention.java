@@ -21,14 +21,14 @@ import org.bytedeco.pytorch.global.torch;
  * the scores (measured: B 2, T 1,024, 8/4 heads, hd 32, forward and backward 325 ms of CPU, the same
  * as the DJL composition; with K and V repeated first, 132 ms with the float bias and 95 ms causal).
  * So K and V are repeated here on the CPU (two (B, H, Tk, hd) copies, small beside a (T, Tk) score
- * array) and passed to the kernel as ordinary multi-head attention; on a GPU libtorch's kernels take
- * the groups directly. With a {@code causal} mask the bias is not passed at all and the flash kernel
- * skips the key blocks above the diagonal. A query row that sees no key at all (a left-padded row's
- * padding) gets the uniform average of the values, as in the composition, but the flash backward
- * recomputes that row's probabilities from a log-sum-exp that rounds to the bias (-1e9) in float32,
- * so a gradient entering such a row would come out scaled by the key count; none does, since no
- * loss reads padding rows ({@code org.rlhf4j.core.model}'s package notes). It runs in float32 only (the bridge never shows DJL
- * another dtype; DJL has no bfloat16).
+ * array) and passed to the kernel as ordinary multi-head attention; on a GPU the groups go to
+ * libtorch as they are (untested here). With a {@code causal} mask the bias is not passed at all
+ * and the flash kernel skips the key blocks above the diagonal. A query row that sees no key at all
+ * (a left-padded row's padding) gets the uniform average of the values, as in the composition, but
+ * the flash backward recomputes that row's probabilities from a log-sum-exp that rounds to the bias
+ * (-1e9) in float32, so a gradient entering such a row would come out scaled by the key count; none
+ * does, since no loss reads padding rows ({@code org.rlhf4j.core.model}'s package notes). It runs
+ * in float32 only (the bridge never shows DJL another dtype; DJL has no bfloat16).
  *
  * <p>The system property {@value #MODE_PROPERTY} selects the path for measurements (see {@link Mode}).
  */
@@ -41,9 +41,9 @@ public final class ScaledDotProductAttention {
 
     /** Which attention runs when the bridge is active (the default build always composes). */
     public enum Mode {
-        /** Flash with {@code is_causal} where the mask allows, else the float bias; K/V repeated on the CPU. */
+        /** Flash with {@code is_causal} and K/V repeated on the CPU where the mask allows, else as {@link #GQA_MASK}. */
         CAUSAL,
-        /** Always the float bias; K/V repeated on the CPU. */
+        /** Always the float bias, K/V repeated on the CPU (the flash kernel; not the default, see {@link #fused}). */
         MASK,
         /** The float bias with libtorch's {@code enable_gqa} (libtorch's math path on the CPU): the first version. */
         GQA_MASK,
@@ -86,12 +86,15 @@ public final class ScaledDotProductAttention {
         long heads = queries.getShape().get(1);
         long kvHeads = keys.getShape().get(1);
         boolean grouped = heads != kvHeads;
-        if (grouped && mode != Mode.GQA_MASK && !queries.getDevice().isGpu()) {
+        boolean isCausal = causal && mode == Mode.CAUSAL && keys.getShape().get(2) == queries.getShape().get(2);
+        // The flash kernel with the float bias (MASK) passes the parity tests but made the PPO and
+        // GRPO learning tests fail (KL to the reference 10 instead of ~1.1; cause not found), so
+        // only the causal call repeats K/V by default; a float bias keeps libtorch's grouped call.
+        if (grouped && (isCausal || mode == Mode.MASK) && !queries.getDevice().isGpu()) {
             keys = keys.repeat(1, heads / kvHeads); // repeat_interleave: transformers' repeat_kv order
             values = values.repeat(1, heads / kvHeads);
             grouped = false;
         }
-        boolean isCausal = causal && mode == Mode.CAUSAL && keys.getShape().get(2) == queries.getShape().get(2);
         Tensor out;
         try (TensorOptional mask = isCausal ? new TensorOptional() : new TensorOptional(TorchBridge.borrow(bias));
                 DoubleOptional scale = new DoubleOptional(1.0)) { // the queries carry the scale

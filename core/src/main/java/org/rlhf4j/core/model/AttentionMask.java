@@ -52,7 +52,8 @@ public final class AttentionMask {
      * 0 where key slot {@code j} is visible from query slot {@code i}, {@link #MASKED} elsewhere.
      * Visible means the key is a real token ({@code mask} (B, Tk) is nonzero), causal
      * ({@code j <= i}) and, when {@code window < Tk}, inside Mistral's sliding window
-     * ({@code i - window < j}).
+     * ({@code i - window < j}). Where the fused kernels are active, a bias that is causal for every
+     * real query is marked so ({@link #isCausal}).
      */
     public static NDArray bias(NDArray mask, long queryLength, int window) {
         NDManager manager = mask.getManager();

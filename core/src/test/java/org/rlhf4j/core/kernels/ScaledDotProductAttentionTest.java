@@ -70,6 +70,23 @@ class ScaledDotProductAttentionTest {
     }
 
     @Test
+    void fusedMatchesComposedOverManyKeyBlocksWithLongLeftAndRightPadding() {
+        KernelParity.requireBridge();
+        // T = 150 spans several of the flash kernel's key blocks; row 1 left-padded by 100, row 2
+        // left-padded by 40 and right-padded by 30 (a rollout: prompt and response padding).
+        int t = 150;
+        float[] mask = new float[3 * t];
+        for (int i = 0; i < t; i++) {
+            mask[i] = 1;
+            mask[t + i] = i >= 100 ? 1 : 0;
+            mask[2 * t + i] = i >= 40 && i < t - 30 ? 1 : 0;
+        }
+        NDArray maskArray = root.create(mask, new Shape(3, t));
+        compareOnRealQueries(maskArray, root.randomNormal(new Shape(3, 4, t, 8)), root.randomNormal(new Shape(3, 2, t, 8)),
+                root.randomNormal(new Shape(3, 2, t, 8)), AttentionMask.bias(maskArray, t, Integer.MAX_VALUE), false);
+    }
+
+    @Test
     void fusedMatchesComposedForOneQueryOverACacheAndASlidingWindow() {
         KernelParity.requireBridge();
         // decoding: T = 1 query over Tk = 6 slots, right-padded row 0, window 3; MHA (H = KV = 2)

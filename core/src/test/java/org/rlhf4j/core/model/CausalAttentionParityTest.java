@@ -50,6 +50,34 @@ class CausalAttentionParityTest {
         }
     }
 
+    @Test
+    void leftPaddedBatchThroughTheFloatBiasGivesTheComposedLogpsAndWeightGradients() {
+        Assumptions.assumeTrue(TorchBridge.active(),
+                "fused kernels need JavaCPP's libtorch: run with mvn -P javacpp (" + TorchBridge.status().description() + ")");
+        LlamaConfig config = TinyModels.config(",\"num_key_value_heads\":2,\"attention_bias\":true");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelWeights weights = ModelWeights.random(config, m, 4);
+            weights.setRequiresGradient(true);
+            LlamaModel model = new LlamaModel(weights);
+            NDArray ids = m.create(new long[][] {{3, 4, 9, 13, 7, 1}, {0, 0, 0, 21, 6, 44}, {0, 0, 0, 0, 0, 8}});
+            NDArray mask = m.create(new long[][] {{1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1}, {0, 0, 0, 0, 0, 1}});
+            List<float[]> composed = logpsAndGradients(model, weights, ids, mask, "composed");
+            List<float[]> fused = logpsAndGradients(model, weights, ids, mask, "mask");
+            assertParity(weights, composed, fused);
+        }
+    }
+
+    private static void assertParity(ModelWeights weights, List<float[]> composed, List<float[]> fused) {
+        List<String> names = new ArrayList<>(weights.asMap().keySet());
+        for (int i = 0; i < composed.size(); i++) {
+            String what = i == 0 ? "log-probs" : "gradient of " + names.get(i - 1);
+            assertEquals(composed.get(i).length, fused.get(i).length, what);
+            for (int j = 0; j < composed.get(i).length; j++) {
+                assertEquals(composed.get(i)[j], fused.get(i)[j], TOLERANCE, what + " [" + j + "]");
+            }
+        }
+    }
+
     /** Masked next-token log-probs (B, T-1), then every weight's gradient of their negated sum. */
     private static List<float[]> logpsAndGradients(LlamaModel model, ModelWeights weights, NDArray ids,
             NDArray mask, String mode) {
@@ -60,7 +88,9 @@ class CausalAttentionParityTest {
             scope.tempAttachAll(weights.asList());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.logits(model.hidden(ids, mask)); // (B, T, V)
-                NDArray targets = mask.get(new NDIndex(":, 1:")).toType(logits.getDataType(), false); // (B, T-1)
+                // a real token predicted from a real one: a left-padded row's first token is no target
+                NDArray targets = mask.get(new NDIndex(":, 1:")).mul(mask.get(new NDIndex(":, :-1")))
+                        .toType(logits.getDataType(), false); // (B, T-1)
                 NDArray logps = TokenLogps.of(logits.get(new NDIndex(":, :-1")), ids.get(new NDIndex(":, 1:")))
                         .mul(targets); // (B, T-1), 0 where the target is padding
                 out.add(logps.toFloatArray());
