@@ -20,15 +20,16 @@ import org.bytedeco.pytorch.global.torch;
  * {@code enable_gqa} it falls back to its math path, which repeats K and V itself and materialises
  * the scores (measured: B 2, T 1,024, 8/4 heads, hd 32, forward and backward 325 ms of CPU, the same
  * as the DJL composition; with K and V repeated first, 132 ms with the float bias and 95 ms causal).
- * So K and V are repeated here on the CPU (two (B, H, Tk, hd) copies, small beside a (T, Tk) score
- * array) and passed to the kernel as ordinary multi-head attention; on a GPU the groups go to
- * libtorch as they are (untested here). With a {@code causal} mask the bias is not passed at all
- * and the flash kernel skips the key blocks above the diagonal. A query row that sees no key at all
- * (a left-padded row's padding) gets the uniform average of the values, as in the composition, but
- * the flash backward recomputes that row's probabilities from a log-sum-exp that rounds to the bias
- * (-1e9) in float32, so a gradient entering such a row would come out scaled by the key count; none
- * does, since no loss reads padding rows ({@code org.rlhf4j.core.model}'s package notes). It runs
- * in float32 only (the bridge never shows DJL another dtype; DJL has no bfloat16).
+ * So for a {@code causal} call K and V are repeated here on the CPU (two (B, H, Tk, hd) copies,
+ * small beside a (T, Tk) score array) and passed to the kernel as ordinary multi-head attention
+ * without the bias, and the flash kernel skips the key blocks above the diagonal; on a GPU the groups
+ * go to libtorch as they are (untested here). A float bias keeps the grouped call unless
+ * {@link Mode#MASK} is selected (the reason is in {@link #fused}). Under {@code MASK}, a query row
+ * that sees no key at all (a left-padded row's padding) gets the uniform average of the values, as
+ * in the composition, but the flash backward recomputes that row's probabilities from a
+ * log-sum-exp that rounds to the bias (-1e9) in float32, so a gradient entering such a row comes out
+ * scaled by the key count. It runs in float32 only (the bridge never shows DJL another dtype; DJL
+ * has no bfloat16).
  *
  * <p>The system property {@value #MODE_PROPERTY} selects the path for measurements (see {@link Mode}).
  */

@@ -62,10 +62,10 @@ class ScaledDotProductAttentionTest {
         // Forward on every row: a query that sees no key gets the uniform average in both.
         assertArrayEquals(ScaledDotProductAttention.composed(q, k, v, bias).toFloatArray(),
                 ScaledDotProductAttention.fused(q, k, v, bias, false).toFloatArray(), (float) KernelParity.TOLERANCE);
-        // Gradients through real query rows only: the flash kernel's backward recomputes a row's
-        // probabilities from its log-sum-exp, which for a row of keys all at MASKED (-1e9) rounds
-        // to -1e9 in float32, so a gradient entering such a row is scaled by the key count (5x
-        // here). Nothing reads those rows (core.model's package notes): no gradient enters them.
+        // Gradients through real query rows only: under -Drlhf4j.attention=mask the flash kernel's
+        // backward recomputes a row's probabilities from its log-sum-exp, which for a row of keys
+        // all at MASKED (-1e9) rounds to -1e9 in float32, so a gradient entering such a row is
+        // scaled by the key count (5x here). Nothing reads those rows (core.model's package notes).
         compareOnRealQueries(mask, q, k, v, bias, false);
     }
 
