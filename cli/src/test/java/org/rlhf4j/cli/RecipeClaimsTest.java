@@ -152,9 +152,9 @@ class RecipeClaimsTest {
 
     /**
      * InternLM2 COOL: two online rounds end with over-refusal at or below SFT's, the "no over-refusal spike" half
-     * of its claim (at full length: 0.00 in round 2 in every seed). The other half, rounds keeping reward hacking
-     * down, does not reproduce at full length (refusal of unsafe requests falls round by round), so it is not
-     * checked.
+     * of its claim (at full length below SFT's in every seed of 3, 0.10 vs 0.21). The other half, rounds keeping
+     * reward hacking down, is not established at full length (refusal of unsafe requests still falls from round 1
+     * to round 2 in one seed of 3), so it is not checked.
      */
     @Test
     void coolRoundsDoNotRaiseOverRefusal() throws Exception {
