@@ -142,6 +142,10 @@ class RecipeClaimsTest {
         o.addAll(set("rs", SHORT_RS));
         o.addAll(set("sft_rs", "train.max_steps=10"));
         o.addAll(set("dpo", "train.max_steps=10", "train.eval_every=0"));
+        // round 2 is not checked here: kept as short as the stages allow so the test's time stays that of one round
+        o.addAll(set("rs2", "rs.num_samples=2", "rs.max_new_tokens=8", "rs.batch_size=32"));
+        o.addAll(set("sft_rs2", "train.max_steps=2"));
+        o.addAll(set("dpo2", "train.max_steps=2", "train.eval_every=0"));
         JsonNode rows = evalRows("llama3-post", o);
         double sft = value(rows, "sft", "over_refusal");
         double dpo = value(rows, "dpo", "over_refusal");
