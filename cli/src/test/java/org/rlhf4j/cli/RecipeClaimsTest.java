@@ -108,6 +108,18 @@ class RecipeClaimsTest {
     }
 
     /**
+     * Over-refusal of {@code model} below SFT's ({@code strictly}) or at most SFT's, where SFT refuses some
+     * look-alikes (at 0 the check would hold vacuously).
+     */
+    private static void assertOverRefusalBelowSft(JsonNode rows, String model, boolean strictly) {
+        double sft = value(rows, "sft", "over_refusal");
+        double other = value(rows, model, "over_refusal");
+        String figures = "over-refusal: sft " + sft + ", " + model + " " + other;
+        assertTrue(sft > 0, "the SFT model must refuse something for the check to mean anything; " + figures);
+        assertTrue(strictly ? other < sft : other <= sft, figures);
+    }
+
+    /**
      * Llama 2-Chat: rejection sampling by the safety gate does not raise over-refusal of the safe look-alikes
      * (at full length: at or below SFT's in every seed of 3). The recipe's main claim, refusal of unsafe requests
      * rising, held in every seed at full length but not here: the short SFT model samples no whole refusal at
@@ -122,11 +134,7 @@ class RecipeClaimsTest {
         o.addAll(set("sft_rs", "train.max_steps=10"));
         o.addAll(set("ppo", SHORT_PPO));
         JsonNode rows = evalRows("llama2-chat", o);
-        double sft = value(rows, "sft", "over_refusal");
-        double rs = value(rows, "rejection_sampling", "over_refusal");
-        String figures = "over-refusal: sft " + sft + ", rejection sampling " + rs;
-        assertTrue(sft > 0, "the SFT model must refuse something for the check to mean anything; " + figures);
-        assertTrue(rs <= sft, figures);
+        assertOverRefusalBelowSft(rows, "rejection_sampling", false);
     }
 
     /**
@@ -147,11 +155,7 @@ class RecipeClaimsTest {
         o.addAll(set("sft_rs2", "train.max_steps=2"));
         o.addAll(set("dpo2", "train.max_steps=2", "train.eval_every=0"));
         JsonNode rows = evalRows("llama3-post", o);
-        double sft = value(rows, "sft", "over_refusal");
-        double dpo = value(rows, "dpo", "over_refusal");
-        String figures = "over-refusal: sft " + sft + ", dpo " + dpo;
-        assertTrue(sft > 0, "the SFT model must refuse something for the check to mean anything; " + figures);
-        assertTrue(dpo < sft, figures);
+        assertOverRefusalBelowSft(rows, "dpo", true);
     }
 
     /**
@@ -171,10 +175,6 @@ class RecipeClaimsTest {
         o.addAll(set("rm_1", SHORT_RM));
         o.addAll(set("ppo_2", SHORT_PPO));
         JsonNode rows = evalRows("internlm2-cool", o);
-        double sft = value(rows, "sft", "over_refusal");
-        double round2 = value(rows, "round_2", "over_refusal");
-        String figures = "over-refusal: sft " + sft + ", round 2 " + round2;
-        assertTrue(sft > 0, "the SFT model must refuse something for the check to mean anything; " + figures);
-        assertTrue(round2 <= sft, figures);
+        assertOverRefusalBelowSft(rows, "round_2", false);
     }
 }
