@@ -25,7 +25,7 @@ import org.rlhf4j.core.ops.Scalars;
  *
  * <ul>
  *   <li>greedy: a max reduction over blocks of the vocabulary (see {@link #blockSize}), the
- *       first block holding the maximum copied back and searched; the log-prob from a float32
+ *       first block holding each row's maximum gathered and copied back in one call and searched; the log-prob from a float32
  *       {@code logSoftmax}. Tokens identical to {@code TokenSampler}'s.
  *   <li>temperature only: {@code softmax(logits / T)} summed per block; the block where the
  *       running sum passes {@code u * total} is copied back and walked. The sums are float32
@@ -122,25 +122,33 @@ public final class DeviceSampler {
         int blocks = vocab / block;
         if (params.isGreedy()) {
             // The first maximum: the first block holding the row's maximum, then the first slot in
-            // it (libtorch's argMax is several times slower than a max reduction on CPU).
+            // it (libtorch's argMax is several times slower than a max reduction on CPU). The B
+            // blocks come back in one gather: a copy per row cost a JNI round trip each.
             NDArray blocked = logits.reshape(batch, blocks, block); // (B, V / blk, blk)
             float[] blockMax = blocked.max(BLOCK_AXIS).toFloatArray(); // (B, V / blk)
-            long[] tokens = new long[batch];
+            long[] slotIndex = new long[batch * block];
+            float[] rowMax = new float[batch];
             for (int b = 0; b < batch; b++) {
-                float max = Float.NEGATIVE_INFINITY;
+                rowMax[b] = Float.NEGATIVE_INFINITY;
                 int at = 0;
                 for (int j = 0; j < blocks; j++) {
-                    if (blockMax[b * blocks + j] > max) {
-                        max = blockMax[b * blocks + j];
+                    if (blockMax[b * blocks + j] > rowMax[b]) {
+                        rowMax[b] = blockMax[b * blocks + j];
                         at = j;
                     }
                 }
-                float[] slots = blocked.get(new NDIndex(b, at)).toFloatArray(); // (blk)
+                for (int i = 0; i < block; i++) {
+                    slotIndex[b * block + i] = (long) at * block + i;
+                }
+            }
+            float[] slots = logits.gather(manager.create(slotIndex, new Shape(batch, block)), 1).toFloatArray(); // (B, blk)
+            long[] tokens = new long[batch];
+            for (int b = 0; b < batch; b++) {
                 int i = 0;
-                while (i < block - 1 && slots[i] != max) {
+                while (i < block - 1 && slots[b * block + i] != rowMax[b]) {
                     i++;
                 }
-                tokens[b] = (long) at * block + i;
+                tokens[b] = slotIndex[b * block] + i;
             }
             NDArray index = manager.create(tokens, new Shape(batch, 1)); // (B, 1)
             NDArray logps = logits.logSoftmax(1).gather(index, 1); // (B, 1)
