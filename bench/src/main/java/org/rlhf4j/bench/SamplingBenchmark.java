@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.rlhf4j.core.generate.DeviceSampler;
@@ -24,7 +27,7 @@ import org.rlhf4j.core.runtime.Runtime;
  * rows take the Java fallback (the worst case for the device sampler). One libtorch thread (the
  * engine's decode setting); times are this thread's CPU time, median of the steps.
  *
- * <p>{@code ./bench/run sampling [--vocabs 32000,128000] [--batch 16] [--steps 50] [--scale 4]}
+ * <p>{@code ./bench/run sampling [--vocabs 32000,128000] [--batch 16] [--steps 50] [--scale 4] [--ops]}
  */
 public final class SamplingBenchmark {
 
@@ -41,12 +44,14 @@ public final class SamplingBenchmark {
         int batch = 16;
         int steps = 50;
         double scale = 4;
+        boolean ops = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--vocabs" -> vocabs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
+                case "--ops" -> ops = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -75,6 +80,9 @@ public final class SamplingBenchmark {
                 }
                 for (SamplingParams params : modes) {
                     measure(params, logits, batch, vocab, steps);
+                }
+                if (ops) {
+                    opCosts(logits, batch, vocab, steps);
                 }
             }
         }
@@ -118,6 +126,41 @@ public final class SamplingBenchmark {
                 params.topK() > 0 ? " top-k " + params.topK() : "", params.topP() < 1 ? " top-p " + params.topP() : "");
         System.out.printf("| %,d | %s | %.2f | %.2f | %.0f%% | %d of %d%s |%n", vocab, name, b, a, 100 * a / b,
                 device.fallbackRows(), (steps + 10) * batch, mismatches == 0 ? "" : ", " + mismatches + " steps differ");
+    }
+
+    /**
+     * The single ops a device step is made of, each on its own (the floor a sampler built from DJL's ops
+     * cannot go below): a max over the vocabulary's blocks, {@code logSoftmax} (the full-vocabulary
+     * normaliser every reported log-prob needs), {@code topK(51)}, and the cost of a fresh (B, V) output
+     * itself: {@code neg} (a new array) against {@code negi} (in place).
+     */
+    private static void opCosts(NDArray[] logits, int batch, int vocab, int steps) {
+        int block = DeviceSampler.blockSize(vocab);
+        Map<String, Function<NDArray, NDArray>> ops = new LinkedHashMap<>();
+        ops.put("max over blocks of " + block, x -> x.reshape(batch, vocab / block, block).max(new int[] {2}));
+        ops.put("logSoftmax", x -> x.logSoftmax(1));
+        ops.put("topK(51)", x -> x.topK(51, 1, true, true).get(0));
+        ops.put("neg (new (B, V) array)", NDArray::neg);
+        ops.put("negi (in place)", NDArray::negi);
+        for (Map.Entry<String, Function<NDArray, NDArray>> op : ops.entrySet()) {
+            double[] times = new double[steps];
+            for (int s = -10; s < steps; s++) {
+                NDArray step = logits[Math.floorMod(s, logits.length)];
+                long t0;
+                long t1;
+                try (NDManager scope = step.getManager().newSubManager()) {
+                    NDArray view = step.reshape(step.getShape());
+                    view.attach(scope);
+                    t0 = CPU.getCurrentThreadCpuTime();
+                    op.getValue().apply(view);
+                    t1 = CPU.getCurrentThreadCpuTime();
+                }
+                if (s >= 0) {
+                    times[s] = (t1 - t0) / 1e6;
+                }
+            }
+            System.out.printf("| %,d | op: %s | | %.2f | | |%n", vocab, op.getKey(), median(times));
+        }
     }
 
     private static double median(double[] values) {

@@ -24,9 +24,9 @@ import org.rlhf4j.core.ops.Scalars;
  * token id). Greedy takes the first maximum, as {@code TokenSampler}.
  *
  * <ul>
- *   <li>greedy: a max reduction over blocks of the vocabulary (see {@link #blockSize}), the
- *       first block holding each row's maximum gathered and copied back in one call and searched; the log-prob from a float32
- *       {@code logSoftmax}. Tokens identical to {@code TokenSampler}'s.
+ *   <li>greedy: a max reduction over blocks of the vocabulary (see {@link #blockSize}), then the
+ *       float32 {@code logSoftmax} of the first block holding each row's maximum, gathered for
+ *       all rows in one call and searched. Tokens identical to {@code TokenSampler}'s.
  *   <li>temperature only: {@code softmax(logits / T)} summed per block; the block where the
  *       running sum passes {@code u * total} is copied back and walked. The sums are float32
  *       where {@code TokenSampler} sums float64 weights, so a draw that falls within rounding of a
@@ -121,9 +121,11 @@ public final class DeviceSampler {
         int block = blockSize(vocab);
         int blocks = vocab / block;
         if (params.isGreedy()) {
-            // The first maximum: the first block holding the row's maximum, then the first slot in
-            // it (libtorch's argMax is several times slower than a max reduction on CPU). The B
-            // blocks come back in one gather: a copy per row cost a JNI round trip each.
+            // The first maximum: the first block holding the row's maximum (libtorch's argMax is
+            // several times slower than a max reduction on CPU), then its slot. The B blocks of
+            // log_softmax come back in one gather; log_softmax is monotone in the logits, so a
+            // maximum that appears once in a row's block is the logits' maximum. Where rounding
+            // made two of them equal, the logits of the blocks decide (one more gather).
             NDArray blocked = logits.reshape(batch, blocks, block); // (B, V / blk, blk)
             float[] blockMax = blocked.max(BLOCK_AXIS).toFloatArray(); // (B, V / blk)
             long[] slotIndex = new long[batch * block];
@@ -141,18 +143,34 @@ public final class DeviceSampler {
                     slotIndex[b * block + i] = (long) at * block + i;
                 }
             }
-            float[] slots = logits.gather(manager.create(slotIndex, new Shape(batch, block)), 1).toFloatArray(); // (B, blk)
-            long[] tokens = new long[batch];
+            NDArray index = manager.create(slotIndex, new Shape(batch, block)); // (B, blk)
+            float[] slotLogps = logits.logSoftmax(1).gather(index, 1).toFloatArray(); // (B, blk)
+            float[] slotLogits = null;
+            int[] tokens = new int[batch];
+            float[] logps = new float[batch];
             for (int b = 0; b < batch; b++) {
-                int i = 0;
-                while (i < block - 1 && slots[b * block + i] != rowMax[b]) {
-                    i++;
+                int first = b * block;
+                int best = first;
+                int ties = 0;
+                for (int i = first; i < first + block; i++) {
+                    if (slotLogps[i] > slotLogps[best]) {
+                        best = i;
+                        ties = 0;
+                    } else if (slotLogps[i] == slotLogps[best] && i != best) {
+                        ties++;
+                    }
                 }
-                tokens[b] = slotIndex[b * block] + i;
+                if (ties > 0) {
+                    slotLogits = slotLogits != null ? slotLogits : logits.gather(index, 1).toFloatArray();
+                    best = first;
+                    while (best < first + block - 1 && slotLogits[best] != rowMax[b]) {
+                        best++;
+                    }
+                }
+                tokens[b] = (int) slotIndex[best];
+                logps[b] = slotLogps[best];
             }
-            NDArray index = manager.create(tokens, new Shape(batch, 1)); // (B, 1)
-            NDArray logps = logits.logSoftmax(1).gather(index, 1); // (B, 1)
-            return new Picks(ints(tokens), logps.toFloatArray());
+            return new Picks(tokens, logps);
         }
         NDArray scaled = params.temperature() == 1 ? logits
                 : logits.div(Scalars.of(manager, params.temperature())); // (B, V) logits / T
@@ -302,7 +320,7 @@ public final class DeviceSampler {
      * fewest values to copy back, {@code vocab / d} block results plus one block of {@code d}
      * (about sqrt(V): 200 for V = 32,000, 400 for 128,000; V itself when V is prime).
      */
-    static int blockSize(int vocab) {
+    public static int blockSize(int vocab) {
         int best = vocab;
         for (int d = 1; (long) d * d <= vocab; d++) {
             if (vocab % d == 0) {
@@ -320,14 +338,6 @@ public final class DeviceSampler {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i];
-        }
-        return out;
-    }
-
-    private static int[] ints(long[] values) {
-        int[] out = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (int) values[i];
         }
         return out;
     }

@@ -196,4 +196,23 @@ class DeviceSamplerTest {
             assertEquals(-0.094923, picks.logps()[1], 1e-6);
         }
     }
+
+    @Test
+    void greedyFindsAMaximumThatLogSoftmaxRoundsIntoATie() {
+        // 1 and its float successor differ by 1.2e-7; after subtracting log-sum-exp (~ 1 + ln 400) both
+        // round to the same log-prob, so only the logits tell the maximum (slot 250) from the slots before it
+        float[] row = new float[400];
+        java.util.Arrays.fill(row, 1f);
+        row[250] = Math.nextUp(1f);
+        try (NDManager step = manager.newSubManager()) {
+            NDArray logits = step.create(row, new Shape(1, 400));
+            float[] logSoftmax = logits.logSoftmax(1).toFloatArray();
+            assertEquals(logSoftmax[249], logSoftmax[250], 0, "the fixture must tie after log_softmax");
+            DeviceSampler.Picks device = new DeviceSampler(SamplingParams.greedy(1), 0).next(logits, new double[0]);
+            DeviceSampler.Picks java = new DeviceSampler(SamplingParams.greedy(1), Long.MAX_VALUE).next(logits, new double[0]);
+            assertArrayEquals(new int[] {250}, device.tokens());
+            assertArrayEquals(java.tokens(), device.tokens());
+            assertEquals(logSoftmax[250], device.logps()[0], 0);
+        }
+    }
 }
