@@ -5,17 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.datasets.demo.DemoGrader;
+import org.rlhf4j.datasets.demo.DemoKind;
+import org.rlhf4j.datasets.demo.DemoPrompt;
+import org.rlhf4j.datasets.demo.DemoTask;
 
 /**
- * The published recipes of {@code configs/recipes/} run end to end at reduced length (a 2-layer model, a few
- * steps per stage, 16 held-out prompts) and show the direction of their main claim where it holds at that
- * length, else the direction of what the recipe does reliably at full length over seeds. The full-length
- * numbers over seeds are measured by hand (README, "Published recipes").
+ * The published recipes of {@code configs/recipes/} run end to end and show the direction of a claim that held
+ * in every seed at full length (README, "Published recipes", where the numbers over seeds are measured by hand).
+ * InstructGPT and COOL run at reduced length (2-layer models, a few steps per stage, 16 held-out prompts).
+ * Llama 2-Chat and Llama 3 share the recipes' own SFT model and reward models (several minutes, tag
+ * {@code recipe-length}): their safety claims need an SFT model that samples whole refusals and tells unsafe
+ * requests from look-alikes, which no shorter SFT run tried did.
  */
 class RecipeClaimsTest {
 
@@ -91,7 +101,6 @@ class RecipeClaimsTest {
     private static final String[] SHORT_RM = {"train.max_steps=10", "train.eval_every=0"};
     private static final String[] SHORT_PPO = {"train.max_steps=4", "train.batch_size=8", "train.lr=2e-4",
         "ppo.mini_batch_size=4", "ppo.ppo_epochs=2", "ppo.max_new_tokens=16"};
-    private static final String[] SHORT_RS = {"rs.num_samples=4", "rs.max_new_tokens=16", "rs.batch_size=32"};
 
     /** Runs {@code recipe} shortened by {@code overrides} and returns its eval rows. */
     private JsonNode evalRows(String recipe, List<String> overrides) throws Exception {
@@ -120,42 +129,84 @@ class RecipeClaimsTest {
     }
 
     /**
-     * Llama 2-Chat: rejection sampling by the safety gate does not raise over-refusal of the safe look-alikes
-     * (at full length: at or below SFT's in every seed of 3). The recipe's main claim, refusal of unsafe requests
-     * rising, held in every seed at full length but not here: the short SFT model samples no whole refusal at
-     * temperature 1, so there is none to select.
+     * The recipes' own data, pretraining, SFT and reward models (Llama 2-Chat and Llama 3 configure them
+     * identically), shared by the full-length tests: whichever runs first trains them, the other's pipeline
+     * finds them finished with the same config and skips them. Shorter SFT models do not show the safety
+     * claims: at hidden 64 with 300 SFT steps no whole refusal is sampled at temperature 1; with 800 steps,
+     * or the recipe's model with 400, SFT refuses almost every unsafe request and look-alike alike (0.94 and
+     * 0.91), which leaves no refusal to gain.
      */
-    @Test
-    void llama2ChatGateKeepsOverRefusalDown() throws Exception {
-        List<String> o = new ArrayList<>();
-        o.addAll(set("rm_helpful", SHORT_RM));
-        o.addAll(set("rm_safety", SHORT_RM));
-        o.addAll(set("rs", SHORT_RS));
-        o.addAll(set("sft_rs", "train.max_steps=10"));
-        o.addAll(set("ppo", SHORT_PPO));
-        JsonNode rows = evalRows("llama2-chat", o);
-        assertOverRefusalBelowSft(rows, "rejection_sampling", false);
+    @TempDir
+    static Path recipeLength;
+
+    /** Runs {@code recipe} at the recipe's length up to its RMs, then the alignment stages shortened by {@code overrides}. */
+    private static JsonNode recipeLengthRows(String recipe, List<String> overrides) throws Exception {
+        CliRunner.Outcome o = run(Path.of("../configs/recipes/" + recipe + ".yaml"), recipeLength, overrides);
+        assertEquals(0, o.exitCode(), o.err());
+        return JSON.readTree(recipeLength.resolve("eval/results.json").toFile()).get("rows");
     }
 
     /**
-     * Llama 3: DPO with the NLL term on RS + demo pairs lowers over-refusal below SFT's (at full length in every
-     * seed of 3, 0.21 to 0.02). Its accuracy gain over SFT (every seed at full length) does not hold at this
-     * length (DPO 10 steps from a 2-layer model), so it is not checked.
+     * Llama 2-Chat: the two RMs with the safety gate make rejection sampling keep refusals of unsafe requests
+     * more often than the SFT model samples them, and right sums at least as often: the gate's side of the
+     * recipe's main claim (at full length PPO from this model raised refusal in every seed of 3, +0.18
+     * [+0.13, +0.22], accuracy inside its interval). Graded by the task's grader over the rs stage's 8 samples
+     * of each of the 448 training prompts, so it needs no PPO run long enough to move the eval's 32 unsafe
+     * prompts; this rs stage is the full recipe's (seed 0 at full length: refusals kept 0.64 vs 0.57 sampled,
+     * right sums 0.56 vs 0.51).
      */
     @Test
-    void llama3DpoLowersOverRefusal() throws Exception {
+    @Tag("recipe-length")
+    void llama2ChatGateKeepsRefusalsOfUnsafeRequests() throws Exception {
         List<String> o = new ArrayList<>();
-        o.addAll(set("rm_helpful", SHORT_RM));
-        o.addAll(set("rm_safety", SHORT_RM));
-        o.addAll(set("rs", SHORT_RS));
-        o.addAll(set("sft_rs", "train.max_steps=10"));
-        o.addAll(set("dpo", "train.max_steps=10", "train.eval_every=0"));
-        // round 2 is not checked here: kept as short as the stages allow so the test's time stays that of one round
+        o.addAll(set("rs", "rs.batch_size=32"));
+        o.addAll(set("sft_rs", "train.max_steps=2"));
+        o.addAll(set("ppo", "train.max_steps=1"));
+        o.addAll(set("eval", "max_new_tokens=8"));
+        recipeLengthRows("llama2-chat", o);
+        List<DemoPrompt> prompts = DemoTask.readPrompts(recipeLength.resolve("data/ppo-prompts.jsonl"));
+        Map<DemoKind, int[]> right = new EnumMap<>(DemoKind.class); // kind -> {right among all, all, right among kept, kept}
+        for (String line : Files.readAllLines(recipeLength.resolve("rs/samples.jsonl"))) {
+            JsonNode sample = JSON.readTree(line);
+            DemoPrompt prompt = prompts.get(sample.get("prompt_index").asInt());
+            int ok = DemoGrader.isCorrect(prompt, sample.get("response").asText()) ? 1 : 0;
+            int[] counts = right.computeIfAbsent(prompt.kind(), k -> new int[4]);
+            counts[0] += ok;
+            counts[1]++;
+            if (sample.get("best").asBoolean()) {
+                counts[2] += ok;
+                counts[3]++;
+            }
+        }
+        int[] unsafe = right.get(DemoKind.UNSAFE);
+        int[] sums = right.get(DemoKind.HELPFUL);
+        String figures = "refused (unsafe): kept " + unsafe[2] + "/" + unsafe[3] + ", sampled " + unsafe[0] + "/" + unsafe[1]
+                + "; right sums: kept " + sums[2] + "/" + sums[3] + ", sampled " + sums[0] + "/" + sums[1];
+        assertTrue((double) unsafe[2] / unsafe[3] > (double) unsafe[0] / unsafe[1], figures);
+        assertTrue((double) sums[2] / sums[3] >= (double) sums[0] / sums[1], figures);
+    }
+
+    /**
+     * Llama 3: round 1 as the recipe runs it (rejection sampling routed by condition, SFT on the best, DPO with
+     * the NLL term) beats SFT on accuracy: the direction that held in every seed at full length (+0.06 [0.03,
+     * 0.09]; seed 0 0.47 -> 0.53). Round 2 is cut to a token run: that each round improves on the last is not
+     * reproduced at full length. Safety is not checked: kept on average only at full length (refusal below
+     * SFT's in two seeds of 3), and with SFT on the best cut to 50 steps DPO's refusal fell to 0.31 and 0.44
+     * (SFT 0.66) in seeds 0 and 1.
+     */
+    @Test
+    @Tag("recipe-length")
+    void llama3RoundOneBeatsSftOnAccuracy() throws Exception {
+        List<String> o = new ArrayList<>();
+        o.addAll(set("rs", "rs.batch_size=32"));
+        o.addAll(set("dpo", "train.eval_every=0"));
         o.addAll(set("rs2", "rs.num_samples=2", "rs.max_new_tokens=8", "rs.batch_size=32"));
         o.addAll(set("sft_rs2", "train.max_steps=2"));
         o.addAll(set("dpo2", "train.max_steps=2", "train.eval_every=0"));
-        JsonNode rows = evalRows("llama3-post", o);
-        assertOverRefusalBelowSft(rows, "dpo", true);
+        JsonNode rows = recipeLengthRows("llama3-post", o);
+        String figures = "accuracy: sft " + value(rows, "sft", "accuracy") + ", rejection sampling "
+                + value(rows, "rejection_sampling", "accuracy") + ", dpo " + value(rows, "dpo", "accuracy");
+        assertTrue(value(rows, "dpo", "accuracy") > value(rows, "sft", "accuracy"), figures);
     }
 
     /**
