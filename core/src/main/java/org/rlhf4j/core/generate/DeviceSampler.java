@@ -121,56 +121,7 @@ public final class DeviceSampler {
         int block = blockSize(vocab);
         int blocks = vocab / block;
         if (params.isGreedy()) {
-            // The first maximum: the first block holding the row's maximum (libtorch's argMax is
-            // several times slower than a max reduction on CPU), then its slot. The B blocks of
-            // log_softmax come back in one gather; log_softmax is monotone in the logits, so a
-            // maximum that appears once in a row's block is the logits' maximum. Where rounding
-            // made two of them equal, the logits of the blocks decide (one more gather).
-            NDArray blocked = logits.reshape(batch, blocks, block); // (B, V / blk, blk)
-            float[] blockMax = blocked.max(BLOCK_AXIS).toFloatArray(); // (B, V / blk)
-            long[] slotIndex = new long[batch * block];
-            float[] rowMax = new float[batch];
-            for (int b = 0; b < batch; b++) {
-                rowMax[b] = Float.NEGATIVE_INFINITY;
-                int at = 0;
-                for (int j = 0; j < blocks; j++) {
-                    if (blockMax[b * blocks + j] > rowMax[b]) {
-                        rowMax[b] = blockMax[b * blocks + j];
-                        at = j;
-                    }
-                }
-                for (int i = 0; i < block; i++) {
-                    slotIndex[b * block + i] = (long) at * block + i;
-                }
-            }
-            NDArray index = manager.create(slotIndex, new Shape(batch, block)); // (B, blk)
-            float[] slotLogps = logits.logSoftmax(1).gather(index, 1).toFloatArray(); // (B, blk)
-            float[] slotLogits = null;
-            int[] tokens = new int[batch];
-            float[] logps = new float[batch];
-            for (int b = 0; b < batch; b++) {
-                int first = b * block;
-                int best = first;
-                int ties = 0;
-                for (int i = first; i < first + block; i++) {
-                    if (slotLogps[i] > slotLogps[best]) {
-                        best = i;
-                        ties = 0;
-                    } else if (slotLogps[i] == slotLogps[best] && i != best) {
-                        ties++;
-                    }
-                }
-                if (ties > 0) {
-                    slotLogits = slotLogits != null ? slotLogits : logits.gather(index, 1).toFloatArray();
-                    best = first;
-                    while (best < first + block - 1 && slotLogits[best] != rowMax[b]) {
-                        best++;
-                    }
-                }
-                tokens[b] = (int) slotIndex[best];
-                logps[b] = slotLogps[best];
-            }
-            return new Picks(tokens, logps);
+            return greedy(logits, blocks, block);
         }
         NDArray scaled = params.temperature() == 1 ? logits
                 : logits.div(Scalars.of(manager, params.temperature())); // (B, V) logits / T
@@ -256,6 +207,62 @@ public final class DeviceSampler {
         return new Picks(picked, logps);
     }
 
+    /** Each row's first maximum and its log-prob (see the class notes); the vocabulary is {@code blocks * block}. */
+    private Picks greedy(NDArray logits, int blocks, int block) {
+        int batch = (int) logits.getShape().get(0);
+        NDManager manager = logits.getManager();
+        // The first maximum: the first block holding the row's maximum (libtorch's argMax is
+        // several times slower than a max reduction on CPU), then its slot. The B blocks of
+        // log_softmax come back in one gather; log_softmax is monotone in the logits, so a
+        // maximum that appears once in a row's block is the logits' maximum. Where rounding
+        // made two of them equal, the logits of the blocks decide (one more gather).
+        NDArray blocked = logits.reshape(batch, blocks, block); // (B, V / blk, blk)
+        float[] blockMax = blocked.max(BLOCK_AXIS).toFloatArray(); // (B, V / blk)
+        long[] slotIndex = new long[batch * block];
+        float[] rowMax = new float[batch];
+        for (int b = 0; b < batch; b++) {
+            rowMax[b] = Float.NEGATIVE_INFINITY;
+            int at = 0;
+            for (int j = 0; j < blocks; j++) {
+                if (blockMax[b * blocks + j] > rowMax[b]) {
+                    rowMax[b] = blockMax[b * blocks + j];
+                    at = j;
+                }
+            }
+            for (int i = 0; i < block; i++) {
+                slotIndex[b * block + i] = (long) at * block + i;
+            }
+        }
+        NDArray index = manager.create(slotIndex, new Shape(batch, block)); // (B, blk)
+        float[] slotLogps = logits.logSoftmax(1).gather(index, 1).toFloatArray(); // (B, blk)
+        float[] slotLogits = null;
+        int[] tokens = new int[batch];
+        float[] logps = new float[batch];
+        for (int b = 0; b < batch; b++) {
+            int first = b * block;
+            int best = first;
+            int ties = 0;
+            for (int i = first; i < first + block; i++) {
+                if (slotLogps[i] > slotLogps[best]) {
+                    best = i;
+                    ties = 0;
+                } else if (slotLogps[i] == slotLogps[best] && i != best) {
+                    ties++;
+                }
+            }
+            if (ties > 0) {
+                slotLogits = slotLogits != null ? slotLogits : logits.gather(index, 1).toFloatArray();
+                best = first;
+                while (best < first + block - 1 && slotLogits[best] != rowMax[b]) {
+                    best++;
+                }
+            }
+            tokens[b] = (int) slotIndex[best];
+            logps[b] = slotLogps[best];
+        }
+        return new Picks(tokens, logps);
+    }
+
     /**
      * TokenSampler's top-k/top-p draw over one row's k largest weights: candidates in descending
      * float32 weight, ties by token id; keep the top k (all candidates for top-p alone), then the
@@ -318,7 +325,7 @@ public final class DeviceSampler {
     /**
      * The block size for the two-level passes: the divisor {@code d} of {@code vocab} with the
      * fewest values to copy back, {@code vocab / d} block results plus one block of {@code d}
-     * (about sqrt(V): 200 for V = 32,000, 400 for 128,000; V itself when V is prime).
+     * (about sqrt(V): 160 for V = 32,000, 320 for 128,000; V itself when V is prime).
      */
     public static int blockSize(int vocab) {
         int best = vocab;
