@@ -25,7 +25,9 @@ import org.rlhf4j.core.runtime.Runtime;
  * <p>Logits: Gaussian with standard deviation {@code --scale} (4), in 8 different arrays used in
  * turn; at V = 128k the top-p 0.9 nucleus of such rows is wider than 256 tokens, so most top-p
  * rows take the Java fallback (the worst case for the device sampler). One libtorch thread (the
- * engine's decode setting); times are this thread's CPU time, median of the steps.
+ * engine's decode setting); times are this thread's CPU time, median of the steps. Each step is
+ * timed twice: both paths in one loop on the same logits (the tokens compared), and each path in a
+ * pass of its own, as a decoder runs it (no Java copy of the logits read just before).
  *
  * <p>{@code ./bench/run sampling [--vocabs 32000,128000] [--batch 16] [--steps 50] [--scale 4] [--ops]}
  */
@@ -62,8 +64,8 @@ public final class SamplingBenchmark {
                 + "warm-up), 1 libtorch thread; %s, %d cores, load %.2f%n", batch, scale, steps, machine.cpuModel(),
                 machine.cores(), machine.loadAverage());
         System.out.println("| V | sampling | before: copy + Java (ms/step) | after: on the device (ms/step) | after / before |"
-                + " Java fallback rows |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
+                + " before, own pass | after, own pass | after / before, own passes | Java fallback rows |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         List<SamplingParams> modes = List.of(SamplingParams.greedy(1), new SamplingParams(1, 1, 0, 1, 0),
                 new SamplingParams(1, 0.7, 50, 1, 0), new SamplingParams(1, 1, 0, 0.9, 0),
                 new SamplingParams(1, 0.7, 50, 0.9, 0));
@@ -120,12 +122,49 @@ public final class SamplingBenchmark {
                 mismatches++;
             }
         }
+        // The same steps once more, each path in a pass of its own: in the loop above the device path
+        // runs on logits the Java path has just copied and read (its cache state and its garbage), which
+        // a decoder, whose logits come from the LM head, never does.
+        double[] beforeAlone = new double[steps];
+        double[] afterAlone = new double[steps];
+        SplittableRandom alone = new SplittableRandom(7);
+        for (int s = -10; s < steps; s++) {
+            NDArray step = logits[Math.floorMod(s, logits.length)];
+            double[] u = alone.doubles(batch).toArray();
+            long t0 = CPU.getCurrentThreadCpuTime();
+            float[] copy = step.toFloatArray();
+            for (int b = 0; b < batch; b++) {
+                java.next(copy, b * vocab, vocab, u[b]);
+            }
+            long t1 = CPU.getCurrentThreadCpuTime();
+            if (s >= 0) {
+                beforeAlone[s] = (t1 - t0) / 1e6;
+            }
+        }
+        alone = new SplittableRandom(7);
+        for (int s = -10; s < steps; s++) {
+            NDArray step = logits[Math.floorMod(s, logits.length)];
+            double[] u = alone.doubles(batch).toArray();
+            long t0 = CPU.getCurrentThreadCpuTime();
+            try (NDManager scope = step.getManager().newSubManager()) {
+                NDArray view = step.reshape(step.getShape());
+                view.attach(scope);
+                device.next(view, u);
+            }
+            long t1 = CPU.getCurrentThreadCpuTime();
+            if (s >= 0) {
+                afterAlone[s] = (t1 - t0) / 1e6;
+            }
+        }
         double b = median(before);
         double a = median(after);
+        double bAlone = median(beforeAlone);
+        double aAlone = median(afterAlone);
         String name = params.isGreedy() ? "greedy" : String.format("T=%s%s%s", params.temperature(),
                 params.topK() > 0 ? " top-k " + params.topK() : "", params.topP() < 1 ? " top-p " + params.topP() : "");
-        System.out.printf("| %,d | %s | %.2f | %.2f | %.0f%% | %d of %d%s |%n", vocab, name, b, a, 100 * a / b,
-                device.fallbackRows(), (steps + 10) * batch, mismatches == 0 ? "" : ", " + mismatches + " steps differ");
+        System.out.printf("| %,d | %s | %.2f | %.2f | %.0f%% | %.2f | %.2f | %.0f%% | %d of %d%s |%n", vocab, name, b, a,
+                100 * a / b, bAlone, aAlone, 100 * aAlone / bAlone, device.fallbackRows(), 2 * (steps + 10) * batch,
+                mismatches == 0 ? "" : ", " + mismatches + " steps differ");
     }
 
     /**
@@ -159,7 +198,7 @@ public final class SamplingBenchmark {
                     times[s] = (t1 - t0) / 1e6;
                 }
             }
-            System.out.printf("| %,d | op: %s | | %.2f | | |%n", vocab, op.getKey(), median(times));
+            System.out.printf("| %,d | op: %s | | %.2f | | | | | |%n", vocab, op.getKey(), median(times));
         }
     }
 
