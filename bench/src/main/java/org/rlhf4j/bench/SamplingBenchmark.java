@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -100,62 +101,21 @@ public final class SamplingBenchmark {
         for (int s = -10; s < steps; s++) {
             NDArray step = logits[Math.floorMod(s, logits.length)];
             double[] u = random.doubles(batch).toArray();
-            int[] javaTokens = new int[batch];
-            long t0 = CPU.getCurrentThreadCpuTime();
-            float[] copy = step.toFloatArray();
-            for (int b = 0; b < batch; b++) {
-                javaTokens[b] = java.next(copy, b * vocab, vocab, u[b]);
-            }
-            long t1 = CPU.getCurrentThreadCpuTime();
-            int[] deviceTokens;
-            try (NDManager scope = step.getManager().newSubManager()) {
-                NDArray view = step.reshape(step.getShape()); // ops land in the step's scope
-                view.attach(scope);
-                deviceTokens = device.next(view, u).tokens();
-            }
-            long t2 = CPU.getCurrentThreadCpuTime();
+            Timed javaPick = javaStep(java, step, u, vocab);
+            Timed devicePick = deviceStep(device, step, u);
             if (s >= 0) {
-                before[s] = (t1 - t0) / 1e6;
-                after[s] = (t2 - t1) / 1e6;
+                before[s] = javaPick.ms();
+                after[s] = devicePick.ms();
             }
-            if (!Arrays.equals(javaTokens, deviceTokens)) {
+            if (!Arrays.equals(javaPick.tokens(), devicePick.tokens())) {
                 mismatches++;
             }
         }
         // The same steps once more, each path in a pass of its own: in the loop above the device path
         // runs on logits the Java path has just copied and read (its cache state and its garbage), which
         // a decoder, whose logits come from the LM head, never does.
-        double[] beforeAlone = new double[steps];
-        double[] afterAlone = new double[steps];
-        SplittableRandom alone = new SplittableRandom(7);
-        for (int s = -10; s < steps; s++) {
-            NDArray step = logits[Math.floorMod(s, logits.length)];
-            double[] u = alone.doubles(batch).toArray();
-            long t0 = CPU.getCurrentThreadCpuTime();
-            float[] copy = step.toFloatArray();
-            for (int b = 0; b < batch; b++) {
-                java.next(copy, b * vocab, vocab, u[b]);
-            }
-            long t1 = CPU.getCurrentThreadCpuTime();
-            if (s >= 0) {
-                beforeAlone[s] = (t1 - t0) / 1e6;
-            }
-        }
-        alone = new SplittableRandom(7);
-        for (int s = -10; s < steps; s++) {
-            NDArray step = logits[Math.floorMod(s, logits.length)];
-            double[] u = alone.doubles(batch).toArray();
-            long t0 = CPU.getCurrentThreadCpuTime();
-            try (NDManager scope = step.getManager().newSubManager()) {
-                NDArray view = step.reshape(step.getShape());
-                view.attach(scope);
-                device.next(view, u);
-            }
-            long t1 = CPU.getCurrentThreadCpuTime();
-            if (s >= 0) {
-                afterAlone[s] = (t1 - t0) / 1e6;
-            }
-        }
+        double[] beforeAlone = pass(logits, batch, steps, (step, u) -> javaStep(java, step, u, vocab));
+        double[] afterAlone = pass(logits, batch, steps, (step, u) -> deviceStep(device, step, u));
         double b = median(before);
         double a = median(after);
         double bAlone = median(beforeAlone);
@@ -165,6 +125,45 @@ public final class SamplingBenchmark {
         System.out.printf("| %,d | %s | %.2f | %.2f | %.0f%% | %.2f | %.2f | %.0f%% | %d of %d%s |%n", vocab, name, b, a,
                 100 * a / b, bAlone, aAlone, 100 * aAlone / bAlone, device.fallbackRows(), 2 * (steps + 10) * batch,
                 mismatches == 0 ? "" : ", " + mismatches + " steps differ");
+    }
+
+    /** One step's tokens and the thread CPU time it took. */
+    private record Timed(int[] tokens, double ms) {}
+
+    /** Before: the logits copied to Java and sampled row by row. */
+    private static Timed javaStep(TokenSampler java, NDArray step, double[] u, int vocab) {
+        long t0 = CPU.getCurrentThreadCpuTime();
+        float[] copy = step.toFloatArray();
+        int[] tokens = new int[u.length];
+        for (int b = 0; b < u.length; b++) {
+            tokens[b] = java.next(copy, b * vocab, vocab, u[b]);
+        }
+        return new Timed(tokens, (CPU.getCurrentThreadCpuTime() - t0) / 1e6);
+    }
+
+    /** After: sampled on the device, in a scope of the step's own (closed within the time). */
+    private static Timed deviceStep(DeviceSampler device, NDArray step, double[] u) {
+        long t0 = CPU.getCurrentThreadCpuTime();
+        int[] tokens;
+        try (NDManager scope = step.getManager().newSubManager()) {
+            NDArray view = step.reshape(step.getShape()); // ops land in the step's scope
+            view.attach(scope);
+            tokens = device.next(view, u).tokens();
+        }
+        return new Timed(tokens, (CPU.getCurrentThreadCpuTime() - t0) / 1e6);
+    }
+
+    /** The times of {@code steps} steps of {@code path} alone (after 10 warm-up), on the same uniforms as {@link #measure}. */
+    private static double[] pass(NDArray[] logits, int batch, int steps, BiFunction<NDArray, double[], Timed> path) {
+        SplittableRandom random = new SplittableRandom(7);
+        double[] times = new double[steps];
+        for (int s = -10; s < steps; s++) {
+            Timed t = path.apply(logits[Math.floorMod(s, logits.length)], random.doubles(batch).toArray());
+            if (s >= 0) {
+                times[s] = t.ms();
+            }
+        }
+        return times;
     }
 
     /**
